@@ -1,0 +1,272 @@
+"""Read ``content/`` into typed models, reporting every problem with its place.
+
+Order of checks, per file: the path is safe → the bytes are UTF-8 → the text is
+JSON (``jsonpos``, with positions) → it fits its JSON Schema (generated from the
+models) → pydantic builds the model.  Then ``crossrefs`` checks the whole.
+A file that fails one stage is not checked further, but every file is read,
+so one run reports every problem.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+import jsonschema
+import pydantic
+
+from . import jsonpos, schema_messages
+from .diagnostics import Diagnostic, Severity
+from .errors import MdguideError
+from .models import (
+    FILE_MODELS,
+    BackMatterFile,
+    ContentFile,
+    FiguresFile,
+    ForewordFile,
+    GuideFile,
+    PersonSpecificationFile,
+    ResourcesFile,
+    SectionFile,
+)
+from .schema import build_schema
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+# The files every guide has, by kind; sections are listed in guide.json.
+FIXED_FILES = {
+    "guide": "guide.json",
+    "foreword": "foreword.json",
+    "person-specification": "person-specification.json",
+    "figures": "figures.json",
+    "resources": "resources.json",
+    "back-matter": "back-matter.json",
+}
+
+
+class ContentError(MdguideError):
+    """The content is invalid; ``diagnostics`` says where and why."""
+
+    def __init__(self, diagnostics: list[Diagnostic], where: str):
+        self.diagnostics = diagnostics
+        errors = sum(d.is_error for d in diagnostics)
+        super().__init__(f"{errors} error{'s' * (errors != 1)} in {where}")
+
+
+@dataclass
+class SourceFile:
+    """One content file as read: where it is, its text and its positions."""
+
+    relpath: str  # relative to the content root, POSIX style
+    display: str  # how diagnostics name it, e.g. content/guide.json
+    kind: str
+    text: str = ""
+    parsed: jsonpos.Parsed | None = None
+    model: ContentFile | None = None
+
+    def locate(self, pointer: str, *, key: bool = False, offset: int | None = None) -> tuple[int, int]:
+        """Line and column of ``pointer`` (its key with ``key``; ``offset`` chars into a string)."""
+        if self.parsed is None:
+            return 1, 1
+        table = self.parsed.key_positions if key else self.parsed.positions
+        probe = pointer
+        while probe not in table and probe:
+            probe = probe.rsplit("/", 1)[0]  # nearest existing ancestor
+        line, column = table.get(probe, self.parsed.positions.get("", (1, 1)))
+        if offset is not None and probe == pointer:
+            raw_line = self.text.splitlines()[line - 1] if self.text else ""
+            raw = raw_line[column:]  # after the opening quote
+            if "\\" not in raw[: offset + 1]:
+                column += 1 + offset
+        return line, column
+
+    def diagnostic(self, code: str, pointer: str, message: str, hint: str = "", *,
+                   key: bool = False, offset: int | None = None,
+                   severity: Severity = Severity.ERROR) -> Diagnostic:
+        line, column = self.locate(pointer, key=key, offset=offset)
+        return Diagnostic(self.display, line, column, code, pointer, message, hint, severity)
+
+
+@dataclass
+class Content:
+    """The whole guide, validated and typed."""
+
+    root: Path
+    guide: GuideFile
+    foreword: ForewordFile
+    sections: list[SectionFile]
+    person_specification: PersonSpecificationFile
+    figures: FiguresFile
+    resources: ResourcesFile
+    back_matter: BackMatterFile
+    files: list[SourceFile] = field(default_factory=list)
+
+    def file(self, relpath: str) -> SourceFile:
+        return next(f for f in self.files if f.relpath == relpath)
+
+
+@lru_cache(maxsize=None)
+def _validator(kind: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(build_schema(kind))
+
+
+def _display(root_display: str, relpath: str) -> str:
+    return str(PurePosixPath(root_display) / relpath)
+
+
+def unsafe_path(root: Path, relpath: str) -> str | None:
+    """Why ``relpath`` may not be read, or None.  Symlinks could lead anywhere."""
+    parts = PurePosixPath(relpath).parts
+    if PurePosixPath(relpath).is_absolute() or ".." in parts:
+        return f"'{relpath}' leaves the content directory"
+    probe = root
+    for part in parts:
+        probe = probe / part
+        if probe.is_symlink():
+            return f"'{relpath}' is or passes through a symbolic link"
+    try:
+        probe.resolve().relative_to(root.resolve())
+    except ValueError:
+        return f"'{relpath}' resolves outside the content directory"
+    return None
+
+
+def _read(root: Path, source: SourceFile, out: list[Diagnostic]) -> None:
+    """Read and parse one file into ``source``; append problems to ``out``."""
+    path = root / source.relpath
+    reason = unsafe_path(root, source.relpath)
+    if reason:
+        out.append(Diagnostic(source.display, 0, 0, "E107", "", reason,
+                              "content files must be ordinary files inside content/"))
+        return
+    if not path.is_file():
+        out.append(Diagnostic(source.display, 0, 0, "E106", "", "file not found",
+                              "restore it from version control, or fix the name that points to it"))
+        return
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        out.append(Diagnostic(source.display, 0, 0, "E105", "",
+                              f"the file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} allowed",
+                              "split it, or check that it is the right file"))
+        return
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        out.append(Diagnostic(source.display, 1, 1, "W101", "", "the file starts with a byte-order mark (BOM)",
+                              "harmless, but save as 'UTF-8' rather than 'UTF-8 with BOM'", Severity.WARNING))
+        data = data[3:]
+    try:
+        source.text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        out.append(Diagnostic(source.display, line, column, "E101", "",
+                              f"byte 0x{data[error.start]:02X} is not UTF-8 text",
+                              "save the file as UTF-8; this byte is probably from a Windows code page"))
+        return
+    try:
+        source.parsed = jsonpos.parse(source.text)
+    except jsonpos.JsonSyntaxError as error:
+        p = error.problem
+        out.append(Diagnostic(source.display, p.line, p.column, p.code, p.pointer, p.message, p.hint))
+        return
+    out.extend(Diagnostic(source.display, p.line, p.column, p.code, p.pointer, p.message, p.hint)
+               for p in source.parsed.problems)
+
+
+def _validate(source: SourceFile, out: list[Diagnostic]) -> None:
+    """Check ``source`` against its schema, then build its model."""
+    value = source.parsed.value
+    if source.parsed.problems:
+        return  # NaN or duplicates make schema messages misleading; fix those first
+    found = schema_messages.describe(_validator(source.kind), value, source.kind)
+    for problem in found:
+        out.append(source.diagnostic(problem.code, problem.pointer, problem.message, problem.hint, key=problem.at_key))
+    if found:
+        return
+    try:
+        source.model = FILE_MODELS[source.kind].model_validate(value)
+    except pydantic.ValidationError as error:  # the schema should have caught it; say where anyway
+        for item in error.errors():
+            pointer = "".join(f"/{jsonpos.escape_pointer_token(p)}" for p in item["loc"])
+            out.append(source.diagnostic("E204", pointer, item["msg"], "see the schema for this file"))
+
+
+def _load_file(root: Path, root_display: str, relpath: str, kind: str, out: list[Diagnostic]) -> SourceFile:
+    source = SourceFile(relpath, _display(root_display, relpath), kind)
+    _read(root, source, out)
+    if source.parsed is not None:
+        _validate(source, out)
+    return source
+
+
+def read_content(root: Path, root_display: str | None = None) -> tuple[Content | None, list[Diagnostic]]:
+    """Load and check ``root``; return the content (None on errors) and all diagnostics."""
+    from . import crossrefs  # crossrefs needs Content; import here to keep the cycle out of module import
+
+    root_display = root_display or root.as_posix()
+    if not root.is_dir():
+        what = "is not a directory" if root.exists() else "does not exist"
+        return None, [Diagnostic(root_display, 0, 0, "E100", "", f"the content directory {what}",
+                                 "run mdguide from the project folder, or pass --content DIR")]
+    out: list[Diagnostic] = []
+    files = {kind: _load_file(root, root_display, name, kind, out) for kind, name in FIXED_FILES.items()}
+    sections: list[SourceFile] = []
+    guide = files["guide"].model
+    if isinstance(guide, GuideFile):
+        seen: set[str] = set()
+        for i, relpath in enumerate(guide.sections):
+            if relpath in seen:
+                out.append(files["guide"].diagnostic("E307", f"/sections/{i}", f"'{relpath}' is listed twice",
+                                                     "list each section file once"))
+                continue
+            seen.add(relpath)
+            reason = unsafe_path(root, relpath)
+            if reason:
+                out.append(files["guide"].diagnostic("E107", f"/sections/{i}", reason,
+                                                     "list files inside content/, e.g. sections/1-why.json"))
+                continue
+            if not (root / relpath).is_file():
+                out.append(files["guide"].diagnostic("E106", f"/sections/{i}", f"section file '{relpath}' not found",
+                                                     "check the file name, or remove it from the list"))
+                continue
+            sections.append(_load_file(root, root_display, relpath, "section", out))
+    all_files = list(files.values()) + sections
+    if any(f.model is None for f in all_files) or any(d.is_error for d in out):
+        return None, sorted(out)
+    content = Content(
+        root=root,
+        guide=guide,
+        foreword=files["foreword"].model,
+        sections=[s.model for s in sections],
+        person_specification=files["person-specification"].model,
+        figures=files["figures"].model,
+        resources=files["resources"].model,
+        back_matter=files["back-matter"].model,
+        files=all_files,
+    )
+    out.extend(crossrefs.check(content))
+    if any(d.is_error for d in out):
+        return None, sorted(out)
+    return content, sorted(out)
+
+
+def load_content(root: Path, root_display: str | None = None) -> tuple[Content, list[Diagnostic]]:
+    """Like ``read_content`` but raise ContentError when there are errors."""
+    content, diagnostics = read_content(root, root_display)
+    if content is None:
+        raise ContentError(diagnostics, root_display or root.as_posix())
+    return content, diagnostics
+
+
+def dump_json(value: object) -> str:
+    """The canonical way mdguide writes content JSON (two-space indent, UTF-8, newline)."""
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def content_files(root: Path) -> list[Path]:
+    """Every JSON file under ``root`` (for hashing and watching)."""
+    return sorted(p for p in root.rglob("*.json") if p.is_file() and not os.path.islink(p))

@@ -1,0 +1,314 @@
+"""The content model: one pydantic model per kind of file in ``content/``.
+
+These models are the single source of truth for the content's shape: the JSON
+Schemas in ``schema/`` are generated from them (``mdguide schema``), and a test
+fails when the two drift apart.  The models hold no I/O; ``loader`` reads files.
+
+Text fields marked ``Text`` use mdguide's small inline markup (see ``inline``):
+``*emphasis*``, ``**bold**``, ``[link text][resource-id]`` and ``[^resource-id]``
+for a resource's footnote.  Nothing else is markup: ``<`` and ``&`` are text.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+# One pattern for every id, so ids read alike in every file and are safe as
+# HTML ids, file names and EPUB fragment identifiers.
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# One line of text: no control characters (tabs and newlines included), because
+# a paragraph is a paragraph and layout is the builders' job.
+LINE_PATTERN = r"^[^\u0000-\u001f\u007f]*$"
+URL_PATTERN = r"^https?://[^\s<>\"'\\`]+$"
+EMAIL_PATTERN = r"^[^\s@<>]+@[^\s@<>]+\.[a-z]{2,}$"
+# A relative path inside content/: no leading slash, no backslash, no '..' part.
+PATH_PATTERN = r"^(?!/)(?!.*\\)(?!(?:.*/)?\.\.(?:/|$))[A-Za-z0-9._/-]+$"
+DATE_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]))?$"
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, min_length=1, max_length=80)]
+Text = Annotated[str, StringConstraints(pattern=LINE_PATTERN, min_length=1, max_length=4000)]
+Line = Annotated[str, StringConstraints(pattern=LINE_PATTERN, min_length=1, max_length=300)]
+Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, min_length=10, max_length=500)]
+RelPath = Annotated[str, StringConstraints(pattern=PATH_PATTERN, min_length=1, max_length=200)]
+Date = Annotated[str, StringConstraints(pattern=DATE_PATTERN)]
+
+
+class Model(BaseModel):
+    """Base for every content model: unknown keys are errors, values immutable."""
+
+    # python-re: the path pattern needs look-ahead, which pydantic's default
+    # engine lacks; JSON Schema validators (ECMA-262 regexes) support it.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, regex_engine="python-re")
+
+
+class ContentFile(Model):
+    """A whole file: it names its schema so editors get completion and inline errors."""
+
+    schema_: Annotated[str, StringConstraints(max_length=200)] = Field(
+        alias="$schema",
+        description="Relative path to this file's JSON Schema, e.g. '../schema/section.schema.json'.",
+    )
+
+
+# --- Publication metadata (guide.json) -------------------------------------------------
+
+
+class Edition(Model):
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9]+(?:\.[0-9]+){0,2}$")]
+    date: Date
+    note: Text | None = Field(
+        default=None, description="A short public change note for this edition (editorial)."
+    )
+
+
+class Accessibility(Model):
+    """EPUB Accessibility 1.1 / schema.org accessibility metadata for the publication."""
+
+    summary: Text
+    access_modes: list[Literal["textual", "visual"]] = Field(min_length=1)
+    access_mode_sufficient: list[Literal["textual", "visual"]] = Field(min_length=1)
+    features: list[Line] = Field(min_length=1, max_length=30)
+    hazards: list[Literal["none", "noFlashingHazard", "noMotionSimulationHazard", "noSoundHazard"]] = Field(
+        min_length=1
+    )
+
+
+class Statements(Model):
+    """The two promises the guide makes, quoted verbatim from it."""
+
+    other_formats: Text
+    living_document: Text
+
+
+class GuideFile(ContentFile):
+    """``content/guide.json``: publication metadata and the order of the sections."""
+
+    identifier: Annotated[
+        str, StringConstraints(pattern=r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    ] = Field(description="Stable identifier of the publication; never change it between editions.")
+    slug: Id = Field(description="Base name of the output files, e.g. outputs/<slug>.html.")
+    title: Line
+    subtitle: Line
+    publishers: list[Line] = Field(min_length=1, max_length=5)
+    published: Date = Field(description="Publication date of the first edition, e.g. '2017-06'.")
+    language: Literal["en-GB"]
+    edition: Edition
+    history: list[Edition] = Field(
+        default_factory=list, max_length=200, description="Earlier editions, newest first."
+    )
+    accessibility: Accessibility
+    statements: Statements
+    sections: list[RelPath] = Field(
+        min_length=1, max_length=50, description="Section files in reading order, relative to content/."
+    )
+
+
+# --- Foreword (foreword.json) ------------------------------------------------------------
+
+
+class Person(Model):
+    name: Line
+    title: Line
+    organisation: Line
+
+
+class ForewordFile(ContentFile):
+    title: Line
+    paragraphs: list[Text] = Field(min_length=1, max_length=50)
+    signatories: list[Person] = Field(min_length=1, max_length=5)
+
+
+# --- Sections (sections/*.json) ----------------------------------------------------------
+
+
+class Paragraph(Model):
+    type: Literal["paragraph"]
+    text: Text
+
+
+class BulletList(Model):
+    type: Literal["list"]
+    items: list[Text] = Field(min_length=1, max_length=50)
+
+
+class Attribution(Model):
+    role: Line = Field(description="e.g. 'Medical director'.")
+    place: Line | None = Field(default=None, description="Region, e.g. 'West Midlands', where the guide gives one.")
+    organisation: Line | None = Field(default=None, description="e.g. 'healthcare charity', where given.")
+
+
+class Quote(Model):
+    text: Text
+    bold: bool = Field(description="Whether the 2017 guide sets this quote in bold.")
+
+
+class PullQuote(Model):
+    """One or more quotes sharing one attribution line, as the guide prints them."""
+
+    type: Literal["pull-quote"]
+    id: Id
+    quotes: list[Quote] = Field(min_length=1, max_length=5)
+    attribution: Attribution
+
+
+class CaseStudy(Model):
+    type: Literal["case-study"]
+    id: Id
+    person: Person
+    paragraphs: list[Text] = Field(min_length=1, max_length=30)
+
+
+class FigureRef(Model):
+    type: Literal["figure"]
+    figure: Id
+
+
+class PersonSpecificationRef(Model):
+    """Places the person specification (person-specification.json) here."""
+
+    type: Literal["person-specification"]
+
+
+class EditorialNote(Model):
+    """Text that is not the guide's own: always shown marked as editorial."""
+
+    type: Literal["editorial-note"]
+    text: Text
+
+
+class ExtractionGap(Model):
+    """Where text of the 2017 PDF did not survive extraction.
+
+    The note says so (editorially); ``cites`` keeps the resources the lost text
+    cited, so their footnotes are not lost with it.
+    """
+
+    type: Literal["extraction-gap"]
+    note: Text
+    cites: list[Id] = Field(default_factory=list, max_length=20)
+
+
+Block = Annotated[
+    Union[Paragraph, BulletList, PullQuote, CaseStudy, FigureRef, PersonSpecificationRef, EditorialNote, ExtractionGap],
+    Field(discriminator="type"),
+]
+
+
+class Subsection(Model):
+    id: Id
+    title: Line
+    blocks: list[Block] = Field(default_factory=list, max_length=200)
+    subsections: list[Subsection] = Field(default_factory=list, max_length=50)
+
+
+class SectionFile(ContentFile):
+    """One top-level section. Numbered sections are numbered by their order in guide.json."""
+
+    id: Id
+    title: Line
+    numbered: bool
+    blocks: list[Block] = Field(default_factory=list, max_length=200)
+    subsections: list[Subsection] = Field(default_factory=list, max_length=50)
+
+
+# --- Person specification (person-specification.json) -----------------------------------
+
+
+class Criterion(Model):
+    id: Id
+    text: Text
+    questions: list[Text] = Field(default_factory=list, max_length=20, description="Prompting questions.")
+
+
+class CriteriaGroup(Model):
+    id: Id
+    title: Line
+    lead: Text = Field(description="The group's opening line, e.g. 'Applicants must have experience of:'.")
+    criteria: list[Criterion] = Field(min_length=1, max_length=50)
+
+
+class PersonSpecificationFile(ContentFile):
+    groups: list[CriteriaGroup] = Field(min_length=1, max_length=10)
+
+
+# --- Figures (figures.json) --------------------------------------------------------------
+
+
+class FigureDescription(Model):
+    """A text description of a figure. It is editorial: the guide prints none."""
+
+    basis: Literal["guide-text", "reconstructed", "original"] = Field(
+        description=(
+            "'guide-text': lists what the guide's own text says the figure shows; "
+            "'reconstructed': only partly supported by the text, replace it from the original; "
+            "'original': taken from the original figure."
+        )
+    )
+    lead: Text
+    items: list[Text] = Field(default_factory=list, max_length=20)
+
+
+class Figure(Model):
+    id: Id
+    caption: Line = Field(description="The caption without 'Figure N:' - numbers are computed.")
+    description: FigureDescription
+    image: RelPath | None = Field(default=None, description="Image file relative to content/, if one exists.")
+    image_note: Text | None = Field(default=None, description="Editorial note on the missing graphic.")
+
+
+class FiguresFile(ContentFile):
+    figures: list[Figure] = Field(min_length=0, max_length=50)
+
+
+# --- Resources (resources.json) ----------------------------------------------------------
+
+
+class Resource(Model):
+    id: Id
+    url: Url = Field(description="The address exactly as printed in the 2017 guide.")
+    link_texts: list[Line] = Field(
+        default_factory=list, max_length=5, description="The guide's linked phrases that point at it, if any."
+    )
+    footnote_2017: int | None = Field(
+        default=None, ge=1, le=999, description="Its footnote number in the 2017 edition (outputs renumber)."
+    )
+
+
+class ResourcesFile(ContentFile):
+    resources: list[Resource] = Field(min_length=0, max_length=500)
+
+
+# --- Back matter (back-matter.json) ------------------------------------------------------
+
+
+class Contact(Model):
+    organisation: Line
+    address: list[Line] = Field(min_length=1, max_length=8)
+    phone: Annotated[str, StringConstraints(pattern=r"^[0-9 +()]{6,20}$")]
+    email: Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=200)]
+    website: Annotated[str, StringConstraints(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}(?:/[^\s]*)?$", max_length=200)] = Field(
+        description="As printed, without scheme, e.g. 'fmlm.ac.uk'."
+    )
+
+
+class BackMatterFile(ContentFile):
+    contact_heading: Line
+    contacts: list[Contact] = Field(min_length=1, max_length=5)
+    about: list[Text] = Field(default_factory=list, max_length=10)
+    social: Text
+
+
+Subsection.model_rebuild()
+
+# Which model validates which file; the loader and the schema generator share it.
+FILE_MODELS: dict[str, type[ContentFile]] = {
+    "guide": GuideFile,
+    "foreword": ForewordFile,
+    "section": SectionFile,
+    "person-specification": PersonSpecificationFile,
+    "figures": FiguresFile,
+    "resources": ResourcesFile,
+    "back-matter": BackMatterFile,
+}
