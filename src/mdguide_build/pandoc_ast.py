@@ -31,38 +31,38 @@ from typing import Any, ClassVar
 __all__ = [
     "PANDOC_API_VERSION",
     "Attr",
-    "Element",
-    "Inline",
     "Block",
-    "MetaValue",
-    "Str",
-    "Space",
-    "SoftBreak",
-    "LineBreak",
-    "Emph",
-    "Strong",
-    "Code",
-    "Link",
-    "Image",
-    "Note",
-    "Span",
-    "Plain",
-    "Para",
-    "Header",
-    "BulletList",
-    "OrderedList",
     "BlockQuote",
-    "Div",
-    "Figure",
-    "HorizontalRule",
+    "BulletList",
+    "Code",
     "DefinitionList",
-    "MetaString",
-    "MetaInlines",
+    "Div",
+    "Document",
+    "Element",
+    "Emph",
+    "Figure",
+    "Header",
+    "HorizontalRule",
+    "Image",
+    "Inline",
+    "LineBreak",
+    "Link",
     "MetaBlocks",
+    "MetaBool",
+    "MetaInlines",
     "MetaList",
     "MetaMap",
-    "MetaBool",
-    "Document",
+    "MetaString",
+    "MetaValue",
+    "Note",
+    "OrderedList",
+    "Para",
+    "Plain",
+    "SoftBreak",
+    "Space",
+    "Span",
+    "Str",
+    "Strong",
     "text",
 ]
 
@@ -86,7 +86,17 @@ _LINK_PREFIXES = ("http://", "https://", "mailto:")
 _IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif|webp|avif|svg\+xml);base64,")
 # Attribute keys whose values a browser or reading system dereferences.
 _URL_KEYS = frozenset(
-    {"href", "src", "xlink:href", "action", "formaction", "poster", "cite", "data", "background"}
+    {
+        "href",
+        "src",
+        "xlink:href",
+        "action",
+        "formaction",
+        "poster",
+        "cite",
+        "data",
+        "background",
+    }
 )
 
 
@@ -108,7 +118,9 @@ def _describe(value: object) -> str:
     return f"{type(value).__name__} {shown}"
 
 
-def _check_str(owner: str, name: str, value: object, *, allow_empty: bool = True) -> str:
+def _check_str(
+    owner: str, name: str, value: object, *, allow_empty: bool = True
+) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{owner} {name} must be a str, got {_describe(value)}")
     if not allow_empty and not value:
@@ -124,9 +136,17 @@ def _check_str(owner: str, name: str, value: object, *, allow_empty: bool = True
 
 def _seq(owner: str, name: str, value: object) -> tuple[Any, ...]:
     # A str is a Sequence too; iterating it would silently make one child per letter.
-    if isinstance(value, (str, bytes, Element, Mapping)) or not isinstance(value, Iterable):
-        hint = f"; use text({value!r}) to turn a string into inlines" if isinstance(value, str) else ""
-        raise TypeError(f"{owner} {name} must be a sequence, got {_describe(value)}{hint}")
+    if isinstance(value, (str, bytes, Element, Mapping)) or not isinstance(
+        value, Iterable
+    ):
+        hint = (
+            f"; use text({value!r}) to turn a string into inlines"
+            if isinstance(value, str)
+            else ""
+        )
+        raise TypeError(
+            f"{owner} {name} must be a sequence, got {_describe(value)}{hint}"
+        )
     return tuple(value)
 
 
@@ -145,7 +165,11 @@ def _blocks(owner: str, value: object, name: str = "blocks") -> tuple[Block, ...
     items = _seq(owner, name, value)
     for item in items:
         if not isinstance(item, Block):
-            hint = "; wrap inlines in Para or Plain" if isinstance(item, (Inline, str)) else ""
+            hint = (
+                "; wrap inlines in Para or Plain"
+                if isinstance(item, (Inline, str))
+                else ""
+            )
             raise TypeError(
                 f"{owner} {name} must contain Block elements, got {_describe(item)}{hint}"
             )
@@ -168,7 +192,9 @@ def _attr(owner: str, value: object) -> Attr:
 def _check_url(owner: str, url: object, *, image: bool = False) -> str:
     url = _check_str(owner, "url", url, allow_empty=False)
     if re.search(r"\s", url):
-        raise ValueError(f"{owner} url must not contain whitespace (percent-encode it): {url!r}")
+        raise ValueError(
+            f"{owner} url must not contain whitespace (percent-encode it): {url!r}"
+        )
     lowered = url.lower()
     if image:
         match = _IMAGE_DATA.match(lowered)
@@ -219,16 +245,22 @@ class Attr:
         seen: set[str] = set()
         for pair in _seq("Attr", "attributes", self.attributes):
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise TypeError(f"Attr attributes must be (key, value) pairs, got {_describe(pair)}")
+                raise TypeError(
+                    f"Attr attributes must be (key, value) pairs, got {_describe(pair)}"
+                )
             key = _check_str("Attr", "attribute key", pair[0], allow_empty=False)
             value = _check_str("Attr", f"attribute {key!r} value", pair[1])
             lowered = key.lower()
             if not _ATTR_KEY.fullmatch(key):
                 raise ValueError(f"Attr attribute key is not a valid name: {key!r}")
             if lowered.startswith("on"):
-                raise ValueError(f"Attr attribute {key!r} refused: event handlers run script")
+                raise ValueError(
+                    f"Attr attribute {key!r} refused: event handlers run script"
+                )
             if lowered in _RESERVED_KEYS:
-                raise ValueError(f"Attr attribute {key!r} refused{_RESERVED_KEYS[lowered]}")
+                raise ValueError(
+                    f"Attr attribute {key!r} refused{_RESERVED_KEYS[lowered]}"
+                )
             if lowered in seen:
                 raise ValueError(f"Attr attribute {key!r} given twice")
             if lowered in _URL_KEYS:
@@ -292,7 +324,9 @@ class Str(Inline):
     def __post_init__(self) -> None:
         _check_str("Str", "text", self.text, allow_empty=False)
         if _WORD_BREAK.search(self.text):
-            raise ValueError(f"Str must be one word, got {self.text!r}; use text() to split it")
+            raise ValueError(
+                f"Str must be one word, got {self.text!r}; use text() to split it"
+            )
 
     def _content(self) -> JSON:
         return self.text
@@ -480,7 +514,15 @@ class BulletList(Block):
 
 
 _LIST_STYLES = frozenset(
-    {"DefaultStyle", "Example", "Decimal", "LowerRoman", "UpperRoman", "LowerAlpha", "UpperAlpha"}
+    {
+        "DefaultStyle",
+        "Example",
+        "Decimal",
+        "LowerRoman",
+        "UpperRoman",
+        "LowerAlpha",
+        "UpperAlpha",
+    }
 )
 _LIST_DELIMS = frozenset({"DefaultDelim", "Period", "OneParen", "TwoParens"})
 
@@ -496,9 +538,13 @@ class OrderedList(Block):
     def __post_init__(self) -> None:
         object.__setattr__(self, "items", _items("OrderedList", self.items))
         if not isinstance(self.start, int) or isinstance(self.start, bool):
-            raise TypeError(f"OrderedList start must be an int, got {_describe(self.start)}")
+            raise TypeError(
+                f"OrderedList start must be an int, got {_describe(self.start)}"
+            )
         if self.style not in _LIST_STYLES:
-            raise ValueError(f"OrderedList style must be one of {sorted(_LIST_STYLES)}, got {self.style!r}")
+            raise ValueError(
+                f"OrderedList style must be one of {sorted(_LIST_STYLES)}, got {self.style!r}"
+            )
         if self.delimiter not in _LIST_DELIMS:
             raise ValueError(
                 f"OrderedList delimiter must be one of {sorted(_LIST_DELIMS)}, got {self.delimiter!r}"
@@ -625,7 +671,9 @@ class MetaBool(MetaValue):
 
     def __post_init__(self) -> None:
         if not isinstance(self.value, bool):
-            raise TypeError(f"MetaBool value must be a bool, got {_describe(self.value)}")
+            raise TypeError(
+                f"MetaBool value must be a bool, got {_describe(self.value)}"
+            )
 
     def _content(self) -> JSON:
         return self.value
@@ -667,7 +715,9 @@ def _meta_values(owner: str, value: object) -> tuple[MetaValue, ...]:
 
 def _meta_mapping(owner: str, value: object) -> Mapping[str, MetaValue]:
     if not isinstance(value, Mapping):
-        raise TypeError(f"{owner} must be a mapping of str to MetaValue, got {_describe(value)}")
+        raise TypeError(
+            f"{owner} must be a mapping of str to MetaValue, got {_describe(value)}"
+        )
     for key, item in value.items():
         _check_str(owner, "key", key, allow_empty=False)
         if not isinstance(item, MetaValue):

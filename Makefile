@@ -1,0 +1,43 @@
+# Two commands do all the set-up (see README.md):
+#   make        create .venv, install mdguide with pinned dependencies, validate, build every output
+#   make test   also install what the tests need (system packages through apt, as root) and run pytest
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY ?= $(VENV)/bin/python
+MDGUIDE := $(VENV)/bin/mdguide
+STAMP := $(VENV)/.mdguide-installed
+
+.PHONY: all outputs validate test install build-tools bench clean schema
+.DEFAULT_GOAL := all
+
+all: outputs
+
+install: $(STAMP)
+
+# Reinstall when the project's dependencies or pins change.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@touch $@
+
+validate: $(STAMP)
+	$(MDGUIDE) validate
+
+outputs: $(STAMP) build-tools validate
+	$(MDGUIDE) build
+
+schema: $(STAMP)
+	$(MDGUIDE) schema
+
+test: $(STAMP) build-tools test-tools
+	$(PY) -m pytest
+
+bench: $(STAMP) build-tools
+	$(PY) bench/run.py
+
+clean:
+	rm -rf outputs/* outputs/.mdguide-* .pytest_cache
+
+include mk/build-tools.mk
+include mk/test-tools.mk

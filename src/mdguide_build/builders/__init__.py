@@ -1,0 +1,1 @@
+"""One module per output format; ``registry`` lists them by --format name."""

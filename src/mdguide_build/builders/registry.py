@@ -1,0 +1,38 @@
+"""Output formats by their --format name.
+
+Builders are imported only when used, so `mdguide validate` stays fast.  To
+add a format: write ``builders/<name>.py`` with a ``Builder`` subclass and add
+one line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ..errors import MdguideError
+
+# name -> "module:Class", in the order `mdguide build` runs them and `mdguide formats` lists them.
+FORMATS: dict[str, str] = {
+    "html": "html:HtmlBuilder",
+    "epub": "epub:EpubBuilder",
+    "docx": "docx:DocxBuilder",
+}
+
+
+class UnknownFormat(MdguideError):
+    pass
+
+
+def names() -> list[str]:
+    return list(FORMATS)
+
+
+def get(name: str):
+    try:
+        module_name, class_name = FORMATS[name].split(":")
+    except KeyError:
+        raise UnknownFormat(
+            f"unknown format '{name}' (hint: formats are {', '.join(FORMATS)}; `mdguide formats` describes them)"
+        ) from None
+    module = importlib.import_module(f"{__package__}.{module_name}")
+    return getattr(module, class_name)

@@ -1,0 +1,350 @@
+"""The guide as a pandoc AST: pure functions from the content model, no I/O.
+
+Every output format is written by pandoc from the document built here, so the
+text, numbering and structure are the same in all of them.  Numbers are
+computed, never typed: section numbers from the order in guide.json, figure
+numbers from the order figures are placed, footnote numbers by pandoc from the
+order resources are cited.
+
+Two flavours differ only where the formats' idioms differ: ``"web"`` (HTML and
+EPUB: figures, sections, landmarks) and ``"docx"`` (Word paragraph styles via
+pandoc's ``custom-style`` attribute, which the DOCX writer maps to styles).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from . import inline
+from . import models as m
+from . import pandoc_ast as pa
+from .loader import Content
+
+Flavour = Literal["web", "docx"]
+
+# DOCX paragraph styles, defined in the reference document (builders/docx.py).
+STYLE_PULL_QUOTE = "Pull Quote"
+STYLE_ATTRIBUTION = "Attribution"
+STYLE_CASE_STUDY = "Case Study"
+STYLE_CASE_STUDY_PERSON = "Case Study Person"
+STYLE_CRITERION = "Criterion"
+STYLE_PROMPTING_QUESTION = "Prompting Question"
+STYLE_FIGURE_DESCRIPTION = "Figure Description"
+STYLE_EDITORIAL = "Editorial Note"
+DOCX_STYLES = (
+    STYLE_PULL_QUOTE, STYLE_ATTRIBUTION, STYLE_CASE_STUDY, STYLE_CASE_STUDY_PERSON, STYLE_CRITERION,
+    STYLE_PROMPTING_QUESTION, STYLE_FIGURE_DESCRIPTION, STYLE_EDITORIAL,
+)
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December"]
+
+
+def human_date(iso: str) -> str:
+    """'2017-06' -> 'June 2017'; '2017-06-05' -> '5 June 2017' (the guide's style)."""
+    parts = iso.split("-")
+    month = f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return f"{int(parts[2])} {month}" if len(parts) == 3 else month
+
+
+@dataclass
+class Context:
+    """What rendering needs besides the node at hand."""
+
+    content: Content
+    flavour: Flavour
+    urls: dict[str, str] = field(init=False)
+    figure_numbers: dict[str, int] = field(init=False)
+    # Only these resources may appear (handouts filter); None means all.
+    allowed_resources: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        self.urls = {r.id: r.url for r in self.content.resources.resources}
+        self.figure_numbers = figure_numbers(self.content)
+
+    def styled(self, style: str, blocks: list[pa.Block], attr: pa.Attr | None = None) -> pa.Block:
+        """Blocks in a DOCX paragraph style (or a classed div on the web)."""
+        if self.flavour == "docx":
+            return pa.Div(blocks, pa.Attr(attributes=[("custom-style", style)]))
+        return pa.Div(blocks, attr or pa.Attr())
+
+
+def figure_numbers(content: Content) -> dict[str, int]:
+    numbers: dict[str, int] = {}
+    for section in content.sections:
+        for block in _all_blocks(section):
+            if isinstance(block, m.FigureRef) and block.figure not in numbers:
+                numbers[block.figure] = len(numbers) + 1
+    return numbers
+
+
+def _all_blocks(node: m.SectionFile | m.Subsection):
+    yield from node.blocks
+    for child in node.subsections:
+        yield from _all_blocks(child)
+
+
+def section_numbers(content: Content) -> dict[str, int]:
+    """Numbered sections count from 1 in reading order; unnumbered ones are skipped."""
+    numbers, n = {}, 0
+    for section in content.sections:
+        if section.numbered:
+            n += 1
+            numbers[section.id] = n
+    return numbers
+
+
+# --- inlines ---------------------------------------------------------------------------
+
+
+def resource_note(url: str) -> pa.Note:
+    """A footnote giving the resource's full address, visible and linked."""
+    return pa.Note([pa.Para([pa.Link([pa.Str(url)], url, attr=pa.Attr(classes=["url"]))])])
+
+
+def inlines(nodes: tuple[inline.Inline, ...], ctx: Context) -> list[pa.Inline]:
+    out: list[pa.Inline] = []
+    for node in nodes:
+        if isinstance(node, inline.Plain):
+            out.extend(pa.text(node.text))
+        elif isinstance(node, inline.Emph):
+            # Emphasis in the guide marks titles; large print turns it bold (its builder's job).
+            out.append(pa.Emph(inlines(node.children, ctx)))
+        elif isinstance(node, inline.Strong):
+            out.append(pa.Strong(inlines(node.children, ctx)))
+        elif isinstance(node, inline.ResourceLink):
+            children = inlines(node.children, ctx)
+            if ctx.allowed_resources is None or node.resource in ctx.allowed_resources:
+                out.append(pa.Link(children, ctx.urls[node.resource], attr=pa.Attr(classes=["resource"])))
+            else:
+                out.extend(children)
+        elif isinstance(node, inline.NoteRef):
+            if ctx.allowed_resources is None or node.resource in ctx.allowed_resources:
+                out.append(resource_note(ctx.urls[node.resource]))
+    return out
+
+
+def marked(text: str, ctx: Context) -> list[pa.Inline]:
+    """Inlines for one text field in mdguide's markup (validated by the loader)."""
+    return inlines(inline.parse(text), ctx)
+
+
+def plain(text: str) -> list[pa.Inline]:
+    """Inlines for a field that holds no markup (titles, captions, names)."""
+    return pa.text(text)
+
+
+# --- blocks ----------------------------------------------------------------------------
+
+
+def attribution_text(attribution: m.Attribution) -> str:
+    return ", ".join(p for p in (attribution.role, attribution.place, attribution.organisation) if p)
+
+
+def pull_quote(block: m.PullQuote, ctx: Context) -> list[pa.Block]:
+    quotes = []
+    for quote in block.quotes:
+        words = [pa.Str("“"), *marked(quote.text, ctx), pa.Str("”")]
+        quotes.append([pa.Strong(words)] if quote.bold else words)
+    attribution = plain(attribution_text(block.attribution))
+    if ctx.flavour == "docx":
+        return [ctx.styled(STYLE_PULL_QUOTE, [pa.Para(q) for q in quotes]),
+                ctx.styled(STYLE_ATTRIBUTION, [pa.Para(attribution)])]
+    return [pa.Figure(
+        caption=[pa.Plain(attribution)],
+        blocks=[pa.BlockQuote([pa.Para(q)]) for q in quotes],
+        attr=pa.Attr(identifier=block.id, classes=["pull-quote"]),
+    )]
+
+
+def case_study(block: m.CaseStudy, ctx: Context, level: int) -> list[pa.Block]:
+    person = block.person
+    heading_id = f"{block.id}-heading"
+    heading = pa.Header(min(level, 6), plain(person.name), pa.Attr(identifier=heading_id, classes=["unnumbered", "unlisted"]))
+    role = pa.Para(plain(f"{person.title}, {person.organisation}"))
+    paragraphs = [pa.Para(marked(p, ctx)) for p in block.paragraphs]
+    if ctx.flavour == "docx":
+        return [heading, ctx.styled(STYLE_CASE_STUDY_PERSON, [role]), ctx.styled(STYLE_CASE_STUDY, paragraphs)]
+    # A <section> labelled by its heading is a 'region' landmark that readers can jump to.
+    return [pa.Div(
+        [heading, pa.Div([role], pa.Attr(classes=["case-study-person"])), *paragraphs],
+        pa.Attr(identifier=block.id, classes=["section", "case-study"],
+                attributes=[("aria-labelledby", heading_id)]),
+    )]
+
+
+def editorial(label_and_text: list[pa.Inline], ctx: Context, extra_class: str | None = None) -> pa.Block:
+    """Text that is not the guide's own, always labelled as editorial."""
+    para = pa.Para([pa.Strong([pa.Str("Editorial"), pa.Space(), pa.Str("note:")]), pa.Space(), *label_and_text])
+    classes = ["editorial"] + ([extra_class] if extra_class else [])
+    return ctx.styled(STYLE_EDITORIAL, [para], pa.Attr(classes=classes))
+
+
+def figure(block: m.FigureRef, ctx: Context) -> list[pa.Block]:
+    fig = next(f for f in ctx.content.figures.figures if f.id == block.figure)
+    number = ctx.figure_numbers[fig.id]
+    caption = [pa.Str("Figure"), pa.Space(), pa.Str(f"{number}:"), pa.Space(), *plain(fig.caption)]
+    description: list[pa.Block] = [pa.Para(marked(fig.description.lead, ctx))]
+    if fig.description.items:
+        description.append(pa.BulletList([[pa.Plain(marked(item, ctx))] for item in fig.description.items]))
+    basis = {
+        "guide-text": "This description lists what the guide's text says the figure shows.",
+        "reconstructed": "This description is reconstructed from the guide's text and is incomplete.",
+        "original": "This description is taken from the original figure.",
+    }[fig.description.basis]
+    note = " ".join(filter(None, [fig.image_note, basis]))
+    if ctx.flavour == "docx":
+        return [ctx.styled(STYLE_FIGURE_DESCRIPTION, description), editorial(plain(note), ctx),
+                pa.Div([pa.Para(caption)], pa.Attr(attributes=[("custom-style", "Image Caption")]))]
+    body = pa.Div([*description, editorial(plain(note), ctx)], pa.Attr(classes=["figure-description"]))
+    return [pa.Figure(caption=[pa.Plain(caption)], blocks=[body], attr=pa.Attr(identifier=fig.id, classes=["figure"]))]
+
+
+def person_specification(ctx: Context, level: int) -> list[pa.Block]:
+    out: list[pa.Block] = []
+    for group in ctx.content.person_specification.groups:
+        out.append(pa.Header(min(level, 6), plain(group.title), pa.Attr(identifier=group.id)))
+        out.append(pa.Para(marked(group.lead, ctx)))
+        items = []
+        for criterion in group.criteria:
+            item: list[pa.Block] = [ctx.styled(STYLE_CRITERION, [pa.Para(marked(criterion.text, ctx))],
+                                               pa.Attr(identifier=criterion.id, classes=["criterion"]))]
+            if criterion.questions:
+                questions = pa.BulletList([[pa.Plain(marked(q, ctx))] for q in criterion.questions])
+                item.append(ctx.styled(STYLE_PROMPTING_QUESTION, [questions], pa.Attr(classes=["prompting-questions"])))
+            items.append(item)
+        out.append(pa.BulletList(items))
+    return [pa.Div(out, pa.Attr(identifier="person-specification", classes=["person-specification"]))]
+
+
+def block(node: object, ctx: Context, level: int) -> list[pa.Block]:
+    """``level`` is the heading level a heading inside this block would take."""
+    if isinstance(node, m.Paragraph):
+        return [pa.Para(marked(node.text, ctx))]
+    if isinstance(node, m.BulletList):
+        return [pa.BulletList([[pa.Plain(marked(item, ctx))] for item in node.items])]
+    if isinstance(node, m.PullQuote):
+        return pull_quote(node, ctx)
+    if isinstance(node, m.CaseStudy):
+        return case_study(node, ctx, level)
+    if isinstance(node, m.FigureRef):
+        return figure(node, ctx)
+    if isinstance(node, m.PersonSpecificationRef):
+        return person_specification(ctx, level)
+    if isinstance(node, m.EditorialNote):
+        return [editorial(marked(node.text, ctx), ctx)]
+    if isinstance(node, m.ExtractionGap):
+        notes = [resource_note(ctx.urls[i]) for i in node.cites
+                 if ctx.allowed_resources is None or i in ctx.allowed_resources]
+        return [editorial([*marked(node.note, ctx), *notes], ctx, "extraction-gap")]
+    raise TypeError(f"no rendering for {type(node).__name__}")  # a new block type needs a case here
+
+
+def subsection(node: m.Subsection, ctx: Context, level: int) -> list[pa.Block]:
+    out: list[pa.Block] = [pa.Header(min(level, 6), plain(node.title), pa.Attr(identifier=node.id))]
+    for child in node.blocks:
+        out.extend(block(child, ctx, level + 1))
+    for child in node.subsections:
+        out.extend(subsection(child, ctx, level + 1))
+    return out
+
+
+def section_heading(section: m.SectionFile, number: int | None) -> pa.Header:
+    words = plain(section.title)
+    if number is not None:
+        words = [pa.Span([pa.Str(f"{number}.")], pa.Attr(classes=["section-number"])), pa.Space(), *words]
+    return pa.Header(1, words, pa.Attr(identifier=section.id))
+
+
+def section(node: m.SectionFile, ctx: Context, number: int | None) -> list[pa.Block]:
+    out: list[pa.Block] = [section_heading(node, number)]
+    for child in node.blocks:
+        out.extend(block(child, ctx, 2))
+    for child in node.subsections:
+        out.extend(subsection(child, ctx, 2))
+    return out
+
+
+def foreword(ctx: Context) -> list[pa.Block]:
+    fw = ctx.content.foreword
+    out: list[pa.Block] = [pa.Header(1, plain(fw.title), pa.Attr(identifier="foreword"))]
+    out.extend(pa.Para(marked(p, ctx)) for p in fw.paragraphs)
+    signatories = []
+    for person in fw.signatories:
+        lines = [person.name, person.title, person.organisation]
+        inl: list[pa.Inline] = []
+        for i, line in enumerate(lines):
+            if i:
+                inl.append(pa.LineBreak())
+            inl.extend([pa.Strong(plain(line))] if i == 0 else plain(line))
+        signatories.append(pa.Para(inl))
+    out.append(pa.Div(signatories, pa.Attr(classes=["signatories"])))
+    return out
+
+
+def back_matter(ctx: Context) -> list[pa.Block]:
+    bm, guide = ctx.content.back_matter, ctx.content.guide
+    out: list[pa.Block] = [pa.Header(1, plain(bm.contact_heading.rstrip(":")), pa.Attr(identifier="contact-us"))]
+    for contact in bm.contacts:
+        out.append(pa.Header(2, plain(contact.organisation), pa.Attr(classes=["unnumbered"])))
+        address: list[pa.Inline] = []
+        for i, line in enumerate(contact.address):
+            if i:
+                address.append(pa.LineBreak())
+            address.extend(plain(line))
+        out.append(pa.Para(address))
+        out.append(pa.Para(plain(contact.phone)))
+        out.append(pa.Para([
+            pa.Link([pa.Str(contact.email)], f"mailto:{contact.email}"), pa.LineBreak(),
+            pa.Link([pa.Str(contact.website)], f"https://{contact.website}"),
+        ]))
+    out.extend(pa.Para(marked(p, ctx)) for p in bm.about)
+    out.append(pa.Para(marked(bm.social, ctx)))
+    out.append(pa.Para(plain(guide.statements.other_formats)))
+    return out
+
+
+def metadata(content: Content, *, date: str | None = None) -> dict[str, pa.MetaValue]:
+    guide = content.guide
+    edition = guide.edition
+    return {
+        "title": pa.MetaInlines(plain(guide.title)),
+        "subtitle": pa.MetaInlines(plain(guide.subtitle)),
+        "author": pa.MetaList([pa.MetaInlines(plain(p)) for p in guide.publishers]),
+        "publisher": pa.MetaInlines(plain(" and ".join(guide.publishers))),
+        "date": pa.MetaString(date or edition.date),
+        "date-human": pa.MetaInlines(plain(human_date(guide.published))),
+        "edition": pa.MetaInlines(plain(f"Edition {edition.version}, {human_date(edition.date)}")),
+        "lang": pa.MetaString(guide.language),
+        "identifier": pa.MetaString(guide.identifier),
+        "description": pa.MetaInlines(plain(guide.subtitle)),
+        "subject": pa.MetaInlines(plain("Medical leadership")),
+        "other-formats": pa.MetaInlines(plain(guide.statements.other_formats)),
+        "living-document": pa.MetaInlines(plain(guide.statements.living_document)),
+        "accessibilitySummary": pa.MetaString(guide.accessibility.summary),
+        "accessModes": pa.MetaList([pa.MetaString(x) for x in guide.accessibility.access_modes]),
+        "accessModeSufficient": pa.MetaList([pa.MetaString(x) for x in guide.accessibility.access_mode_sufficient]),
+        "accessibilityFeatures": pa.MetaList([pa.MetaString(x) for x in guide.accessibility.features]),
+        "accessibilityHazards": pa.MetaList([pa.MetaString(x) for x in guide.accessibility.hazards]),
+    }
+
+
+def guide_blocks(ctx: Context) -> list[pa.Block]:
+    numbers = section_numbers(ctx.content)
+    out = foreword(ctx)
+    for node in ctx.content.sections:
+        out.extend(section(node, ctx, numbers.get(node.id)))
+    out.extend(back_matter(ctx))
+    return out
+
+
+def guide_document(content: Content, flavour: Flavour,
+                   extra_meta: Callable[[Content], dict[str, pa.MetaValue]] | None = None) -> pa.Document:
+    """The whole guide, ready for pandoc."""
+    ctx = Context(content, flavour)
+    meta = metadata(content)
+    if extra_meta:
+        meta.update(extra_meta(content))
+    return pa.Document(guide_blocks(ctx), meta)
