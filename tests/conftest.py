@@ -1,0 +1,68 @@
+"""Shared fixtures: the real content, outputs built once per session, one browser.
+
+Outputs are built once per test session into a temporary folder (the build is
+incremental, so asking for a format twice costs nothing), and Chromium starts
+once for every browser-based check (axe, screenshots, zoom checks).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for `import validators`
+
+from mdguide_build.build import build  # noqa: E402
+from mdguide_build.loader import load_content  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def content():
+    """The real guide, loaded and validated."""
+    loaded, _ = load_content(CONTENT, "content")
+    return loaded
+
+
+class GuideOutputs:
+    """Builds the real guide's formats on demand into one session folder."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+
+    def __call__(self, fmt: str) -> list[Path]:
+        """Build ``fmt`` (if not built yet) and return the paths of its outputs."""
+        report = build(CONTENT, self.out_dir, [fmt])
+        return report.paths()
+
+    def one(self, fmt: str, suffix: str) -> Path:
+        matches = [p for p in self(fmt) if p.name.endswith(suffix)]
+        assert len(matches) == 1, f"{fmt}: expected one *{suffix} output, got {matches}"
+        return matches[0]
+
+
+@pytest.fixture(scope="session")
+def guide_outputs(tmp_path_factory) -> GuideOutputs:
+    return GuideOutputs(tmp_path_factory.mktemp("outputs"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session (see tests/validators.py)."""
+    from validators import Browser
+
+    with Browser() as running:
+        yield running
+
+
+@pytest.fixture
+def content_copy(tmp_path) -> Path:
+    """A private copy of content/ that a test may edit (and a schema/ beside it)."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    shutil.copytree(ROOT / "schema", tmp_path / "schema")
+    return target
