@@ -11,7 +11,7 @@
 #   npm  : tools/package.json + tools/package-lock.json -> $(NODE_PREFIX)
 #          (@daisy/ace-cli, vnu-jar, axe-core; `npm ci`, no install scripts,
 #          so neither Puppeteer nor vnu-jar download anything)
-#   pip  : the project's `test` extra into $(VENV)
+#   pip  : the project's `test` extra into $(VENV) (with constraints.txt if present)
 
 VENV ?= .venv
 PY ?= $(VENV)/bin/python
@@ -20,7 +20,7 @@ NODE_PREFIX ?= $(TOOLS_DIR)/node
 NPM ?= npm
 
 # Debian packages the tests need. java and npm are checked by command instead
-# (any JRE >= 11 / any npm will do), see _TT_APT_MISSING below.
+# (an existing JRE >= 11 / npm is kept), see test-tools-apt below.
 TEST_APT_PACKAGES ?= \
 	chromium \
 	libreoffice-writer-nogui \
@@ -80,10 +80,13 @@ $(_TT_NODE_STAMP): tools/package.json tools/package-lock.json | test-tools-apt
 test-tools-pip: $(_TT_PIP_STAMP)
 
 $(PY):
-	python3 -m venv $(VENV)
+	$(or $(PYTHON),python3) -m venv $(VENV)
 
-$(_TT_PIP_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[test]'
+# Uses the repository's constraints.txt (full pinned set) when there is one.
+_TT_CONSTRAINTS := $(wildcard constraints.txt)
+
+$(_TT_PIP_STAMP): pyproject.toml $(_TT_CONSTRAINTS) | $(PY)
+	$(PY) -m pip install -q --disable-pip-version-check $(if $(_TT_CONSTRAINTS),-c $(_TT_CONSTRAINTS)) -e '.[test]'
 	@$(PY) -c 'import importlib.util as u, sys; m = [n for n in sys.argv[1:] if u.find_spec(n) is None]; \
 		m and sys.exit("test-tools: Python modules missing from the [test] extra: " + " ".join(m))' $(TEST_PY_MODULES)
 	@touch $@

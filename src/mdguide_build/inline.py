@@ -192,7 +192,8 @@ def references(nodes: tuple[Inline, ...]) -> list[ResourceLink | NoteRef]:
     return [n for n in walk(nodes) if isinstance(n, (ResourceLink, NoteRef))]
 
 
-_TAG_LIKE = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*[^>]*>|\bon[a-z]+\s*=|javascript:", re.IGNORECASE)
+# An HTML tag has no space after '<' ("a < b > c" is prose, "<b>" is not).
+_TAG_LIKE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|\bon[a-z]+\s*=|javascript:", re.IGNORECASE)
 
 
 def looks_like_markup(text: str) -> re.Match | None:
