@@ -45,6 +45,7 @@ CATALOGUE: dict[str, str] = {
     "E307": "a section file listed twice in guide.json",
     "E401": "malformed inline markup",
     "W101": "a file starts with a byte-order mark",
+    "W102": "a file's \"$schema\" does not name its schema",
     "W301": "text that looks like HTML or script (it will be shown as text)",
 }
 

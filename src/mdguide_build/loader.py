@@ -187,6 +187,13 @@ def _validate(source: SourceFile, out: list[Diagnostic]) -> None:
         out.append(source.diagnostic(problem.code, problem.pointer, problem.message, problem.hint, key=problem.at_key))
     if found:
         return
+    expected = f"schema/{source.kind}.schema.json"
+    if not str(value.get("$schema", "")).endswith(expected):
+        depth = "../" * (source.relpath.count("/") + 1)
+        out.append(source.diagnostic(
+            "W102", "/$schema", f"\"$schema\" should name {expected}",
+            f"write \"$schema\": \"{depth}{expected}\" so your editor can check this file",
+            severity=Severity.WARNING))
     try:
         source.model = FILE_MODELS[source.kind].model_validate(value)
     except pydantic.ValidationError as error:  # the schema should have caught it; say where anyway

@@ -21,7 +21,9 @@ ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # One line of text: no control characters (tabs and newlines included), because
 # a paragraph is a paragraph and layout is the builders' job.
 LINE_PATTERN = r"^[^\u0000-\u001f\u007f]*$"
-URL_PATTERN = r"^https?://[^\s<>\"'\\`]+$"
+# Written without a raw string: JSON Schema regexes are ECMA-262 with the 'u'
+# flag, which refuses needless escapes such as \".
+URL_PATTERN = "^https?://[^\\s<>\"'\\\\`]+$"
 EMAIL_PATTERN = r"^[^\s@<>]+@[^\s@<>]+\.[a-z]{2,}$"
 # A relative path inside content/: no leading slash, no backslash, no '..' part.
 PATH_PATTERN = r"^(?!/)(?!.*\\)(?!(?:.*/)?\.\.(?:/|$))[A-Za-z0-9._/-]+$"

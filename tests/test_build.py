@@ -1,0 +1,130 @@
+"""The build's promises: nothing lost, nothing partial, concurrent-safe, incremental, reproducible."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mdguide_build import pandoc
+from mdguide_build.build import BuildError, build, parse_source_date_epoch
+from mdguide_build.loader import ContentError
+
+ROOT = Path(__file__).resolve().parent.parent
+MDGUIDE = Path(sys.executable).parent / "mdguide"
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".mdguide.lock")}
+
+
+def staging_leftovers(out_dir: Path) -> list[Path]:
+    return [p for p in out_dir.parent.iterdir() if ".staging-" in p.name]
+
+
+def test_build_writes_outputs_and_a_manifest(tmp_path):
+    report = build(ROOT / "content", tmp_path / "out", ["html"])
+    assert report.built == ["the-medical-directors-role.html"]
+    assert (tmp_path / "out" / "the-medical-directors-role.html").stat().st_size > 50_000
+    assert (tmp_path / "out" / ".mdguide-manifest.json").is_file()
+    assert staging_leftovers(tmp_path / "out") == []
+
+
+def test_rebuild_skips_unchanged_outputs_and_repairs_edited_ones(tmp_path):
+    out = tmp_path / "out"
+    build(ROOT / "content", out, ["html"])
+    before = digests(out)
+    again = build(ROOT / "content", out, ["html"])
+    assert (again.built, again.skipped) == ([], ["the-medical-directors-role.html"])
+    page = out / "the-medical-directors-role.html"
+    page.write_text("tampered", encoding="utf-8")
+    repaired = build(ROOT / "content", out, ["html"])
+    assert repaired.built == ["the-medical-directors-role.html"]
+    assert digests(out) == before
+
+
+def test_invalid_content_leaves_previous_outputs_untouched(tmp_path, content_copy):
+    out = tmp_path / "out"
+    build(content_copy, out, ["html"])
+    before = digests(out)
+    (content_copy / "figures.json").write_text('{"figures": [', encoding="utf-8")
+    with pytest.raises(ContentError):
+        build(content_copy, out, ["html"], force=True)
+    assert digests(out) == before
+    assert staging_leftovers(out) == []
+
+
+def test_killed_pandoc_leaves_previous_outputs_untouched(tmp_path, content_copy, monkeypatch):
+    out = tmp_path / "out"
+    build(content_copy, out, ["html"])
+    before = digests(out)
+    killer = tmp_path / "pandoc-killed"
+    killer.write_text("#!/bin/sh\nkill -9 $$\n", encoding="utf-8")
+    killer.chmod(0o755)
+    monkeypatch.setattr(pandoc, "pandoc_path", lambda: str(killer))
+    with pytest.raises(BuildError, match="previous outputs were left unchanged"):
+        build(content_copy, out, ["html"], force=True)
+    assert digests(out) == before
+    assert staging_leftovers(out) == []
+
+
+def test_two_builds_at_once_do_not_corrupt_each_other(tmp_path):
+    solo = tmp_path / "solo"
+    build(ROOT / "content", solo, ["html"])
+    shared = tmp_path / "shared"
+    runs = [subprocess.Popen([str(MDGUIDE), "build", "--format", "html", "--out", str(shared), "--force", "-q"],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    for run in runs:
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err.decode()
+    assert digests(shared)["the-medical-directors-role.html"] == digests(solo)["the-medical-directors-role.html"]
+    assert staging_leftovers(shared) == []
+
+
+def test_same_content_gives_identical_bytes_across_folders_time_zones_and_times(tmp_path):
+    outs = []
+    for i, tz in enumerate(["UTC", "Pacific/Kiritimati"]):
+        out = tmp_path / f"run{i}" / "outputs"
+        out.parent.mkdir()
+        env = {**os.environ, "TZ": tz}
+        env.pop("SOURCE_DATE_EPOCH", None)
+        done = subprocess.run([str(MDGUIDE), "build", "--format", "html", "--content", str(ROOT / "content"),
+                               "--out", str(out), "-q"], cwd=out.parent, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        outs.append(digests(out))
+    assert outs[0]["the-medical-directors-role.html"] == outs[1]["the-medical-directors-role.html"]
+
+
+@pytest.mark.parametrize("raw", ["yesterday", "1.5", "-1", "1e9", "99999999999999"])
+def test_malformed_source_date_epoch_is_refused(raw):
+    with pytest.raises(BuildError, match="is not a number of seconds since 1970"):
+        parse_source_date_epoch(raw)
+
+
+def test_valid_source_date_epoch_is_accepted():
+    assert parse_source_date_epoch("1496275200") == 1496275200
+    assert parse_source_date_epoch(None) is None
+
+
+def test_cli_refuses_malformed_source_date_epoch_without_traceback(tmp_path):
+    done = subprocess.run([str(MDGUIDE), "build", "--format", "html", "--out", str(tmp_path / "o")], cwd=ROOT,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "tomorrow"}, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        "Error: SOURCE_DATE_EPOCH='tomorrow' is not a number of seconds since 1970 "
+        "(hint: unset it, or set it to a whole number such as 1496275200)")
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_unknown_format_is_refused_before_any_work(tmp_path):
+    done = subprocess.run([str(MDGUIDE), "build", "--format", "pdfx", "--out", str(tmp_path / "o")], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith("Error: unknown format 'pdfx' (hint: formats are html, ")
+    assert not (tmp_path / "o").exists()
