@@ -66,3 +66,7 @@ def content_copy(tmp_path) -> Path:
     shutil.copytree(CONTENT, target)
     shutil.copytree(ROOT / "schema", tmp_path / "schema")
     return target
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="Rewrite golden files from the current output.")

@@ -68,12 +68,14 @@ def check_markup_and_references(content: Content) -> Iterator[Diagnostic]:
     known = _resource_ids(content)
     known_set = set(known)
     cited: set[str] = set()
+    markup_errors = 0
     resources_file = next(f for f in content.files if f.kind == "resources")
     for source in content.files:
         for pointer, text in marked_texts(source.model):
             try:
                 nodes = inline.parse(text)
             except inline.MarkupError as error:
+                markup_errors += 1
                 yield source.diagnostic("E401", pointer, error.message, error.hint, offset=error.offset)
                 continue
             suspicious = inline.looks_like_markup(text)
@@ -98,6 +100,8 @@ def check_markup_and_references(content: Content) -> Iterator[Diagnostic]:
                         else:
                             yield source.diagnostic("E302", f"{at}/cites/{i}", f"unknown resource '{ident}'",
                                                     _did_you_mean(ident, known, "resource", resources_file.display))
+    if markup_errors:
+        return  # citations inside unparsable text are unknown: report the markup first
     for r, resource in enumerate(content.resources.resources):
         if resource.id not in cited:
             yield resources_file.diagnostic(

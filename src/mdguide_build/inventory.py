@@ -25,9 +25,15 @@ class Inventory:
         return asdict(self)
 
     def line(self) -> str:
-        return (f"{self.sections} sections, {self.paragraphs} paragraphs, {self.quotes} pull quotes, "
-                f"{self.case_studies} case studies, {self.criteria} criteria with {self.prompting_questions} "
-                f"prompting questions, {self.figures} figures, {self.resources} resources")
+        return (f"{_n(self.sections, 'section')}, {_n(self.paragraphs, 'paragraph')}, "
+                f"{_n(self.quotes, 'pull quote')}, {_n(self.case_studies, 'case study', 'case studies')}, "
+                f"{_n(self.criteria, 'criterion', 'criteria')} with "
+                f"{_n(self.prompting_questions, 'prompting question')}, {_n(self.figures, 'figure')}, "
+                f"{_n(self.resources, 'resource')}")
+
+
+def _n(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
 def take_inventory(content: Content) -> Inventory:

@@ -149,7 +149,10 @@ def _problems(error: jsonschema.ValidationError, kind: str) -> list[SchemaProble
     if validator in ("maxLength", "minLength"):
         limit = error.validator_value
         if validator == "minLength":
-            return [SchemaProblem("E205", pointer, "the text is empty", "write the text, or remove the field")]
+            if not error.instance:
+                return [SchemaProblem("E205", pointer, "the text is empty", "write the text, or remove the field")]
+            return [SchemaProblem("E205", pointer, f"the text is {len(error.instance)} characters, fewer than {limit}",
+                                  "write it in full")]
         return [SchemaProblem("E205", pointer, f"the text is {len(error.instance):,} characters, more than {limit:,}",
                               "split it into shorter paragraphs")]
     if validator in ("maxItems", "minItems"):
@@ -173,4 +176,6 @@ def describe(validator: jsonschema.Draft202012Validator, value: object, kind: st
             if key not in seen:
                 seen.add(key)
                 out.append(problem)
-    return out
+    # A value in the wrong form is often also too short; the form is the real problem.
+    wrong_form = {p.pointer for p in out if p.code in ("E204", "E206", "E107")}
+    return [p for p in out if not (p.code == "E205" and p.pointer in wrong_form)]

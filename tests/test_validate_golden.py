@@ -1,0 +1,147 @@
+"""`mdguide validate` on bad input: one golden file per case, with the exact lines.
+
+Each case copies the mini guide in tests/fixtures/mini-content, breaks it in
+one way, runs the real CLI and compares exit status and output with
+tests/golden/validate/<case>.txt.  After a deliberate change to messages,
+regenerate with:  pytest tests/test_validate_golden.py --update-golden
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mdguide_build.cli import main
+from mdguide_build.diagnostics import CATALOGUE
+
+HERE = Path(__file__).resolve().parent
+FIXTURE = HERE / "fixtures" / "mini-content"
+GOLDEN = HERE / "golden" / "validate"
+
+
+def edit_json(relpath: str, change: Callable[[dict], None]) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        path = root / relpath
+        data = json.loads(path.read_text(encoding="utf-8"))
+        change(data)
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return apply
+
+
+def edit_text(relpath: str, change: Callable[[str], str]) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        path = root / relpath
+        path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return apply
+
+
+def write_bytes(relpath: str, data: bytes) -> Callable[[Path], None]:
+    return lambda root: (root / relpath).write_bytes(data)
+
+
+def first_block(data: dict) -> dict:
+    return data["blocks"][0]
+
+
+def _symlink(root: Path) -> None:
+    outside = root.parent / "outside.json"
+    shutil.copy(root / "figures.json", outside)
+    (root / "figures.json").unlink()
+    (root / "figures.json").symlink_to(outside)
+
+
+SECTION = "sections/1-only.json"
+CASES: dict[str, Callable[[Path], None]] = {
+    "valid": lambda root: None,
+    "missing-content-dir": lambda root: shutil.rmtree(root),
+    "missing-file": lambda root: (root / "foreword.json").unlink(),
+    "empty-file": write_bytes("foreword.json", b""),
+    "truncated-file": edit_text("foreword.json", lambda t: t[: len(t) // 2]),
+    "trailing-comma": edit_text("figures.json", lambda t: t.replace('"items": ["one thing"]', '"items": ["one thing",]')),
+    "comment": edit_text("resources.json", lambda t: t.replace('"resources": [', '// links\n  "resources": [')),
+    "byte-order-mark": lambda root: (root / "foreword.json").write_bytes(b"\xef\xbb\xbf" + (root / "foreword.json").read_bytes()),
+    "not-utf8": edit_text("foreword.json", lambda t: t) if False else (
+        lambda root: (root / "foreword.json").write_bytes(
+            (root / "foreword.json").read_bytes().replace(b"A foreword", b"A \xe9foreword"))),
+    "duplicate-key": edit_text("foreword.json", lambda t: t.replace('"title": "Foreword",', '"title": "Foreword",\n  "title": "Again",')),
+    "nan": edit_text("resources.json", lambda t: t.replace('"footnote_2017": 1', '"footnote_2017": NaN')),
+    "infinity": edit_text("resources.json", lambda t: t.replace('"footnote_2017": 1', '"footnote_2017": Infinity')),
+    "huge-number": edit_text("resources.json", lambda t: t.replace('"footnote_2017": 1', '"footnote_2017": 1' + "0" * 40)),
+    "out-of-range-number": edit_json("resources.json", lambda d: d["resources"][0].update(footnote_2017=100000)),
+    "huge-string": edit_json("foreword.json", lambda d: d["paragraphs"].append("word " * 1000)),
+    "deep-nesting": edit_text("figures.json", lambda t: t.replace('"items": ["one thing"]', '"items": ' + "[" * 100 + "]" * 100)),
+    "wrong-type": edit_json("guide.json", lambda d: d.update(publishers="Test Publisher")),
+    "wrong-type-boolean": edit_json(SECTION, lambda d: d.update(numbered="yes")),
+    "missing-field": edit_json("guide.json", lambda d: d.pop("title")),
+    "unknown-field": edit_json("guide.json", lambda d: d.update(titel="A typo")),
+    "unknown-block-type": edit_json(SECTION, lambda d: first_block(d).update(type="paragrpah")),
+    "unknown-resource": edit_json(SECTION, lambda d: first_block(d).update(text="Read [the site][res-b].[^res-a]")),
+    "unknown-figure": edit_json(SECTION, lambda d: d["blocks"][1].update(figure="figure-9")),
+    "duplicate-id": edit_json(SECTION, lambda d: d["blocks"][2].update(id="case-a")),
+    "uncited-resource": edit_json("resources.json", lambda d: d["resources"].append(
+        {"id": "res-b", "url": "https://example.org/b", "link_texts": [], "footnote_2017": 2})),
+    "unplaced-figure": edit_json("figures.json", lambda d: d["figures"].append(
+        {"id": "figure-2", "caption": "Another", "description": {"basis": "guide-text", "lead": "It shows:"}})),
+    "javascript-url": edit_json("resources.json", lambda d: d["resources"][0].update(url="javascript:alert(1)")),
+    "file-url": edit_json("resources.json", lambda d: d["resources"][0].update(url="file:///etc/passwd")),
+    "bad-id": edit_json(SECTION, lambda d: d.update(id="Only Section")),
+    "raw-html-in-text": edit_json(SECTION, lambda d: first_block(d).update(
+        text="Read [the site][res-a].[^res-a] <script>alert(1)</script> <img src=x onerror=alert(1)>")),
+    "malformed-markup": edit_json(SECTION, lambda d: first_block(d).update(text="Read *the book at [the site][res-a].[^res-a]")),
+    "line-break-in-text": edit_json("foreword.json", lambda d: d["paragraphs"].append("two\nlines")),
+    "path-outside-content": edit_json("guide.json", lambda d: d["sections"].append("../../etc/passwd")),
+    "absolute-path": edit_json("guide.json", lambda d: d["sections"].append("/etc/passwd")),
+    "symlink": _symlink,
+    "figure-image-outside": edit_json("figures.json", lambda d: d["figures"][0].update(image="../secret.png")),
+    "section-listed-twice": edit_json("guide.json", lambda d: d["sections"].append("sections/1-only.json")),
+    "missing-section-file": edit_json("guide.json", lambda d: d["sections"].append("sections/2-missing.json")),
+    "person-specification-twice": edit_json(SECTION, lambda d: d["blocks"].append({"type": "person-specification"})),
+    "wrong-schema-reference": edit_json("figures.json", lambda d: d.update({"$schema": "figures.json"})),
+    "several-problems": lambda root: [edit_json("guide.json", lambda d: d.pop("title"))(root),
+                                      edit_json("resources.json", lambda d: d["resources"][0].update(url="ftp://x"))(root)],
+}
+
+
+def run_case(name: str, tmp_path: Path) -> str:
+    shutil.copytree(FIXTURE, tmp_path / "content")
+    shutil.copytree(HERE.parent / "schema", tmp_path / "schema")
+    CASES[name](tmp_path / "content")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = CliRunner().invoke(main, ["validate", "--content", "content"])
+    finally:
+        os.chdir(cwd)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    output = result.output.replace(f"({_elapsed(result.output)} s)", "(… s)")
+    return f"exit {result.exit_code}\n{output}"
+
+
+def _elapsed(output: str) -> str:
+    import re
+
+    match = re.search(r"\((\d+\.\d+) s\)", output)
+    return match.group(1) if match else "\0"
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_validate_output_matches_golden(name, tmp_path, request):
+    actual = run_case(name, tmp_path)
+    golden = GOLDEN / f"{name}.txt"
+    if request.config.getoption("--update-golden"):
+        golden.write_text(actual, encoding="utf-8")
+    assert golden.is_file(), f"no golden file for {name}: run pytest --update-golden"
+    assert actual == golden.read_text(encoding="utf-8")
+    assert "Traceback" not in actual
+
+
+def test_every_diagnostic_code_has_a_golden_case():
+    seen = " ".join(p.read_text(encoding="utf-8") for p in GOLDEN.glob("*.txt"))
+    untested = [code for code in CATALOGUE if f": {code} " not in seen]
+    assert untested == [], f"codes without a golden case: {untested}"
