@@ -16,8 +16,7 @@ import click
 
 from . import __version__
 from .diagnostics import Diagnostic, summary
-from .errors import MdguideError
-from .loader import ContentError, read_content
+from .errors import ContentError, MdguideError
 
 CONTENT_DEFAULT = "content"
 
@@ -86,6 +85,7 @@ def validate(content_dir: str, as_json: bool) -> None:
     import json
 
     from .inventory import take_inventory
+    from .loader import read_content
 
     started = time.perf_counter()
     content, diagnostics = read_content(Path(content_dir), content_dir.rstrip("/") or "/")

@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-import jsonschema
 import pydantic
 
 from . import jsonpos, schema_messages
 from .diagnostics import Diagnostic, Severity
-from .errors import MdguideError
+from .errors import ContentError, MdguideError  # noqa: F401  (ContentError: re-exported)
 from .models import (
     FILE_MODELS,
     BackMatterFile,
@@ -45,15 +44,6 @@ FIXED_FILES = {
     "resources": "resources.json",
     "back-matter": "back-matter.json",
 }
-
-
-class ContentError(MdguideError):
-    """The content is invalid; ``diagnostics`` says where and why."""
-
-    def __init__(self, diagnostics: list[Diagnostic], where: str):
-        self.diagnostics = diagnostics
-        errors = sum(d.is_error for d in diagnostics)
-        super().__init__(f"{errors} error{'s' * (errors != 1)} in {where}")
 
 
 @dataclass
@@ -109,7 +99,9 @@ class Content:
 
 
 @lru_cache(maxsize=None)
-def _validator(kind: str) -> jsonschema.Draft202012Validator:
+def _validator(kind: str):
+    import jsonschema  # only needed to explain invalid files; keeps `validate` fast
+
     return jsonschema.Draft202012Validator(build_schema(kind))
 
 
@@ -178,14 +170,26 @@ def _read(root: Path, source: SourceFile, out: list[Diagnostic]) -> None:
 
 
 def _validate(source: SourceFile, out: list[Diagnostic]) -> None:
-    """Check ``source`` against its schema, then build its model."""
+    """Build ``source``'s model; on failure, explain it through its JSON Schema.
+
+    pydantic (strict, compiled) is fast, so valid files never pay for
+    jsonschema; the schema, generated from the same models, gives the
+    editor-friendly messages and positions when something is wrong.
+    """
     value = source.parsed.value
     if source.parsed.problems:
         return  # NaN or duplicates make schema messages misleading; fix those first
-    found = schema_messages.describe(_validator(source.kind), value, source.kind)
-    for problem in found:
-        out.append(source.diagnostic(problem.code, problem.pointer, problem.message, problem.hint, key=problem.at_key))
-    if found:
+    try:
+        source.model = FILE_MODELS[source.kind].model_validate(value)
+    except pydantic.ValidationError as error:
+        found = schema_messages.describe(_validator(source.kind), value, source.kind)
+        for problem in found:
+            out.append(source.diagnostic(problem.code, problem.pointer, problem.message, problem.hint,
+                                         key=problem.at_key))
+        if not found:  # the schema and the models disagree; still say where
+            for item in error.errors():
+                pointer = "".join(f"/{jsonpos.escape_pointer_token(p)}" for p in item["loc"])
+                out.append(source.diagnostic("E204", pointer, item["msg"], "see the schema for this file"))
         return
     expected = f"schema/{source.kind}.schema.json"
     if not str(value.get("$schema", "")).endswith(expected):
@@ -194,12 +198,6 @@ def _validate(source: SourceFile, out: list[Diagnostic]) -> None:
             "W102", "/$schema", f"\"$schema\" should name {expected}",
             f"write \"$schema\": \"{depth}{expected}\" so your editor can check this file",
             severity=Severity.WARNING))
-    try:
-        source.model = FILE_MODELS[source.kind].model_validate(value)
-    except pydantic.ValidationError as error:  # the schema should have caught it; say where anyway
-        for item in error.errors():
-            pointer = "".join(f"/{jsonpos.escape_pointer_token(p)}" for p in item["loc"])
-            out.append(source.diagnostic("E204", pointer, item["msg"], "see the schema for this file"))
 
 
 def _load_file(root: Path, root_display: str, relpath: str, kind: str, out: list[Diagnostic]) -> SourceFile:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 # One pattern for every id, so ids read alike in every file and are safe as
 # HTML ids, file names and EPUB fragment identifiers.
@@ -25,8 +25,9 @@ LINE_PATTERN = r"^[^\u0000-\u001f\u007f]*$"
 # flag, which refuses needless escapes such as \".
 URL_PATTERN = "^https?://[^\\s<>\"'\\\\`]+$"
 EMAIL_PATTERN = r"^[^\s@<>]+@[^\s@<>]+\.[a-z]{2,}$"
-# A relative path inside content/: no leading slash, no backslash, no '..' part.
-PATH_PATTERN = r"^(?!/)(?!.*\\)(?!(?:.*/)?\.\.(?:/|$))[A-Za-z0-9._/-]+$"
+# A relative path inside content/: segments of safe characters that never start
+# with a dot, so no '..', no hidden files, no leading '/', no backslash.
+PATH_PATTERN = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$"
 DATE_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]))?$"
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, min_length=1, max_length=80)]
@@ -40,9 +41,8 @@ Date = Annotated[str, StringConstraints(pattern=DATE_PATTERN)]
 class Model(BaseModel):
     """Base for every content model: unknown keys are errors, values immutable."""
 
-    # python-re: the path pattern needs look-ahead, which pydantic's default
-    # engine lacks; JSON Schema validators (ECMA-262 regexes) support it.
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, regex_engine="python-re")
+    # strict: JSON types only, no coercion ("1" is not 1), exactly as the JSON Schema says.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 class ContentFile(Model):
@@ -63,6 +63,19 @@ class Edition(Model):
     note: Text | None = Field(
         default=None, description="A short public change note for this edition (editorial)."
     )
+
+
+class Review(Model):
+    """When the guide was last reviewed, and when it is due again (editorial)."""
+
+    last: Date = Field(description="Date of the last review, e.g. '2025-03'.")
+    next: Date = Field(description="Date the next review is due; not before 'last'.")
+
+    @model_validator(mode="after")
+    def _next_after_last(self) -> Review:
+        if self.next < self.last:
+            raise ValueError(f"the next review ({self.next}) is before the last one ({self.last})")
+        return self
 
 
 class Accessibility(Model):
@@ -100,6 +113,7 @@ class GuideFile(ContentFile):
     history: list[Edition] = Field(
         default_factory=list, max_length=200, description="Earlier editions, newest first."
     )
+    reviewed: Review | None = Field(default=None, description="Last and next review dates, if the guide is reviewed.")
     accessibility: Accessibility
     statements: Statements
     sections: list[RelPath] = Field(
@@ -275,6 +289,14 @@ class Resource(Model):
     )
     footnote_2017: int | None = Field(
         default=None, ge=1, le=999, description="Its footnote number in the 2017 edition (outputs renumber)."
+    )
+    # What `mdguide check-links` established (editorial; the guide prints none of it).
+    status: Literal["ok", "moved", "dead", "unknown"] | None = Field(
+        default=None, description="Result of the last link check; absent if never checked."
+    )
+    checked: Date | None = Field(default=None, description="Date of the last link check.")
+    archived_url: Url | None = Field(
+        default=None, description="An archived copy (e.g. a web-archive snapshot), offered where the link is dead."
     )
 
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-import jsonschema
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import jsonschema
 
 from .jsonpos import escape_pointer_token
 from .models import DATE_PATTERN, ID_PATTERN, LINE_PATTERN, PATH_PATTERN, URL_PATTERN
