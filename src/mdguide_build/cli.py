@@ -209,3 +209,150 @@ def formats() -> None:
 
     for name in registry.names():
         click.echo(f"{name:<18} {registry.get(name).summary}")
+
+
+# --- a living document: diff, check-links, serve (issue 6) ------------------------------
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new", required=False)
+@content_option
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="text for reading, markdown for a draft change note, json for tools.")
+@friendly_errors
+def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
+    """Say what changed in the guide between OLD and NEW, in the guide's terms.
+
+    OLD and NEW are git revisions of the repository holding --content (read
+    with git archive; the working tree is not touched) or content folders.
+    NEW defaults to the --content folder as it is now. Reworded text is shown
+    as a word diff: [-deleted-]{+inserted+}.
+
+    \b
+    Examples:
+      mdguide diff HEAD                     what the working copy changes
+      mdguide diff v1.0 HEAD --format markdown > change-note.md
+      mdguide diff ~/drafts/old-content content --format json
+    """
+    import json
+
+    from .content_diff import change_note, diff_content, format_text
+    from .loader import load_content
+    from .revisions import content_version
+
+    content_path = Path(content_dir)
+    with content_version(old, content_path) as (old_root, old_label), \
+            content_version(new or content_dir, content_path) as (new_root, new_label):
+        before, _ = load_content(old_root, old_label)
+        after, _ = load_content(new_root, new_label)
+    result = diff_content(before, after, old_label, new_label)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        from . import pandoc
+
+        note = change_note(result, after.guide.edition if after.guide.edition != before.guide.edition else None)
+        click.echo(pandoc.convert(note, "gfm", extra_args=["--wrap=none"]).decode("utf-8"), nl=False)
+    else:
+        click.echo(format_text(result), nl=False)
+
+
+@main.command("check-links")
+@content_option
+@click.option("--json-report", type=click.Path(dir_okay=False, path_type=Path), help="Also write the results as JSON.")
+@click.option("--cache", "cache_file", default=".cache/link-check.json", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="Where results are kept between runs.")
+@click.option("--no-cache", is_flag=True, help="Ask every address again and keep nothing.")
+@click.option("--max-age", type=float, default=24.0, show_default=True, help="Hours a cached result stays valid.")
+@click.option("--concurrency", type=int, default=8, show_default=True, help="Requests in flight at once.")
+@click.option("--per-host", type=int, default=2, show_default=True, help="Requests in flight to any one host.")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for each answer.")
+@click.option("--retries", type=int, default=2, show_default=True,
+              help="Retries after a timeout, a dropped connection, 429 or a 5xx.")
+@click.option("--max-wait", type=float, default=30.0, show_default=True,
+              help="Longest wait before a retry, in seconds, even if Retry-After asks for more.")
+@click.option("--backoff", type=float, default=0.5, show_default=True,
+              help="First wait before a retry, in seconds; it doubles each time.")
+@click.option("--strict", is_flag=True, help="Exit 1 if any link is dead (default: always exit 0).")
+@click.option("--update-content", is_flag=True,
+              help="Record each resource's status and check date in resources.json.")
+@friendly_errors
+def check_links_command(content_dir: str, json_report: Path | None, cache_file: Path, no_cache: bool,
+                        max_age: float, concurrency: int, per_host: int, timeout: float, retries: int,
+                        max_wait: float, backoff: float, strict: bool, update_content: bool) -> None:
+    """Check the resources' web addresses and say what to fix.
+
+    Each distinct address is asked once, several at a time but at most
+    --per-host at once per host. Timeouts, dropped connections, 429 and 5xx
+    answers are retried with exponential backoff, honouring Retry-After.
+    Redirects are followed and reported ("moved permanently to …").
+    Results are cached (--cache) for --max-age hours. A table lists every
+    resource, most urgent first: dead, unknown, moved, ok. Dead links never
+    fail a build; the exit status is 0 unless --strict.
+
+    \b
+    Examples:
+      mdguide check-links
+      mdguide check-links --json-report outputs/link-report.json
+      mdguide check-links --no-cache --timeout 5 --strict
+      mdguide check-links --update-content     then add archived_url to dead ones
+    """
+    from .link_check import CheckOptions, LinkCache, check_links, table, update_resources, write_report
+    from .loader import load_content
+
+    options = CheckOptions(concurrency=concurrency, per_host=per_host, timeout=timeout, retries=retries,
+                           backoff=backoff, max_wait=max_wait)
+    content, _ = load_content(Path(content_dir), content_dir.rstrip("/") or "/")
+    resources = content.resources.resources
+    cache = None if no_cache else LinkCache(cache_file, max_age)
+    click.echo(f"Checking {len(resources)} resources' addresses …", err=True)
+    report = check_links(resources, options, cache=cache)
+    click.echo(table(report), nl=False)
+    if json_report:
+        write_report(report, json_report)
+        click.echo(f"Wrote {json_report}.", err=True)
+    if update_content:
+        changed = update_resources(Path(content_dir) / "resources.json", report)
+        click.echo(f"Recorded the status of {changed} resource(s) in {content_dir}/resources.json.", err=True)
+    dead = report.dead()
+    if dead:
+        click.echo(f"{len(dead)} dead link(s): find each resource's new address, or add an archived_url "
+                   "(e.g. a web-archive snapshot) to it in resources.json.", err=True)
+        if strict:
+            raise click.ClickException(f"{len(dead)} dead link(s) (--strict)")
+
+
+@main.command()
+@content_option
+@click.option("--port", type=int, default=8000, show_default=True, help="Port to serve on; 0 picks a free one.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Keep the default unless others must see the preview.")
+@friendly_errors
+def serve(content_dir: str, port: int, host: str) -> None:
+    """Preview the HTML while you edit: rebuilt on save, reloaded in the browser.
+
+    Open the address it prints. Each time a file in the content folder is
+    saved the page is rebuilt and the browser reloads it; if the content has
+    errors, the page lists them with file and line instead. The preview is
+    built in a temporary folder: outputs/ is not touched. Stop with Ctrl+C.
+
+    \b
+    Examples:
+      mdguide serve                  then open http://127.0.0.1:8000/
+      mdguide serve --port 8001
+      mdguide serve --content ~/drafts/content
+    """
+    from .serve import Preview
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Warning: listening on {host}: anyone who can reach this machine can see the preview.", err=True)
+    display = content_dir.rstrip("/") or "/"
+    with Preview(Path(content_dir), host, port, content_display=display,
+                 log=lambda message: click.echo(message, err=True)) as preview:
+        click.echo(f"Serving {preview.url} (Ctrl+C to stop)")
+        sys.stdout.flush()
+        try:
+            preview.wait()
+        except KeyboardInterrupt:
+            click.echo("Stopped.", err=True)

@@ -13,6 +13,7 @@ from . import inline
 from . import models as m
 from .diagnostics import Diagnostic, Severity
 from .loader import Content, SourceFile, unsafe_path
+from .role_checks import check_roles
 from .texts import iter_blocks, iter_subsections, marked_texts
 
 
@@ -149,7 +150,8 @@ def check_person_specification_placed(content: Content) -> Iterator[Diagnostic]:
                                "add {\"type\": \"person-specification\"} to a section's blocks")
 
 
-CHECKS = [check_unique_ids, check_markup_and_references, check_figures, check_person_specification_placed]
+CHECKS = [check_unique_ids, check_markup_and_references, check_figures, check_person_specification_placed,
+          check_roles]
 
 
 def check(content: Content) -> list[Diagnostic]:

@@ -43,10 +43,19 @@ CATALOGUE: dict[str, str] = {
     "E305": "a figure that no section places",
     "E306": "the person specification placed more or fewer than once",
     "E307": "a section file listed twice in guide.json",
+    "E320": "a handout tag names a role that content/roles.json does not define",
+    "E321": "a development action names a theme that content/roles.json does not define",
+    "E322": "a role whose handout gets no reflection questions, development actions, resources or criteria",
+    "E323": "an item a handout could hold, tagged for no role and not marked general",
+    "E324": "a handout tag that is incomplete or contradicts itself",
+    "E325": "a role id, theme id or role order used twice in content/roles.json",
+    "E326": "a role's basis that is not the guide's own words",
+    "E327": "content/roles.json names a part of the guide that does not exist",
     "E401": "malformed inline markup",
     "W101": "a file starts with a byte-order mark",
     "W102": "a file's \"$schema\" does not name its schema",
     "W301": "text that looks like HTML or script (it will be shown as text)",
+    "W320": "a handout theme that no development action uses",
 }
 
 

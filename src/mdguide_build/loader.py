@@ -29,6 +29,7 @@ from .models import (
     GuideFile,
     PersonSpecificationFile,
     ResourcesFile,
+    RolesFile,
     SectionFile,
 )
 from .schema import build_schema
@@ -43,6 +44,7 @@ FIXED_FILES = {
     "figures": "figures.json",
     "resources": "resources.json",
     "back-matter": "back-matter.json",
+    "roles": "roles.json",
 }
 
 
@@ -92,6 +94,7 @@ class Content:
     figures: FiguresFile
     resources: ResourcesFile
     back_matter: BackMatterFile
+    roles: RolesFile
     files: list[SourceFile] = field(default_factory=list)
 
     def file(self, relpath: str) -> SourceFile:
@@ -251,6 +254,7 @@ def read_content(root: Path, root_display: str | None = None) -> tuple[Content |
         figures=files["figures"].model,
         resources=files["resources"].model,
         back_matter=files["back-matter"].model,
+        roles=files["roles"].model,
         files=all_files,
     )
     out.extend(crossrefs.check(content))

@@ -42,7 +42,7 @@ class Model(BaseModel):
     """Base for every content model: unknown keys are errors, values immutable."""
 
     # strict: JSON types only, no coercion ("1" is not 1), exactly as the JSON Schema says.
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True, defer_build=True)
 
 
 class ContentFile(Model):
@@ -139,14 +139,44 @@ class ForewordFile(ContentFile):
 # --- Sections (sections/*.json) ----------------------------------------------------------
 
 
+# --- Handout tags (content/roles.json defines the roles and themes) --------------------
+
+
+class HandoutTag(Model):
+    """Which readers' "what to do next" handouts include this item."""
+
+    roles: list[Id] = Field(
+        default_factory=list, max_length=30,
+        description="Ids of the roles (content/roles.json) whose handouts include this item.",
+    )
+    general: bool = Field(
+        default=False,
+        description="True: deliberately for no one role; the item stays in the guide and goes into no handout.",
+    )
+
+
+class PassageTag(HandoutTag):
+    """A paragraph or list that handouts quote: a reflection question or a development action."""
+
+    kind: Literal["reflection", "action"] | None = Field(
+        default=None,
+        description="'reflection': self-reflection questions; 'action': a development opportunity or course.",
+    )
+    theme: Id | None = Field(
+        default=None, description="Development actions: the theme (content/roles.json) they are grouped under."
+    )
+
+
 class Paragraph(Model):
     type: Literal["paragraph"]
     text: Text
+    handout: PassageTag | None = None
 
 
 class BulletList(Model):
     type: Literal["list"]
     items: list[Text] = Field(min_length=1, max_length=50)
+    handout: PassageTag | None = None
 
 
 class Attribution(Model):
@@ -167,6 +197,7 @@ class PullQuote(Model):
     id: Id
     quotes: list[Quote] = Field(min_length=1, max_length=5)
     attribution: Attribution
+    handout: HandoutTag | None = None
 
 
 class CaseStudy(Model):
@@ -236,6 +267,7 @@ class Criterion(Model):
     id: Id
     text: Text
     questions: list[Text] = Field(default_factory=list, max_length=20, description="Prompting questions.")
+    handout: HandoutTag | None = None
 
 
 class CriteriaGroup(Model):
@@ -324,6 +356,79 @@ class BackMatterFile(ContentFile):
     social: Text
 
 
+# --- Reader roles and their handouts (roles.json) ---------------------------------------
+# Everything here except the basis excerpts is editorial: the guide has no roles,
+# themes or handouts of its own, so those words are marked as ours in the data.
+
+
+class Basis(Model):
+    """Where the guide itself speaks to a role's readers: a verbatim excerpt."""
+
+    at: Id = Field(description="Id of the section, subsection, case study, pull quote or criterion it is from.")
+    text: Text = Field(description="Words from that part of the guide, exactly as they appear there.")
+
+
+class Role(Model):
+    id: Id = Field(description="Also the handout's file name: outputs/handouts/<id>.html.")
+    order: int = Field(ge=1, le=999, description="Position of this role's handout in the list of handouts.")
+    editorial_name: Line = Field(description="Who the handout is for, e.g. 'Consultant or clinical lead' (editorial).")
+    editorial_description: Text = Field(description="One paragraph on who the handout is for (editorial).")
+    editorial_checklist_intro: Text | None = Field(
+        default=None, description="How this role uses the checklist, if not as the shared introduction says (editorial).",
+    )
+    basis: list[Basis] = Field(min_length=1, max_length=5, description="Why the guide speaks to this reader.")
+
+
+class Theme(Model):
+    id: Id
+    editorial_name: Line = Field(description="The heading development actions are grouped under (editorial).")
+
+
+class HandoutHeadings(Model):
+    """Headings of a handout's parts (editorial)."""
+
+    for_whom: Line
+    quotes: Line
+    reflection: Line
+    actions: Line
+    checklist: Line
+    read_more: Line
+
+
+class HandoutEditorial(Model):
+    """The handouts' own words (editorial): titles, headings and notes."""
+
+    series_title: Line = Field(description="Shown above each role's name, e.g. 'What to do next'.")
+    notice: Text = Field(description="Says what in a handout is the guide's text and what is not.")
+    headings: HandoutHeadings
+    checklist_intro: Text = Field(description="How to use the self-assessment checklist.")
+    index_title: Line
+    index_intro: Text
+    basis_label: Line = Field(description="Introduces a role's basis excerpts in the list of handouts.")
+
+
+class HandoutSources(Model):
+    """The parts of the guide whose passages every handout item must be tagged in.
+
+    Each id is a section or subsection (with everything under it).  Every
+    paragraph and list under ``action``, every paragraph asking a question
+    under ``reflection``, every pull quote and every criterion must name the
+    roles it serves or be marked general.
+    """
+
+    reflection: list[Id] = Field(min_length=1, max_length=20)
+    action: list[Id] = Field(min_length=1, max_length=20)
+
+
+class RolesFile(ContentFile):
+    """``content/roles.json``: the readers the handouts serve, and the handouts' own words."""
+
+    editorial: HandoutEditorial
+    sources: HandoutSources
+    themes: list[Theme] = Field(min_length=1, max_length=50, description="In the order handouts group actions.")
+    roles: list[Role] = Field(min_length=1, max_length=50)
+
+
 Subsection.model_rebuild()
 
 # Which model validates which file; the loader and the schema generator share it.
@@ -335,4 +440,5 @@ FILE_MODELS: dict[str, type[ContentFile]] = {
     "figures": FiguresFile,
     "resources": ResourcesFile,
     "back-matter": BackMatterFile,
+    "roles": RolesFile,
 }

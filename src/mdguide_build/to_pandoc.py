@@ -49,6 +49,25 @@ def human_date(iso: str) -> str:
     return f"{int(parts[2])} {month}" if len(parts) == 3 else month
 
 
+def resource_note(url: str, archived_url: str | None = None) -> pa.Note:
+    """A footnote giving the resource's full address, visible and linked.
+
+    ``archived_url``: the resource is known to be dead; the note offers its archived copy.
+    """
+    words: list[pa.Inline] = [pa.Link([pa.Str(url)], url, attr=pa.Attr(classes=["url"]))]
+    if archived_url:
+        words += [pa.LineBreak(), *archived_copy(archived_url)]
+    return pa.Note([pa.Para(words)])
+
+
+def archived_copy(archived_url: str) -> list[pa.Inline]:
+    """'Editorial note: this address no longer works. Archived copy: <url>' (not the guide's words)."""
+    label = pa.Strong([pa.Str("Editorial"), pa.Space(), pa.Str("note:")])
+    return [pa.Span([label, pa.Space(), *pa.text("This address no longer works. Archived copy:"), pa.Space(),
+                     pa.Link([pa.Str(archived_url)], archived_url, attr=pa.Attr(classes=["url", "archived"]))],
+                    pa.Attr(classes=["editorial-inline", "archived-copy"]))]
+
+
 @dataclass
 class Context:
     """What rendering needs besides the node at hand."""
@@ -59,16 +78,32 @@ class Context:
     figure_numbers: dict[str, int] = field(init=False)
     # Only these resources may appear (handouts filter); None means all.
     allowed_resources: frozenset[str] | None = None
+    # Makes the note citing a resource's URL: a pandoc footnote by default; the
+    # HTML page numbers its own endnotes so each back link can say where it goes.
+    # It is called as note(url), or note(url, archived_url) for a dead link with an archived copy.
+    note: Callable[..., pa.Inline] = resource_note
 
     def __post_init__(self) -> None:
         self.urls = {r.id: r.url for r in self.content.resources.resources}
+        # Links known to be dead whose archived copy the notes offer (`mdguide check-links`).
+        self.archived = {r.id: r.archived_url for r in self.content.resources.resources
+                         if r.status == "dead" and r.archived_url}
         self.figure_numbers = figure_numbers(self.content)
+
+    def cite(self, resource: str) -> pa.Inline:
+        """The note citing ``resource``: its address, and an archived copy if the address is dead."""
+        archived = self.archived.get(resource)
+        return self.note(self.urls[resource], archived) if archived else self.note(self.urls[resource])
 
     def styled(self, style: str, blocks: list[pa.Block], attr: pa.Attr | None = None) -> pa.Block:
         """Blocks in a DOCX paragraph style (or a classed div on the web)."""
         if self.flavour == "docx":
             return pa.Div(blocks, pa.Attr(attributes=[("custom-style", style)]))
         return pa.Div(blocks, attr or pa.Attr())
+
+    def item(self, inlines: list[pa.Inline]) -> pa.Block:
+        """A list item's text: Word applies a custom style to a Para, not to a tight list's Plain."""
+        return pa.Para(inlines) if self.flavour == "docx" else pa.Plain(inlines)
 
 
 def figure_numbers(content: Content) -> dict[str, int]:
@@ -99,11 +134,6 @@ def section_numbers(content: Content) -> dict[str, int]:
 # --- inlines ---------------------------------------------------------------------------
 
 
-def resource_note(url: str) -> pa.Note:
-    """A footnote giving the resource's full address, visible and linked."""
-    return pa.Note([pa.Para([pa.Link([pa.Str(url)], url, attr=pa.Attr(classes=["url"]))])])
-
-
 def inlines(nodes: tuple[inline.Inline, ...], ctx: Context) -> list[pa.Inline]:
     out: list[pa.Inline] = []
     for node in nodes:
@@ -122,7 +152,7 @@ def inlines(nodes: tuple[inline.Inline, ...], ctx: Context) -> list[pa.Inline]:
                 out.extend(children)
         elif isinstance(node, inline.NoteRef):
             if ctx.allowed_resources is None or node.resource in ctx.allowed_resources:
-                out.append(resource_note(ctx.urls[node.resource]))
+                out.append(ctx.cite(node.resource))
     return out
 
 
@@ -168,6 +198,10 @@ def case_study(block: m.CaseStudy, ctx: Context, level: int) -> list[pa.Block]:
     if ctx.flavour == "docx":
         return [heading, ctx.styled(STYLE_CASE_STUDY_PERSON, [role]), ctx.styled(STYLE_CASE_STUDY, paragraphs)]
     # A <section> labelled by its heading is a 'region' landmark that readers can jump to.
+    # The label's id sits on a span inside the heading: pandoc's section divs move a
+    # heading's own id onto a new <section>, which would make the whole case study its label.
+    heading = pa.Header(min(level, 6), [pa.Span(plain(person.name), pa.Attr(identifier=heading_id))],
+                        pa.Attr(classes=["unnumbered", "unlisted"]))
     return [pa.Div(
         [heading, pa.Div([role], pa.Attr(classes=["case-study-person"])), *paragraphs],
         pa.Attr(identifier=block.id, classes=["section", "case-study"],
@@ -188,7 +222,7 @@ def figure(block: m.FigureRef, ctx: Context) -> list[pa.Block]:
     caption = [pa.Str("Figure"), pa.Space(), pa.Str(f"{number}:"), pa.Space(), *plain(fig.caption)]
     description: list[pa.Block] = [pa.Para(marked(fig.description.lead, ctx))]
     if fig.description.items:
-        description.append(pa.BulletList([[pa.Plain(marked(item, ctx))] for item in fig.description.items]))
+        description.append(pa.BulletList([[ctx.item(marked(item, ctx))] for item in fig.description.items]))
     basis = {
         "guide-text": "This description lists what the guide's text says the figure shows.",
         "reconstructed": "This description is reconstructed from the guide's text and is incomplete.",
@@ -212,7 +246,7 @@ def person_specification(ctx: Context, level: int) -> list[pa.Block]:
             item: list[pa.Block] = [ctx.styled(STYLE_CRITERION, [pa.Para(marked(criterion.text, ctx))],
                                                pa.Attr(identifier=criterion.id, classes=["criterion"]))]
             if criterion.questions:
-                questions = pa.BulletList([[pa.Plain(marked(q, ctx))] for q in criterion.questions])
+                questions = pa.BulletList([[ctx.item(marked(q, ctx))] for q in criterion.questions])
                 item.append(ctx.styled(STYLE_PROMPTING_QUESTION, [questions], pa.Attr(classes=["prompting-questions"])))
             items.append(item)
         out.append(pa.BulletList(items))
@@ -236,7 +270,7 @@ def block(node: object, ctx: Context, level: int) -> list[pa.Block]:
     if isinstance(node, m.EditorialNote):
         return [editorial(marked(node.text, ctx), ctx)]
     if isinstance(node, m.ExtractionGap):
-        notes = [resource_note(ctx.urls[i]) for i in node.cites
+        notes = [ctx.cite(i) for i in node.cites
                  if ctx.allowed_resources is None or i in ctx.allowed_resources]
         return [editorial([*marked(node.note, ctx), *notes], ctx, "extraction-gap")]
     raise TypeError(f"no rendering for {type(node).__name__}")  # a new block type needs a case here
@@ -288,7 +322,8 @@ def back_matter(ctx: Context) -> list[pa.Block]:
     bm, guide = ctx.content.back_matter, ctx.content.guide
     out: list[pa.Block] = [pa.Header(1, plain(bm.contact_heading.rstrip(":")), pa.Attr(identifier="contact-us"))]
     for contact in bm.contacts:
-        out.append(pa.Header(2, plain(contact.organisation), pa.Attr(classes=["unnumbered"])))
+        # Unlisted: without an identifier a contents entry could not link to it.
+        out.append(pa.Header(2, plain(contact.organisation), pa.Attr(classes=["unnumbered", "unlisted"])))
         address: list[pa.Inline] = []
         for i, line in enumerate(contact.address):
             if i:
@@ -317,6 +352,9 @@ def metadata(content: Content, *, date: str | None = None) -> dict[str, pa.MetaV
         "date": pa.MetaString(date or edition.date),
         "date-human": pa.MetaInlines(plain(human_date(guide.published))),
         "edition": pa.MetaInlines(plain(f"Edition {edition.version}, {human_date(edition.date)}")),
+        "edition-version": pa.MetaString(edition.version),
+        "edition-date": pa.MetaString(edition.date),
+        **({"reviewed": pa.MetaInlines(plain(review_line(guide.reviewed)))} if guide.reviewed else {}),
         "lang": pa.MetaString(guide.language),
         "identifier": pa.MetaString(guide.identifier),
         "description": pa.MetaInlines(plain(guide.subtitle)),
@@ -337,6 +375,7 @@ def guide_blocks(ctx: Context) -> list[pa.Block]:
     for node in ctx.content.sections:
         out.extend(section(node, ctx, numbers.get(node.id)))
     out.extend(back_matter(ctx))
+    out.extend(changes_page(ctx))
     return out
 
 
@@ -348,3 +387,41 @@ def guide_document(content: Content, flavour: Flavour,
     if extra_meta:
         meta.update(extra_meta(content))
     return pa.Document(guide_blocks(ctx), meta)
+
+
+# --- editions ----------------------------------------------------------------------------
+
+CHANGES_ID = "changes-in-this-edition"
+
+
+def edition_label(edition: m.Edition) -> str:
+    """'Edition 1.1, March 2025'."""
+    return f"Edition {edition.version}, {human_date(edition.date)}"
+
+
+def changes_page(ctx: Context) -> list[pa.Block]:
+    """"Changes in this edition": the editions and their public change notes, newest first.
+
+    None of it is the guide's own text, so it opens with an editorial label and
+    sits in an ``editorial`` division.
+    """
+    guide = ctx.content.guide
+    heading = pa.Header(1, plain("Changes in this edition"), pa.Attr(identifier=CHANGES_ID, classes=["unnumbered"]))
+    out: list[pa.Block] = [
+        editorial(plain("This page is not part of the guide's text. It lists the guide's editions, "
+                        "newest first, with what changed in each."), ctx),
+    ]
+    for n, edition in enumerate([guide.edition, *guide.history]):
+        label = edition_label(edition) + (" (this edition)" if n == 0 else "")
+        out.append(pa.Header(2, plain(label), pa.Attr(identifier=f"edition-{edition.version.replace('.', '-')}",
+                                                        classes=["unnumbered", "unlisted"])))
+        out.append(pa.Para(plain(edition.note) if edition.note else plain("No change note was recorded.")))
+    if guide.reviewed:
+        out.append(pa.Para(plain(review_line(guide.reviewed))))
+    if ctx.flavour == "docx":
+        return [heading, *out]
+    return [heading, pa.Div(out, pa.Attr(classes=["changes"]))]
+
+
+def review_line(reviewed: m.Review) -> str:
+    return f"Last reviewed {human_date(reviewed.last)}; next review due {human_date(reviewed.next)}."

@@ -1,40 +1,111 @@
-"""Accessible HTML: one self-contained page, CSS inlined, no script."""
+"""Accessible HTML: one self-contained page, CSS inlined, no script.
+
+The page's frame (skip link, masthead, contents, landmarks, footer) is
+``assets/html/template.html``; everything inside ``<main>`` is the guide's
+AST from ``to_pandoc``, in its "web" flavour, with two changes made here:
+
+* headings move down one level (``--shift-heading-level-by=1``): the guide's
+  title is the page's only ``<h1>``, in the masthead, so Foreword, Introduction
+  and the numbered sections are ``<h2>``;
+* the resources are endnotes that this module numbers and writes itself, not
+  pandoc footnotes, whose back links are an unlabelled "↩︎".  Here each
+  reference says which note it opens and each back link which reference it
+  returns to, and the notes have a heading the contents can list.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from .. import pandoc
+from .. import pandoc_ast as pa
 from ..loader import Content
-from ..to_pandoc import guide_document
+from ..to_pandoc import Context, archived_copy, guide_blocks, metadata
 from .base import ASSETS, Builder, Output
 
 TEMPLATE = ASSETS / "html" / "template.html"
 CSS = ASSETS / "html" / "guide.css"
 
+NOTES_ID = "notes"
+
 
 def html_args() -> list[str]:
-    """pandoc options shared by every HTML page mdguide writes (guide and handouts)."""
+    """pandoc options shared by every HTML page mdguide writes (guide and handouts).
+
+    No ``--section-divs``: it moves each heading's identifier onto a wrapping
+    ``<section>``, so a case study's ``aria-labelledby`` would name the region
+    after all of its text instead of its heading.
+    """
     return [
         "--standalone",
         f"--template={TEMPLATE}",
-        "--section-divs",
         # The stylesheet is ours, not content: pass it as a template variable so
         # the page is self-contained without pandoc reading files in the sandbox.
         f"--variable=inline-css:{CSS.read_text(encoding='utf-8')}",
     ]
 
 
+class Endnotes:
+    """The page's notes, numbered in the order the text cites them.
+
+    ``cite`` stands where pandoc's ``Note`` would (``Context.note``); ``blocks``
+    is the notes section for the end of ``<main>``, built once every citation
+    has been made.
+    """
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+        self.archived: dict[int, str] = {}  # note number -> archived copy of a dead link
+
+    def cite(self, url: str, archived_url: str | None = None) -> pa.Inline:
+        self.urls.append(url)
+        if archived_url:
+            self.archived[len(self.urls)] = archived_url
+        n = len(self.urls)
+        return pa.Link([pa.Str(str(n))], f"#note-{n}", attr=pa.Attr(
+            identifier=f"note-ref-{n}", classes=["note-ref"],
+            attributes=[("role", "doc-noteref"), ("aria-label", f"Note {n}")],
+        ))
+
+    def blocks(self) -> list[pa.Block]:
+        if not self.urls:
+            return []
+        items = []
+        for n, url in enumerate(self.urls, start=1):
+            back = pa.Link(pa.text(f"Back to reference {n}"), f"#note-ref-{n}", attr=pa.Attr(
+                classes=["note-back"], attributes=[("role", "doc-backlink")]))
+            items.append([pa.Div(
+                [pa.Para([pa.Link([pa.Str(url)], url, attr=pa.Attr(classes=["url"]))]),
+                 *([pa.Para(archived_copy(self.archived[n]))] if n in self.archived else []),
+                 pa.Para([back])],
+                pa.Attr(identifier=f"note-{n}", classes=["note"]),
+            )])
+        heading = pa.Header(1, [pa.Str("Notes")], pa.Attr(identifier=f"{NOTES_ID}-heading"))
+        return [pa.Div([heading, pa.OrderedList(items)], pa.Attr(
+            identifier=NOTES_ID, classes=["section", "endnotes"],  # not "notes": pandoc reads that as speaker notes
+            attributes=[("role", "doc-endnotes"), ("aria-labelledby", f"{NOTES_ID}-heading")],
+        ))]
+
+
+def guide_page(content: Content) -> pa.Document:
+    """The guide as the web page's AST: the "web" flavour with our own endnotes."""
+    notes = Endnotes()
+    blocks = guide_blocks(Context(content, "web", note=notes.cite))
+    return pa.Document([*blocks, *notes.blocks()], metadata(content))
+
+
 class HtmlBuilder(Builder):
     name = "html"
     summary = "Accessible web page (WCAG 2.2 AA), one self-contained file: for the web, email and screen readers."
     assets = (TEMPLATE, CSS)
+    version = "2"
 
     def outputs(self, content: Content) -> list[Output]:
-        document = guide_document(content, "web").to_json_text()
+        document = guide_page(content).to_json_text()
 
         def write(path: Path) -> None:
-            pandoc.convert(document, "html5", output_file=path,
-                           extra_args=[*html_args(), "--toc", "--toc-depth=2"])
+            pandoc.convert(document, "html5", output_file=path, extra_args=[
+                *html_args(), "--shift-heading-level-by=1", "--toc", "--toc-depth=3",
+            ])
 
         return [Output(f"{content.guide.slug}.html", self.fingerprint(document), write)]

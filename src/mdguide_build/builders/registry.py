@@ -16,6 +16,12 @@ FORMATS: dict[str, str] = {
     "html": "html:HtmlBuilder",
     "epub": "epub:EpubBuilder",
     "docx": "docx:DocxBuilder",
+    "handouts": "handouts:HandoutsBuilder",
+    "pdf": "pdf:PdfBuilder",
+    "large-print-pdf": "large_print:LargePrintPdfBuilder",
+    "large-print-docx": "large_print:LargePrintDocxBuilder",
+    "txt": "txt:TxtBuilder",
+    "brf": "brf:BrfBuilder",
 }
 
 

@@ -1,0 +1,70 @@
+"""Braille-ready file: Unified English Braille grade 2, formatted 40 cells by 25 lines.
+
+The text is the plain-text edition's (``builders.txt.plain_text_blocks``),
+translated and laid out by ``braille``.  Beside the BRF ships a preview: the
+print text that was translated, in braille order, marked with where each
+braille page begins, so a sighted transcriber or checker can follow along.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from .. import braille
+from ..loader import Content
+from ..plain_text import TextBlock, render_block
+from .base import Builder, Output
+from .txt import plain_text_blocks
+
+
+@functools.lru_cache(maxsize=4)
+def _book(blocks: tuple[TextBlock, ...]) -> braille.BrailleBook:
+    # Both outputs need the same layout; builds run them side by side, so make it once.
+    return braille.layout(list(blocks))
+
+
+def preview(blocks: tuple[TextBlock, ...], book: braille.BrailleBook, brf_name: str) -> str:
+    """The print text of the BRF, with a marker line where each braille page begins."""
+    pages_at: dict[int, list[tuple[int, int]]] = {}
+    for page, lines in enumerate(book.pages, start=1):
+        owner = max((i for i, (p, line) in enumerate(book.starts) if (p, line) <= (page, 2)), default=0)
+        pages_at.setdefault(owner, []).append((page, book.starts[owner][0]))
+    out = [
+        f"Editorial note: this file is not part of the guide. It is the print text of {brf_name},",
+        "the braille edition (Unified English Braille, grade 2, 40 cells by 25 lines), in",
+        "the order it is brailled. A line '--- braille page N ---' marks where each braille",
+        "page begins.",
+    ]
+    for index, block in enumerate(blocks):
+        marks = pages_at.get(index, [])
+        out.append("")
+        for page, starts_on in marks:
+            if starts_on == page:
+                out.append(f"--- braille page {page} ---")
+        out.extend(render_block(block))
+        for page, starts_on in marks:
+            if starts_on != page:
+                out.append(f"--- braille page {page} begins within the text above ---")
+    return "\n".join(out) + "\n"
+
+
+class BrfBuilder(Builder):
+    name = "brf"
+    summary = ("Braille-ready file, Unified English Braille grade 2 (40 cells x 25 lines), with a print "
+               "preview: for braille readers, embossers and braille displays.")
+    version = "1"
+
+    def outputs(self, content: Content) -> list[Output]:
+        blocks = tuple(plain_text_blocks(content))
+        slug = content.guide.slug
+        fingerprint = self.fingerprint(repr(blocks), braille.TABLES, braille.liblouis_version())
+
+        def write_brf(path: Path) -> None:
+            path.write_bytes(_book(blocks).brf())
+
+        def write_preview(path: Path) -> None:
+            path.write_text(preview(blocks, _book(blocks), f"{slug}.brf"), encoding="utf-8", newline="\n")
+
+        return [Output(f"{slug}.brf", fingerprint, write_brf),
+                Output(f"{slug}-brf-preview.txt", fingerprint, write_preview)]

@@ -1,0 +1,428 @@
+""""What to do next" handouts: for each reader role an HTML page, a Word document and an A4 PDF.
+
+Each handout is built from ``handouts.select``: only the items tagged for its
+role, quoted through the same ``to_pandoc`` functions as the guide, so the
+words and the resources' notes are the guide's own.  The handouts' own words
+(title, headings, who it is for) come from content/roles.json and are shown
+as editorial.
+
+* **HTML** (``handouts/<role>.html``): the guide's page style, one file, no
+  script.  pandoc's AST has no form controls, so after pandoc the checklist's
+  marked items become native ``<input type="checkbox">`` + ``<label>`` pairs,
+  and the "read more" links are pointed at the guide's page (the AST allows
+  no relative links): an lxml transform of pandoc's tree, never string
+  templating.
+* **PDF** (``handouts/<role>.pdf``): WeasyPrint, tagged PDF/UA-1, A4, from the
+  same page with the checkboxes printed as boxes and addresses printed in
+  full; at most ``MAX_PAGES`` pages, or the build fails.  It fetches nothing.
+* **DOCX** (``handouts/<role>.docx``): the Word flavour of the same handout,
+  styled by the main DOCX's reference document, with real footnotes.
+* ``handouts/index.html`` lists every role with links to its three files.
+
+Each file is one ``Output`` whose fingerprint covers only what that file is
+made of, so editing a part of the guide a handout does not quote leaves that
+handout alone.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import secrets
+import zipfile
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from .. import handouts as ho
+from .. import pandoc
+from .. import pandoc_ast as pa
+from ..errors import MdguideError
+from ..loader import Content
+from ..reference_docx import reference_docx, zip_bytes
+from ..to_pandoc import (
+    STYLE_CRITERION,
+    STYLE_PROMPTING_QUESTION,
+    Context,
+    block,
+    editorial,
+    edition_label,
+    marked,
+    metadata,
+    plain,
+    pull_quote,
+)
+from .base import ASSETS, Builder, Output
+from .docx import document_dates
+from .html import CSS, Endnotes
+
+TEMPLATE = ASSETS / "html" / "handout.html"
+HANDOUT_CSS = ASSETS / "html" / "handout.css"
+FOLDER = "handouts"
+MAX_PAGES = 4
+CHECKBOX = "☐"  # U+2610 BALLOT BOX: the checklist's box in Word and on paper
+
+
+class HandoutError(MdguideError):
+    """A handout could not be made as promised (too long, or it tried to fetch something)."""
+
+
+# --- the handout as a pandoc AST -----------------------------------------------------------
+
+
+def _label(text: str) -> list[pa.Inline]:
+    return plain(text)
+
+
+def _checklist(handout: ho.Handout, ctx: Context, intro: str) -> list[pa.Block]:
+    out: list[pa.Block] = [editorial(plain(intro), ctx)]
+    for group, criteria in handout.checklist:
+        out.append(pa.Header(2, plain(group.title), pa.Attr(identifier=group.id)))
+        out.append(pa.Para(marked(group.lead, ctx)))
+        entries = []
+        for criterion in criteria:
+            if ctx.flavour == "docx":
+                entry = [ctx.styled(STYLE_CRITERION, [pa.Para([pa.Str(CHECKBOX), pa.Space(),
+                                                               *marked(criterion.text, ctx)])])]
+            else:  # finish_html turns this div into a checkbox and its label
+                entry = [pa.Div([pa.Plain(marked(criterion.text, ctx))],
+                                pa.Attr(identifier=f"check-{criterion.id}", classes=["check-item"]))]
+            if criterion.questions:
+                questions = pa.BulletList([[ctx.item(marked(q, ctx))] for q in criterion.questions])
+                entry.append(ctx.styled(STYLE_PROMPTING_QUESTION, [questions],
+                                        pa.Attr(classes=["prompting-questions"])))
+            entries.append(entry)
+        out.append(pa.Div([pa.BulletList(entries)], pa.Attr(classes=["checklist"])))
+    return out
+
+
+def _pointer_words(pointer: ho.Pointer) -> list[pa.Inline]:
+    words = plain(pointer.section.title)
+    if pointer.number is not None:
+        words = [pa.Str(f"{pointer.number}."), pa.Space(), *words]
+    if pointer.subsection is not None:
+        words += [pa.Space(), pa.Str("–"), pa.Space(), *plain(pointer.subsection.title)]
+    return words
+
+
+def _read_more(handout: ho.Handout, ctx: Context) -> list[pa.Block]:
+    items = []
+    for pointer in handout.read_more:
+        words = _pointer_words(pointer)
+        if ctx.flavour == "docx":  # a Word file travels alone: name the part, do not link it
+            items.append([ctx.item(words)])
+        else:  # finish_html points it at the guide's page
+            items.append([pa.Plain([pa.Link(words, f"#{pointer.anchor}", attr=pa.Attr(classes=["guide-link"]))])])
+    return [pa.BulletList(items)]
+
+
+def handout_blocks(content: Content, handout: ho.Handout, ctx: Context) -> list[pa.Block]:
+    """The body of one role's handout (headings from level 1: the page title is the role)."""
+    words = content.roles.editorial
+    headings = words.headings
+    role = handout.role
+
+    def part(ident: str, title: str) -> pa.Header:
+        return pa.Header(1, _label(title), pa.Attr(identifier=ident))
+
+    out: list[pa.Block] = [
+        part("for-whom", headings.for_whom),
+        editorial([*plain(role.editorial_description), pa.Space(), *plain(words.notice)], ctx),
+    ]
+    if handout.quotes:
+        out.append(part("quotes", headings.quotes))
+        for item in handout.quotes:
+            out.extend(pull_quote(item.node, ctx))
+    out.append(part("why-and-what-next", headings.reflection))
+    for item in handout.reflections:
+        out.extend(block(item.node, ctx, 2))
+    out.append(part("what-to-do-next", headings.actions))
+    for theme, items in handout.actions:
+        out.append(pa.Header(2, _label(theme.editorial_name), pa.Attr(identifier=f"theme-{theme.id}")))
+        for item in items:
+            out.extend(block(item.node, ctx, 3))
+            if item.gap is not None:
+                out.extend(block(item.gap, ctx, 3))
+    out.append(part("checklist", headings.checklist))
+    out.extend(_checklist(handout, ctx, role.editorial_checklist_intro or words.checklist_intro))
+    out.append(part("read-more", headings.read_more))
+    out.extend(_read_more(handout, ctx))
+    return out
+
+
+def _meta(content: Content, title: str, pagetitle: str, description: str, series: str) -> dict[str, pa.MetaValue]:
+    guide = content.guide
+    meta = metadata(content)
+    keep = ("author", "publisher", "date", "lang", "identifier", "subject", "living-document", "other-formats")
+    return {
+        **{key: meta[key] for key in keep if key in meta},
+        "title": pa.MetaInlines(plain(title)),
+        "pagetitle": pa.MetaString(pagetitle),
+        "description": pa.MetaInlines(plain(description)),
+        "series": pa.MetaInlines(plain(series)),
+        "guide-title": pa.MetaInlines(plain(guide.title)),
+        "guide-subtitle": pa.MetaInlines(plain(guide.subtitle)),
+        "edition": pa.MetaInlines(plain(edition_label(guide.edition))),
+    }
+
+
+def web_document(content: Content, handout: ho.Handout) -> pa.Document:
+    """The handout's web page (also the source of its PDF)."""
+    notes = Endnotes()
+    ctx = Context(content, "web", allowed_resources=handout.resources, note=notes.cite)
+    blocks = [*handout_blocks(content, handout, ctx), *notes.blocks()]
+    series = content.roles.editorial.series_title
+    role = handout.role
+    meta = _meta(content, role.editorial_name, f"{series}: {role.editorial_name} – {content.guide.title}",
+                 role.editorial_description, series)
+    return pa.Document(blocks, meta)
+
+
+def docx_document(content: Content, handout: ho.Handout) -> pa.Document:
+    """The handout in Word's flavour: named styles, real footnotes, a title block."""
+    ctx = Context(content, "docx", allowed_resources=handout.resources)
+    guide = content.guide
+    series = content.roles.editorial.series_title
+    meta = _meta(content, f"{series}: {handout.role.editorial_name}", "", handout.role.editorial_description, series)
+    meta["subtitle"] = pa.MetaInlines(plain(f"{guide.title}: {guide.subtitle}"))
+    meta["date"] = pa.MetaInlines(plain(edition_label(guide.edition)))
+    # Word's document properties: pandoc would turn any other key into a custom property.
+    keep = ("title", "subtitle", "author", "date", "lang", "subject", "description")
+    return pa.Document(handout_blocks(content, handout, ctx), {k: meta[k] for k in keep if k in meta})
+
+
+def index_document(content: Content) -> pa.Document:
+    """handouts/index.html: every role, who it is for, and links to its three files."""
+    words = content.roles.editorial
+    ctx = Context(content, "web")
+    parts = _part_titles(content)
+    out: list[pa.Block] = [editorial(plain(words.index_intro), ctx)]
+    for role in ho.roles_in_order(content):
+        out.append(pa.Header(1, plain(role.editorial_name), pa.Attr(identifier=role.id)))
+        out.append(editorial(plain(role.editorial_description), ctx))
+        links = [
+            (f"{role.id}.html", "Web page (HTML)"),
+            (f"{role.id}.docx", "Word document (DOCX)"),
+            (f"{role.id}.pdf", "PDF to print (A4)"),
+        ]
+        out.append(pa.BulletList([[pa.Plain([pa.Link(plain(text), f"#{target}", attr=pa.Attr(
+            classes=["sibling"], attributes=[("aria-label", f"{role.editorial_name}: {text}")]))])]
+            for target, text in links]))
+        basis = [pa.Para(plain(words.basis_label + ":"))]
+        for item in role.basis:
+            basis.append(pa.BlockQuote([pa.Para([pa.Str("“"), *plain(item.text), pa.Str("”"), pa.Space(),
+                                                 pa.Str("("), *plain(parts.get(item.at, item.at)), pa.Str(")")])]))
+        out.append(pa.Div(basis, pa.Attr(classes=["basis"])))
+    meta = _meta(content, words.index_title, f"{words.index_title} – {content.guide.title}", words.index_intro,
+                 words.series_title)
+    return pa.Document(out, meta)
+
+
+def _part_titles(content: Content) -> dict[str, str]:
+    """A readable name for each part a role's basis may quote."""
+    from ..texts import iter_blocks, iter_subsections
+
+    names: dict[str, str] = {}
+    for section in content.sections:
+        names[section.id] = section.title
+        for _, sub in iter_subsections(section):
+            names[sub.id] = sub.title
+        for _, node in iter_blocks(section):
+            if hasattr(node, "person"):
+                names[node.id] = node.person.name
+    for group in content.person_specification.groups:
+        for criterion in group.criteria:
+            names[criterion.id] = f"Person specification: {group.title}"
+        names[group.id] = f"Person specification: {group.title}"
+    return names
+
+
+# --- after pandoc: checkboxes, links, print ------------------------------------------------
+
+_ANCHOR = re.compile(r"#([a-z0-9]+(?:-[a-z0-9]+)*)")
+_SIBLING = re.compile(r"#([a-z0-9]+(?:-[a-z0-9]+)*\.(?:html|docx|pdf))")
+
+
+def _classed(tree, tag: str, cls: str) -> list:
+    return tree.xpath(f'//{tag}[contains(concat(" ", normalize-space(@class), " "), " {cls} ")]')
+
+
+def _retarget(tree, cls: str, pattern: re.Pattern, make: str) -> None:
+    for link in _classed(tree, "a", cls):
+        match = pattern.fullmatch(link.get("href", ""))
+        if not match:
+            raise HandoutError(f"unexpected {cls} link {link.get('href')!r}")
+        link.set("href", make.format(match.group(1)))
+
+
+def finish_html(page: bytes, guide_slug: str) -> bytes:
+    """pandoc's page with native checkboxes and links to the guide's page and to sibling files."""
+    tree = lxml_html.document_fromstring(page)
+    for div in _classed(tree, "div", "check-item"):
+        ident = div.get("id")
+        box = etree.Element("input", type="checkbox", id=ident)
+        label = etree.Element("label", {"for": ident})
+        label.text = div.text
+        label.extend(list(div))
+        box.tail, label.tail = "\n", div.tail
+        parent = div.getparent()
+        index = parent.index(div)
+        parent.remove(div)
+        parent.insert(index, box)
+        parent.insert(index + 1, label)
+    _retarget(tree, "guide-link", _ANCHOR, f"../{guide_slug}.html#{{}}")
+    _retarget(tree, "sibling", _SIBLING, "{}")
+    return lxml_html.tostring(tree, doctype="<!DOCTYPE html>", encoding="utf-8")
+
+
+def print_html(page: bytes) -> bytes:
+    """The finished page made for paper: boxes to tick, no links that paper cannot follow."""
+    tree = lxml_html.document_fromstring(page)
+    for box in tree.xpath('//input[@type="checkbox"]'):
+        mark = etree.Element("span", {"class": "box"})
+        mark.text, mark.tail = CHECKBOX, box.tail
+        box.getparent().replace(box, mark)
+    for label in tree.xpath("//label"):
+        label.tag = "span"
+        label.attrib.clear()
+        label.set("class", "criterion-text")
+    for link in _classed(tree, "a", "guide-link"):
+        link.tag = "span"
+        link.attrib.clear()
+    # A linked phrase whose address no note in the same passage gives prints it after the link.
+    notes = {f"#{item.get('id')}": item.xpath('.//a[contains(@class, "url")]/@href')
+             for item in tree.xpath('//*[starts-with(@id, "note-") and not(starts-with(@id, "note-ref"))]')}
+    for link in _classed(tree, "a", "resource"):
+        passage = next(link.iterancestors("p", "li", "div"))
+        given = {url for ref in passage.xpath('.//a[contains(@class, "note-ref")]/@href') for url in notes.get(ref, [])}
+        if link.get("href") not in given:
+            link.set("class", f"{link.get('class')} print-url")
+    return lxml_html.tostring(tree, doctype="<!DOCTYPE html>", encoding="utf-8")
+
+
+class _NoFetching:
+    """WeasyPrint's URL fetcher: the page is self-contained, so any fetch is a bug."""
+
+    def fetch(self, url: str, headers=None):
+        from weasyprint.urls import FatalURLFetchingError
+
+        raise FatalURLFetchingError(f"the handout PDF may not fetch {url}")
+
+    __call__ = fetch
+
+
+def write_pdf(page: bytes, path: Path, name: str) -> int:
+    """Render ``page`` to a tagged A4 PDF at ``path``; return its page count."""
+    from weasyprint import HTML
+
+    document = HTML(string=page.decode("utf-8"), base_url=None, url_fetcher=_NoFetching()).render(
+        pdf_variant="pdf/ua-1")
+    pages = len(document.pages)
+    if pages > MAX_PAGES:
+        raise HandoutError(f"{name}: {pages} pages, more than the {MAX_PAGES} a handout may have "
+                           "(hint: tag fewer items for this role in content/)")
+    _atomically(path, lambda partial: document.write_pdf(partial, pdf_variant="pdf/ua-1"))
+    return pages
+
+
+def _atomically(path: Path, write) -> None:
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        write(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _dated(docx: bytes, created: datetime, modified: datetime) -> bytes:
+    """pandoc's DOCX (dated 1970 by its sandbox) with the content's dates, re-packed with fixed entry dates."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        entries = [(name, archive.read(name)) for name in archive.namelist()]
+    dated = []
+    for name, data in entries:
+        if name == "docProps/core.xml":
+            root = etree.fromstring(data)
+            for tag, when in (("created", created), ("modified", modified)):
+                for element in root.iter(f"{{http://purl.org/dc/terms/}}{tag}"):
+                    element.text = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+            data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        dated.append((name, data))
+    stamp = max(modified, datetime(1980, 1, 1, tzinfo=timezone.utc))  # a zip cannot say 1979
+    return zip_bytes(dated, stamp.timetuple()[:6])
+
+
+def html_args() -> list[str]:
+    css = CSS.read_text(encoding="utf-8") + "\n" + HANDOUT_CSS.read_text(encoding="utf-8")
+    return ["--standalone", f"--template={TEMPLATE}", f"--variable=inline-css:{css}", "--shift-heading-level-by=1"]
+
+
+def render_html(document: str, guide_slug: str) -> bytes:
+    return finish_html(pandoc.convert(document, "html5", extra_args=html_args()), guide_slug)
+
+
+# --- the builder -------------------------------------------------------------------------------
+
+
+class HandoutsBuilder(Builder):
+    name = "handouts"
+    summary = ("'What to do next' handouts, one per reader role, as web page, Word document and A4 PDF, "
+               "with a list of them: for readers who want the next steps only.")
+    assets = (TEMPLATE, CSS, HANDOUT_CSS)
+    version = "1"
+
+    def outputs(self, content: Content) -> list[Output]:
+        wanted = self.options.roles or tuple(role.id for role in ho.roles_in_order(content))
+        roles = [ho.find_role(content, ident) for ident in dict.fromkeys(wanted)]
+        slug = content.guide.slug
+        outputs = [self._html(f"{FOLDER}/index.html", index_document(content).to_json_text(), slug)]
+        for role in roles:
+            handout = ho.select(content, role.id)
+            web = web_document(content, handout).to_json_text()
+            outputs.append(self._html(f"{FOLDER}/{role.id}.html", web, slug))
+            outputs.append(self._pdf(f"{FOLDER}/{role.id}.pdf", web, slug))
+            outputs.append(self._docx(f"{FOLDER}/{role.id}.docx", content, handout))
+        return outputs
+
+    def _html(self, relpath: str, document: str, slug: str) -> Output:
+        def write(path: Path) -> None:
+            _atomically(path, lambda partial: partial.write_bytes(render_html(document, slug)))
+
+        return Output(relpath, self._fingerprint("html", document, slug), write)
+
+    def _pdf(self, relpath: str, document: str, slug: str) -> Output:
+        def write(path: Path) -> None:
+            write_pdf(print_html(render_html(document, slug)), path, relpath)
+
+        return Output(relpath, self._fingerprint("pdf", document, slug, version("weasyprint")), write)
+
+    def _docx(self, relpath: str, content: Content, handout: ho.Handout) -> Output:
+        document = docx_document(content, handout).to_json_text()
+        reference = reference_docx(content.guide.language)
+        created, modified = document_dates(content, self.options.source_date_epoch)
+
+        def write(path: Path) -> None:
+            reference_path = path.with_name(f".{path.name}.{secrets.token_hex(4)}.reference.docx")
+            try:
+                reference_path.write_bytes(reference)  # pandoc reads it before its sandbox starts
+                written = pandoc.convert(document, "docx", extra_args=[f"--reference-doc={reference_path}"])
+            finally:
+                reference_path.unlink(missing_ok=True)
+            _atomically(path, lambda partial: partial.write_bytes(_dated(written, created, modified)))
+
+        return Output(relpath, self._fingerprint("docx", document, reference, created.isoformat(),
+                                                 modified.isoformat()), write)
+
+    def _fingerprint(self, *parts: str | bytes) -> str:
+        """What one file is made of: its own document and the assets that shape it; not --role."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for piece in (self.name, self.version, *(p.read_bytes() for p in self.assets), *parts):
+            data = piece.encode("utf-8") if isinstance(piece, str) else piece
+            digest.update(len(data).to_bytes(8, "big"))
+            digest.update(data)
+        return digest.hexdigest()

@@ -1,0 +1,33 @@
+"""Accessible PDF of the standard edition: tagged PDF/UA-1 on A4, laid out by WeasyPrint.
+
+The print layout, tagging, metadata and reproducibility are ``print_pdf``'s;
+this builder picks the standard sizes (11 pt text, notes at the foot of the
+page in smaller type, note numbers as superscripts).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import print_pdf
+from ..loader import Content
+from .base import Builder, Output
+
+
+class PdfBuilder(Builder):
+    name = "pdf"
+    summary = ("Accessible PDF (tagged PDF/UA-1, A4, bookmarks, addresses in footnotes): "
+               "for printing and for PDF readers and screen readers.")
+    assets = print_pdf.ASSET_FILES
+    version = "1"
+
+    def outputs(self, content: Content) -> list[Output]:
+        document = print_pdf.print_document(content, large_print=False).to_json_text()
+        css = print_pdf.stylesheet(print_pdf.STANDARD, large_print=False)
+        identifier = f"{content.guide.identifier} pdf"
+
+        def write(path: Path) -> None:
+            print_pdf.write_pdf(print_pdf.print_html(document, css), path, identifier)
+
+        fingerprint = self.fingerprint(document, css, print_pdf.weasyprint_version())
+        return [Output(f"{content.guide.slug}.pdf", fingerprint, write)]

@@ -1,0 +1,109 @@
+"""Accessible PDF of the standard edition: tagged PDF/UA-1, A4, en-GB, titled, bookmarked, complete."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from readback import (expected_pieces, link_targets, missing, outline_titles, pdf_text_sizes, squeeze,
+                      structure_headings, urls)
+from validators import pdfinfo, pdftotext
+
+from conftest import CONTENT
+from mdguide_build import pandoc_ast as pa
+from mdguide_build import print_pdf
+from mdguide_build.build import build
+from mdguide_build.to_pandoc import guide_document
+
+
+@pytest.fixture(scope="module")
+def pdf(guide_outputs) -> Path:
+    return guide_outputs.one("pdf", ".pdf")
+
+
+def ast_headings(content) -> list[tuple[int, str]]:
+    """(level, text) of every heading of the guide's AST, in order, as the PDF shifts them (+1)."""
+    found = []
+
+    def text(inlines) -> str:
+        return "".join(i.text if isinstance(i, pa.Str) else " " if isinstance(i, pa.Space)
+                       else text(i.content) for i in inlines if not isinstance(i, pa.Note))
+
+    def walk(blocks) -> None:
+        for block in blocks:
+            if isinstance(block, pa.Header):
+                found.append((block.level + 1, text(block.content)))
+            elif isinstance(block, (pa.Div, pa.Figure)):
+                walk(block.blocks)
+
+    walk(guide_document(content, "web").blocks)
+    return [(1, content.guide.title), (2, "Contents"), *found]
+
+
+def test_tagged_a4_with_language_and_title(pdf, content):
+    info = pdfinfo(pdf)
+    assert info["Tagged"] is True
+    assert info["Title"] == content.guide.title
+    assert info["Page size"] == "595.276 x 841.89 pts (A4)"
+    assert info["CreationDate"].endswith("2017 UTC")  # from the content, not the clock
+    root = PdfReader(pdf).trailer["/Root"]
+    assert root["/Lang"] == "en-GB"
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712; readers show the title, not the file name
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfuaid:part="1"' in xmp
+    assert f">{content.guide.title}<" in xmp
+
+
+def test_every_text_and_address_is_there(pdf, content):
+    printed = pdftotext(pdf)
+    assert missing(expected_pieces(content), printed, urls(content)) == []
+    assert [u for u in urls(content) if squeeze(u) not in squeeze(printed)] == []
+
+
+def test_links_are_live(pdf, content):
+    assert set(urls(content)) <= link_targets(pdf)
+
+
+def test_bookmarks_and_structure_follow_the_headings(pdf, content):
+    headings = ast_headings(content)
+    assert outline_titles(pdf) == headings
+    assert structure_headings(pdf) == [f"H{min(level, 6)}" for level, _ in headings]
+
+
+def test_reading_order_follows_the_guide(pdf, content):
+    printed = squeeze(pdftotext(pdf))
+    body = printed[printed.index(squeeze("We both remember")):]  # after the contents list
+    titles = [squeeze(s.title) for s in content.sections]
+    positions = [body.index(t) for t in titles]
+    assert positions == sorted(positions)
+
+
+def test_fonts_embedded_and_sizes_as_designed(pdf):
+    sizes = pdf_text_sizes(pdf)
+    body = max(sizes, key=sizes.get)
+    assert body == print_pdf.STANDARD.body
+    # Nothing smaller than the footnote calls (three quarters of the 9 pt notes).
+    assert min(sizes) >= print_pdf.STANDARD.note * 0.75
+
+
+def test_rebuilds_are_byte_identical(pdf, tmp_path):
+    again = build(CONTENT, tmp_path, ["pdf"], force=True).paths()
+    assert again[0].read_bytes() == pdf.read_bytes()
+
+
+def test_nothing_is_fetched(tmp_path):
+    html = ('<html lang="en-GB"><head><title>t</title></head><body><p>x</p>'
+            '<img src="https://example.org/x.png" alt="x"></body></html>')
+    with pytest.raises(print_pdf.PdfError, match=r"asked for 'https://example.org/x.png', but nothing may be fetched"):
+        print_pdf.write_pdf(html, tmp_path / "x.pdf", "test")
+    assert list(tmp_path.iterdir()) == []  # no partial file left behind
+
+
+def test_weasyprint_warnings_fail_the_build(tmp_path):
+    html = '<html lang="en-GB"><head><title>t</title><style>p { colour: red }</style></head><body><p>x</p></body></html>'
+    with pytest.raises(print_pdf.PdfError, match=re.escape("WeasyPrint: Ignored `colour: red ` at 1:5, unknown property.")):
+        print_pdf.write_pdf(html, tmp_path / "x.pdf", "test")
+    assert list(tmp_path.iterdir()) == []
