@@ -16,8 +16,9 @@ import unicodedata
 
 from mdguide_build import inline
 from mdguide_build import models as m
+from mdguide_build import pandoc_ast as pa
 from mdguide_build.texts import iter_blocks, iter_subsections, marked_texts
-from mdguide_build.to_pandoc import attribution_text
+from mdguide_build.to_pandoc import attribution_text, guide_document
 
 
 def pieces(text: str) -> list[str]:
@@ -40,13 +41,14 @@ def pieces(text: str) -> list[str]:
     return [p.strip() for p in out if p.strip()]
 
 
-def expected_pieces(content) -> list[str]:
+def expected_pieces(content, split: bool = True) -> list[str]:
+    """Every text of the guide, split as ``pieces`` does (or, with ``split=False``, whole)."""
     texts = [content.guide.title, content.guide.subtitle, content.foreword.title,
              content.guide.statements.other_formats]
     for model in (content.foreword, *content.sections, content.person_specification, content.figures,
                   content.back_matter):
         for _, text in marked_texts(model):
-            texts += pieces(text)
+            texts += pieces(text) if split else [inline.plain_text(inline.parse(text))]
     texts += [line for p in content.foreword.signatories for line in (p.name, p.title, p.organisation)]
     for section in content.sections:
         texts.append(section.title)
@@ -109,10 +111,29 @@ def _found(text: str, printed: str, addresses: list[str], furniture: re.Pattern)
     return False
 
 
+def ast_headings(content) -> list[tuple[int, str]]:
+    """(level, text) of every heading of the guide's AST, in order, as the PDF shifts them (+1)."""
+    found = []
+
+    def text(inlines) -> str:
+        return "".join(i.text if isinstance(i, pa.Str) else " " if isinstance(i, pa.Space)
+                       else text(i.content) for i in inlines if not isinstance(i, pa.Note))
+
+    def walk(blocks) -> None:
+        for block in blocks:
+            if isinstance(block, pa.Header):
+                found.append((block.level + 1, text(block.content)))
+            elif isinstance(block, (pa.Div, pa.Figure)):
+                walk(block.blocks)
+
+    walk(guide_document(content, "web").blocks)
+    return [(1, content.guide.title), (2, "Contents"), *found]
+
+
 # --- PDF ----------------------------------------------------------------------------
 
 
-def pdf_text_sizes(path) -> dict[float, int]:
+def pdf_text_sizes(path, pages: slice = slice(None)) -> dict[float, int]:
     """Characters of text by the size they are set in (points), read from the page contents."""
     import math
     from collections import Counter
@@ -120,7 +141,7 @@ def pdf_text_sizes(path) -> dict[float, int]:
     from pypdf import PdfReader
 
     sizes: Counter = Counter()
-    for page in PdfReader(path).pages:
+    for page in PdfReader(path).pages[pages]:
         def visit(text, cm, tm, font, font_size):
             if text.strip():
                 scale = math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3])

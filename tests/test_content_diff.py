@@ -397,6 +397,9 @@ def test_edition_history_and_review_dates(content_copy, changed):
     ]
     text = format_text(result)
     assert "Edition: version changed (1.0 → 1.1)\nEdition: date changed (June 2017 → March 2025)\n" in text
+    # Rewritten throughout: shown whole, not as a word diff of a few shared words.
+    assert ("Edition: change note reworded\n    was: First edition, published by NHS Improvement and the Faculty "
+            "of Medical Leadership and Management.\n    now: Addresses of moved resources updated.\n") in text
 
 
 def test_foreword_and_back_matter(content_copy, changed):
@@ -472,7 +475,7 @@ def test_cli_reports_invalid_content_with_its_place(content_copy):
     result = CliRunner().invoke(main, ["diff", str(ROOT / "content"), str(content_copy)])
     assert result.exit_code == 1
     assert f"{content_copy}/figures.json:1:2: E102" in result.output
-    assert result.output.rstrip().endswith(f"Aborted: 1 error in {content_copy}")
+    assert f"Error: Aborted: 1 error in {content_copy} (hint: both versions must be valid" in result.output
 
 
 # --- git revisions ----------------------------------------------------------------------

@@ -35,7 +35,7 @@ from mdguide_build.builders.docx import contents_entries, docx_document
 from mdguide_build.pandoc import pandoc_path
 from mdguide_build.reference_docx import reference_docx
 from mdguide_build.texts import iter_blocks, marked_texts
-from mdguide_build.to_pandoc import DOCX_STYLES, attribution_text
+from mdguide_build.to_pandoc import DOCX_STYLES, attribution_text, figure_numbers
 from validators import pdfinfo, pdftotext, soffice_to_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -277,7 +277,7 @@ def test_named_styles_hold_the_guides_quotes_case_studies_criteria_and_questions
     assert len(criteria) == 22
     assert paragraphs["Prompting Question"] == [words(q) for c in criteria for q in c.questions]
     assert len(paragraphs["Prompting Question"]) == 13
-    figures = content.figures.figures
+    figures = sorted(content.figures.figures, key=lambda f: figure_numbers(content)[f.id])
     assert paragraphs["Figure Description"] == [words(t) for f in figures
                                                 for t in (f.description.lead, *f.description.items)]
     assert all(text.startswith("Editorial note:") for text in paragraphs["Editorial Note"])
@@ -288,7 +288,10 @@ def test_named_styles_hold_the_guides_quotes_case_studies_criteria_and_questions
 
 def test_figure_descriptions_are_text_with_numbered_captions(word, content, docx_path):
     captions = [p.text for p in word.paragraphs if p.style.name == "Image Caption"]
-    assert captions == [f"Figure {n}: {f.caption}" for n, f in enumerate(content.figures.figures, 1)]
+    numbers = figure_numbers(content)  # in the order figures are placed
+    by_number = sorted(content.figures.figures, key=lambda f: numbers[f.id])
+    assert captions == [f"Figure {numbers[f.id]}: {f.caption}" for f in by_number]
+    assert len(captions) == 3
     with zipfile.ZipFile(docx_path) as archive:  # the descriptions are the figures: no picture parts
         assert [n for n in archive.namelist() if n.startswith("word/media/")] == []
 

@@ -7,39 +7,18 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from readback import (expected_pieces, link_targets, missing, outline_titles, pdf_text_sizes, squeeze,
+from readback import (ast_headings, expected_pieces, link_targets, missing, outline_titles, squeeze,
                       structure_headings, urls)
 from validators import pdfinfo, pdftotext
 
 from conftest import CONTENT
-from mdguide_build import pandoc_ast as pa
 from mdguide_build import print_pdf
 from mdguide_build.build import build
-from mdguide_build.to_pandoc import guide_document
 
 
 @pytest.fixture(scope="module")
 def pdf(guide_outputs) -> Path:
     return guide_outputs.one("pdf", ".pdf")
-
-
-def ast_headings(content) -> list[tuple[int, str]]:
-    """(level, text) of every heading of the guide's AST, in order, as the PDF shifts them (+1)."""
-    found = []
-
-    def text(inlines) -> str:
-        return "".join(i.text if isinstance(i, pa.Str) else " " if isinstance(i, pa.Space)
-                       else text(i.content) for i in inlines if not isinstance(i, pa.Note))
-
-    def walk(blocks) -> None:
-        for block in blocks:
-            if isinstance(block, pa.Header):
-                found.append((block.level + 1, text(block.content)))
-            elif isinstance(block, (pa.Div, pa.Figure)):
-                walk(block.blocks)
-
-    walk(guide_document(content, "web").blocks)
-    return [(1, content.guide.title), (2, "Contents"), *found]
 
 
 def test_tagged_a4_with_language_and_title(pdf, content):
@@ -79,14 +58,6 @@ def test_reading_order_follows_the_guide(pdf, content):
     titles = [squeeze(s.title) for s in content.sections]
     positions = [body.index(t) for t in titles]
     assert positions == sorted(positions)
-
-
-def test_fonts_embedded_and_sizes_as_designed(pdf):
-    sizes = pdf_text_sizes(pdf)
-    body = max(sizes, key=sizes.get)
-    assert body == print_pdf.STANDARD.body
-    # Nothing smaller than the footnote calls (three quarters of the 9 pt notes).
-    assert min(sizes) >= print_pdf.STANDARD.note * 0.75
 
 
 def test_rebuilds_are_byte_identical(pdf, tmp_path):

@@ -43,10 +43,8 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     return {"good": d / "good.html", "bad": d / "bad.html"}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with v.Browser() as b:
-        yield b
+# `browser` is the session's one Chromium (conftest.py): a second Playwright
+# started while it runs fails ("Sync API inside the asyncio loop").
 
 
 def _rezip(src: Path, dst: Path, *, replace: dict[str, str] | None = None,

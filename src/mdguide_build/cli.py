@@ -244,8 +244,14 @@ def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
     content_path = Path(content_dir)
     with content_version(old, content_path) as (old_root, old_label), \
             content_version(new or content_dir, content_path) as (new_root, new_label):
-        before, _ = load_content(old_root, old_label)
-        after, _ = load_content(new_root, new_label)
+        try:
+            before, _ = load_content(old_root, old_label)
+            after, _ = load_content(new_root, new_label)
+        except ContentError as error:
+            _print_diagnostics(error.diagnostics)
+            raise click.ClickException(
+                f"Aborted: {error} (hint: both versions must be valid under today's content models; "
+                "a revision from before a change to the models may not be)") from None
     result = diff_content(before, after, old_label, new_label)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

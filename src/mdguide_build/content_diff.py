@@ -40,6 +40,8 @@ SEP = " › "
 REWORD_THRESHOLD = 0.5
 # Across places, a paragraph must be this similar to count as "moved" (and reworded).
 MOVE_THRESHOLD = 0.75
+# Below this similarity, reworded text is shown whole (was/now) rather than as a word diff.
+WORD_DIFF_THRESHOLD = 0.4
 # Unchanged words kept either side of a change when a word diff is shown.
 CONTEXT_WORDS = 8
 
@@ -355,6 +357,9 @@ class _Differ:
         self.loose_new: dict[tuple[str, str], _Anchored] = {}
         self.old_numbers, self.new_numbers = section_numbers(old), section_numbers(new)
         self.old_figures, self.new_figures = figure_numbers(old), figure_numbers(new)
+        # Every subsection by id: (its parent's place, the subsection), on each side.
+        self.old_subs = dict(_subsections(old.sections, self.old_numbers))
+        self.new_subs = dict(_subsections(new.sections, self.new_numbers))
 
     # -- recording ----------------------------------------------------------------------
 
@@ -364,7 +369,10 @@ class _Differ:
 
     def add(self, thing: str, action: str, place: str, what: str, part: str, *, old: str | None = None,
             new: str | None = None, words: bool = False, order: tuple[int, float] | None = None) -> None:
-        diff = word_diff(old, new) if words and old is not None and new is not None else ()
+        diff = ()
+        # A word diff helps where most words stayed; a text rewritten throughout reads better as was/now.
+        if words and old is not None and new is not None and similarity(old, new) >= WORD_DIFF_THRESHOLD:
+            diff = word_diff(old, new)
         self.changes.append(Change(thing, action, place, what, part, old, new, diff,
                                    order or (self.next_seq(), 0.0)))
 
@@ -492,8 +500,6 @@ class _Differ:
     def sections(self) -> None:
         old_by_id = {s.id: s for s in self.old.sections}
         new_by_id = {s.id: s for s in self.new.sections}
-        self.old_subs = dict(_subsections(self.old.sections))
-        self.new_subs = dict(_subsections(self.new.sections))
         moved = reordered([s.id for s in self.old.sections], [s.id for s in self.new.sections])
         removed = [s for s in self.old.sections if s.id not in new_by_id]
         for section in self.new.sections:
@@ -929,14 +935,8 @@ def _plain(value: object) -> str:
     return str(value)
 
 
-def _subsections(sections: Sequence[m.SectionFile]):
+def _subsections(sections: Sequence[m.SectionFile], numbers: dict[str, int]):
     """(id, (parent's place, subsection)) for every subsection, at any depth."""
-    numbers_by_id = {}
-    n = 0
-    for section in sections:
-        if section.numbered:
-            n += 1
-            numbers_by_id[section.id] = n
 
     def walk(place: str, node):
         for child in node.subsections:
@@ -944,7 +944,7 @@ def _subsections(sections: Sequence[m.SectionFile]):
             yield from walk(f"{place}{SEP}{child.title}", child)
 
     for section in sections:
-        label = f"Section {numbers_by_id[section.id]}" if section.id in numbers_by_id else section.title
+        label = f"Section {numbers[section.id]}" if section.id in numbers else section.title
         yield from walk(label, section)
 
 

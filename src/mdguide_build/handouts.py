@@ -19,6 +19,7 @@ so nothing untagged can leak into a handout.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -27,6 +28,7 @@ from . import inline
 from . import models as m
 from .errors import MdguideError
 from .loader import Content
+from .to_pandoc import section_numbers
 
 Kind = Literal["reflection", "action", "quote", "criterion"]
 
@@ -50,10 +52,11 @@ class Place:
 
 @dataclass(frozen=True)
 class Item:
-    kind: Kind | None  # None: a passage in a handout source that nobody has tagged
+    # From the tag, or for an untagged passage from the source it stands in; None for a
+    # passage tagged outside the sources without a kind (role_checks reports it).
+    kind: Kind | None
     node: m.Paragraph | m.BulletList | m.PullQuote | m.Criterion
     place: Place
-    group: m.CriteriaGroup | None = None  # criteria: their group in the person specification
     # An extraction gap right after a paragraph is the lost rest of that paragraph:
     # it goes wherever the paragraph goes.
     gap: m.ExtractionGap | None = None
@@ -69,7 +72,7 @@ class Item:
         """Every marked-up text the handout prints for this item."""
         node = self.node
         if isinstance(node, m.Paragraph):
-            return [node.text]
+            return [node.text, *([self.gap.note] if self.gap else [])]
         if isinstance(node, m.BulletList):
             return list(node.items)
         if isinstance(node, m.PullQuote):
@@ -165,7 +168,7 @@ def _walk(content: Content, node: m.SectionFile | m.Subsection, section: m.Secti
             for g, group in enumerate(content.person_specification.groups):
                 for c, criterion in enumerate(group.criteria):
                     where = Place(section, path, spec_file.relpath, f"/groups/{g}/criteria/{c}")
-                    yield Item("criterion", criterion, where, group=group)
+                    yield Item("criterion", criterion, where)
     for i, child in enumerate(node.subsections):
         yield from _walk(content, child, section, (*path, child), relpath, f"{base}/subsections/{i}")
 
@@ -193,12 +196,11 @@ def find_role(content: Content, role_id: str) -> m.Role:
     for role in content.roles.roles:
         if role.id == role_id:
             return role
-    import difflib
-
     known = [role.id for role in roles_in_order(content)]
     close = difflib.get_close_matches(role_id, known, n=1, cutoff=0.5)
-    hint = f"did you mean '{close[0]}'?" if close else f"roles are {', '.join(known)}"
-    raise UnknownRole(f"unknown role '{role_id}' (hint: {hint}; content/roles.json defines them)")
+    guess = f"did you mean '{close[0]}'? " if close else ""
+    raise UnknownRole(f"unknown role '{role_id}' (hint: {guess}the roles in {content.file('roles.json').display} "
+                      f"are {', '.join(known)})")
 
 
 def _pointer(item: Item, numbers: dict[str, int]) -> Pointer:
@@ -209,8 +211,6 @@ def _pointer(item: Item, numbers: dict[str, int]) -> Pointer:
 
 def select(content: Content, role_id: str) -> Handout:
     """The items ``role_id``'s handout holds, grouped as the handout prints them."""
-    from .to_pandoc import section_numbers
-
     role = find_role(content, role_id)
     chosen = [item for item in items(content) if item.serves(role.id)]
     by_theme: dict[str, list[Item]] = {}

@@ -126,6 +126,7 @@ def print_html(document: pa.Document | str, css: str) -> str:
         f"--toc-depth={CONTENTS_DEPTH}",
         # The title is the only h1; sections are h2, as on the web page.
         "--shift-heading-level-by=1",
+        "--wrap=none",  # no line breaks inside the <meta> values
         # Our own stylesheet, not content (see builders/html.py).
         f"--variable=inline-css:{css}",
     ])

@@ -37,6 +37,7 @@ EVENTS_PATH = "/__mdguide/events"
 STATUS_PATH = "/__mdguide/status"
 KEEP_ALIVE = 15.0  # seconds between keep-alive comments on the event stream
 DEBOUNCE_MS = 100
+WATCH_START_TIMEOUT = 10.0
 
 # Added to the served page only.  It reloads the page when the build it shows is superseded.
 RELOAD_SCRIPT = """
@@ -80,6 +81,8 @@ class Preview:
         self.page = b""
         self.changed = threading.Condition()
         self.stopping = threading.Event()
+        self.watching = threading.Event()
+        self.stamps: dict[str, tuple[int, int]] = {}  # the content files as of the last build
         self.build_lock = threading.Lock()
         self.work_dir: Path | None = None
         self.server: ThreadingHTTPServer | None = None
@@ -109,6 +112,9 @@ class Preview:
         self._thread(self.server.serve_forever, "preview-http", kwargs={"poll_interval": 0.1})
         self.serving = True
         self._thread(self._watch, "preview-watch")
+        if not self.watching.wait(WATCH_START_TIMEOUT):
+            self.stop()
+            raise PreviewError(f"the file watcher did not start within {WATCH_START_TIMEOUT:g} s")
         return self
 
     def stop(self) -> None:
@@ -148,6 +154,7 @@ class Preview:
 
         with self.build_lock:
             started = time.perf_counter()
+            self.stamps = _stamps(self.content_dir)
             try:
                 # Validated here first so that problems name files as the editor does (content/…).
                 load_content(self.content_dir, self.content_display)
@@ -178,8 +185,16 @@ class Preview:
             name = Path(path).name
             return name.endswith(".json") and not name.startswith(".")
 
+        # yield_on_timeout: the first (empty) answer tells us the watcher is in place.
         for changes in watchfiles.watch(self.content_dir, watch_filter=json_files, debounce=DEBOUNCE_MS,
-                                        step=50, stop_event=self.stopping, raise_interrupt=False):
+                                        step=50, stop_event=self.stopping, raise_interrupt=False,
+                                        rust_timeout=250, yield_on_timeout=True):
+            if not self.watching.is_set():
+                self.watching.set()
+                if not changes and _stamps(self.content_dir) != self.stamps:
+                    self.rebuild("saved while the preview started")
+            if not changes:
+                continue
             names = sorted({Path(path).relative_to(self.content_dir.resolve()).as_posix()
                             if Path(path).is_relative_to(self.content_dir.resolve()) else Path(path).name
                             for _, path in changes})
@@ -274,6 +289,20 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the page went away
         self.close_connection = True
+
+
+def _stamps(content_dir: Path) -> dict[str, tuple[int, int]]:
+    """Modification time and size of every content file: a change between two looks shows."""
+    from .loader import content_files
+
+    stamps = {}
+    for path in content_files(content_dir):
+        try:
+            info = path.stat()
+        except OSError:
+            continue  # removed while we looked
+        stamps[path.as_posix()] = (info.st_mtime_ns, info.st_size)
+    return stamps
 
 
 def error_page(content_display: str, diagnostics: list[Diagnostic], message: str = "") -> bytes:

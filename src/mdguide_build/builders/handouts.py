@@ -39,6 +39,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from .. import handouts as ho
+from .. import models as m
 from .. import pandoc
 from .. import pandoc_ast as pa
 from ..errors import MdguideError
@@ -48,6 +49,7 @@ from ..to_pandoc import (
     STYLE_CRITERION,
     STYLE_PROMPTING_QUESTION,
     Context,
+    attribution_text,
     block,
     editorial,
     edition_label,
@@ -65,6 +67,9 @@ HANDOUT_CSS = ASSETS / "html" / "handout.css"
 FOLDER = "handouts"
 MAX_PAGES = 4
 CHECKBOX = "☐"  # U+2610 BALLOT BOX: the checklist's box in Word and on paper
+# Headings from Heading 2 (the main DOCX's Heading 1 starts a new page, and a handout is short);
+# no code, so none of pandoc's highlighting styles, as in the main DOCX.
+DOCX_ARGS = ("--shift-heading-level-by=1", "--syntax-highlighting=none")
 
 
 class HandoutError(MdguideError):
@@ -72,10 +77,6 @@ class HandoutError(MdguideError):
 
 
 # --- the handout as a pandoc AST -----------------------------------------------------------
-
-
-def _label(text: str) -> list[pa.Inline]:
-    return plain(text)
 
 
 def _checklist(handout: ho.Handout, ctx: Context, intro: str) -> list[pa.Block]:
@@ -127,7 +128,7 @@ def handout_blocks(content: Content, handout: ho.Handout, ctx: Context) -> list[
     role = handout.role
 
     def part(ident: str, title: str) -> pa.Header:
-        return pa.Header(1, _label(title), pa.Attr(identifier=ident))
+        return pa.Header(1, plain(title), pa.Attr(identifier=ident))
 
     out: list[pa.Block] = [
         part("for-whom", headings.for_whom),
@@ -142,7 +143,7 @@ def handout_blocks(content: Content, handout: ho.Handout, ctx: Context) -> list[
         out.extend(block(item.node, ctx, 2))
     out.append(part("what-to-do-next", headings.actions))
     for theme, items in handout.actions:
-        out.append(pa.Header(2, _label(theme.editorial_name), pa.Attr(identifier=f"theme-{theme.id}")))
+        out.append(pa.Header(2, plain(theme.editorial_name), pa.Attr(identifier=f"theme-{theme.id}")))
         for item in items:
             out.extend(block(item.node, ctx, 3))
             if item.gap is not None:
@@ -154,16 +155,15 @@ def handout_blocks(content: Content, handout: ho.Handout, ctx: Context) -> list[
     return out
 
 
-def _meta(content: Content, title: str, pagetitle: str, description: str, series: str) -> dict[str, pa.MetaValue]:
+def _meta(content: Content, title: str, description: str, series: str | None) -> dict[str, pa.MetaValue]:
     guide = content.guide
     meta = metadata(content)
     keep = ("author", "publisher", "date", "lang", "identifier", "subject", "living-document", "other-formats")
     return {
         **{key: meta[key] for key in keep if key in meta},
         "title": pa.MetaInlines(plain(title)),
-        "pagetitle": pa.MetaString(pagetitle),
         "description": pa.MetaInlines(plain(description)),
-        "series": pa.MetaInlines(plain(series)),
+        **({"series": pa.MetaInlines(plain(series))} if series else {}),
         "guide-title": pa.MetaInlines(plain(guide.title)),
         "guide-subtitle": pa.MetaInlines(plain(guide.subtitle)),
         "edition": pa.MetaInlines(plain(edition_label(guide.edition))),
@@ -177,8 +177,8 @@ def web_document(content: Content, handout: ho.Handout) -> pa.Document:
     blocks = [*handout_blocks(content, handout, ctx), *notes.blocks()]
     series = content.roles.editorial.series_title
     role = handout.role
-    meta = _meta(content, role.editorial_name, f"{series}: {role.editorial_name} – {content.guide.title}",
-                 role.editorial_description, series)
+    meta = _meta(content, role.editorial_name, role.editorial_description, series)
+    meta["pagetitle"] = pa.MetaString(f"{series}: {role.editorial_name} – {content.guide.title}")
     return pa.Document(blocks, meta)
 
 
@@ -187,7 +187,7 @@ def docx_document(content: Content, handout: ho.Handout) -> pa.Document:
     ctx = Context(content, "docx", allowed_resources=handout.resources)
     guide = content.guide
     series = content.roles.editorial.series_title
-    meta = _meta(content, f"{series}: {handout.role.editorial_name}", "", handout.role.editorial_description, series)
+    meta = _meta(content, f"{series}: {handout.role.editorial_name}", handout.role.editorial_description, series)
     meta["subtitle"] = pa.MetaInlines(plain(f"{guide.title}: {guide.subtitle}"))
     meta["date"] = pa.MetaInlines(plain(edition_label(guide.edition)))
     # Word's document properties: pandoc would turn any other key into a custom property.
@@ -217,8 +217,8 @@ def index_document(content: Content) -> pa.Document:
             basis.append(pa.BlockQuote([pa.Para([pa.Str("“"), *plain(item.text), pa.Str("”"), pa.Space(),
                                                  pa.Str("("), *plain(parts.get(item.at, item.at)), pa.Str(")")])]))
         out.append(pa.Div(basis, pa.Attr(classes=["basis"])))
-    meta = _meta(content, words.index_title, f"{words.index_title} – {content.guide.title}", words.index_intro,
-                 words.series_title)
+    meta = _meta(content, words.index_title, words.index_intro, None)
+    meta["pagetitle"] = pa.MetaString(f"{words.index_title} – {content.guide.title}")
     return pa.Document(out, meta)
 
 
@@ -232,8 +232,10 @@ def _part_titles(content: Content) -> dict[str, str]:
         for _, sub in iter_subsections(section):
             names[sub.id] = sub.title
         for _, node in iter_blocks(section):
-            if hasattr(node, "person"):
+            if isinstance(node, m.CaseStudy):
                 names[node.id] = node.person.name
+            elif isinstance(node, m.PullQuote):
+                names[node.id] = attribution_text(node.attribution)
     for group in content.person_specification.groups:
         for criterion in group.criteria:
             names[criterion.id] = f"Person specification: {group.title}"
@@ -318,9 +320,13 @@ class _NoFetching:
 def write_pdf(page: bytes, path: Path, name: str) -> int:
     """Render ``page`` to a tagged A4 PDF at ``path``; return its page count."""
     from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
 
-    document = HTML(string=page.decode("utf-8"), base_url=None, url_fetcher=_NoFetching()).render(
-        pdf_variant="pdf/ua-1")
+    try:
+        document = HTML(string=page.decode("utf-8"), base_url=None, url_fetcher=_NoFetching()).render(
+            pdf_variant="pdf/ua-1")
+    except FatalURLFetchingError as error:
+        raise HandoutError(str(error)) from None
     pages = len(document.pages)
     if pages > MAX_PAGES:
         raise HandoutError(f"{name}: {pages} pages, more than the {MAX_PAGES} a handout may have "
@@ -357,7 +363,8 @@ def _dated(docx: bytes, created: datetime, modified: datetime) -> bytes:
 
 def html_args() -> list[str]:
     css = CSS.read_text(encoding="utf-8") + "\n" + HANDOUT_CSS.read_text(encoding="utf-8")
-    return ["--standalone", f"--template={TEMPLATE}", f"--variable=inline-css:{css}", "--shift-heading-level-by=1"]
+    return ["--standalone", f"--template={TEMPLATE}", f"--variable=inline-css:{css}", "--shift-heading-level-by=1",
+            "--wrap=none"]
 
 
 def render_html(document: str, guide_slug: str) -> bytes:
@@ -391,13 +398,13 @@ class HandoutsBuilder(Builder):
         def write(path: Path) -> None:
             _atomically(path, lambda partial: partial.write_bytes(render_html(document, slug)))
 
-        return Output(relpath, self._fingerprint("html", document, slug), write)
+        return Output(relpath, self._fingerprint("html", document, slug, *html_args()), write)
 
     def _pdf(self, relpath: str, document: str, slug: str) -> Output:
         def write(path: Path) -> None:
             write_pdf(print_html(render_html(document, slug)), path, relpath)
 
-        return Output(relpath, self._fingerprint("pdf", document, slug, version("weasyprint")), write)
+        return Output(relpath, self._fingerprint("pdf", document, slug, *html_args(), version("weasyprint")), write)
 
     def _docx(self, relpath: str, content: Content, handout: ho.Handout) -> Output:
         document = docx_document(content, handout).to_json_text()
@@ -408,12 +415,13 @@ class HandoutsBuilder(Builder):
             reference_path = path.with_name(f".{path.name}.{secrets.token_hex(4)}.reference.docx")
             try:
                 reference_path.write_bytes(reference)  # pandoc reads it before its sandbox starts
-                written = pandoc.convert(document, "docx", extra_args=[f"--reference-doc={reference_path}"])
+                written = pandoc.convert(document, "docx", extra_args=[f"--reference-doc={reference_path}",
+                                                                       *DOCX_ARGS])
             finally:
                 reference_path.unlink(missing_ok=True)
             _atomically(path, lambda partial: partial.write_bytes(_dated(written, created, modified)))
 
-        return Output(relpath, self._fingerprint("docx", document, reference, created.isoformat(),
+        return Output(relpath, self._fingerprint("docx", document, reference, *DOCX_ARGS, created.isoformat(),
                                                  modified.isoformat()), write)
 
     def _fingerprint(self, *parts: str | bytes) -> str:

@@ -1,0 +1,641 @@
+"""The "what to do next" handouts: roles as data, the checks on them, and the three formats.
+
+The leak tests work out what each role may see straight from the tags in the
+content, not through ``mdguide_build.handouts``, so a selection bug cannot hide
+behind itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from docx import Document as WordDocument
+from lxml import etree
+from lxml import html as lxml_html
+from pypdf import PdfReader
+from validators import pdfinfo, pdftotext, vnu
+
+from mdguide_build import inline
+from mdguide_build import models as m
+from mdguide_build.build import BuildError, build
+from mdguide_build.builders.base import BuildOptions
+from mdguide_build.builders.handouts import HandoutError, write_pdf
+from mdguide_build.cli import main
+from mdguide_build.handouts import select
+from mdguide_build.loader import dump_json, load_content, read_content
+from mdguide_build.texts import iter_subsections, marked_texts
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+NOTES_HEADING = "Notes"
+
+
+# --- what a role may see, from the tags alone -------------------------------------------
+
+
+def _plain(text: str) -> str:
+    return inline.plain_text(inline.parse(text))
+
+
+def _tagged(node, role: str) -> bool:
+    tag = getattr(node, "handout", None)
+    return tag is not None and not tag.general and role in tag.roles
+
+
+class Expected:
+    """What ``role``'s handout may hold, worked out from the content's tags."""
+
+    def __init__(self, content, role: str):
+        self.role = next(r for r in content.roles.roles if r.id == role)
+        self.texts: list[str] = []  # marked-up texts of the included items
+        self.themes: set[str] = set()
+        self.parts: set[str] = set()  # "read more" targets: the top parts holding an included item
+        self.holding: set[str] = set()  # every section and subsection holding an included item
+        self.groups: list[m.CriteriaGroup] = []
+        self.criteria: list[m.Criterion] = []
+        self.has_quotes = False
+        gap_cites: list[str] = []
+        for section in content.sections:
+            self._walk(content, section, section, (), gap_cites)
+        words = content.roles.editorial
+        self.headings = {words.headings.for_whom, words.headings.reflection, words.headings.actions,
+                         words.headings.checklist, words.headings.read_more, NOTES_HEADING,
+                         *(t.editorial_name for t in content.roles.themes if t.id in self.themes),
+                         *(g.title for g in self.groups)}
+        if self.has_quotes:
+            self.headings.add(words.headings.quotes)
+        references = [ref for t in self.texts for ref in inline.references(inline.parse(t))]
+        notes = [ref.resource for ref in references if isinstance(ref, inline.NoteRef)] + gap_cites
+        self.citations = len(notes)  # each makes a numbered note
+        urls = {r.id: r.url for r in content.resources.resources}
+        self.urls = {urls[r] for r in notes} | {urls[ref.resource] for ref in references}
+        self.excluded_urls = {u for u in urls.values()
+                              if u not in self.urls and not any(u in kept for kept in self.urls)}
+        self.editorial = [self.role.editorial_name, self.role.editorial_description, words.notice,
+                          self.role.editorial_checklist_intro or words.checklist_intro, words.series_title,
+                          *self.headings]
+        included = {norm(_plain(t)) for t in self.texts}
+        mine = " ".join(included | {norm(x) for x in self.editorial})
+        # Every other text of the guide, unless it is part of what the handout rightly holds.
+        self.excluded = sorted({norm(_plain(text)) for source in content.files for _, text in marked_texts(source.model)}
+                               - included)
+        self.excluded = [t for t in self.excluded if t not in mine]
+        titles = [(s.id, s.title) for s in content.sections]
+        titles += [(sub.id, sub.title) for s in content.sections for _, sub in iter_subsections(s)]
+        self.excluded_titles = {title for ident, title in titles if ident not in self.holding}
+
+    def _walk(self, content, node, section, path, gap_cites: list[str]) -> None:
+        blocks = list(node.blocks)
+        for i, block in enumerate(blocks):
+            if isinstance(block, m.PersonSpecificationRef):
+                for group in content.person_specification.groups:
+                    picked = [c for c in group.criteria if _tagged(c, self.role.id)]
+                    if picked:
+                        self.groups.append(group)
+                        self.texts.append(group.lead)
+                        self._holds(section, path)
+                    for criterion in picked:
+                        self.criteria.append(criterion)
+                        self.texts.extend([criterion.text, *criterion.questions])
+                continue
+            if not _tagged(block, self.role.id):
+                continue
+            self._holds(section, path)
+            if isinstance(block, m.PullQuote):
+                self.has_quotes = True
+                self.texts.extend(q.text for q in block.quotes)
+                continue
+            self.texts.extend([block.text] if isinstance(block, m.Paragraph) else block.items)
+            if block.handout.kind == "action":
+                self.themes.add(block.handout.theme)
+            following = blocks[i + 1] if i + 1 < len(blocks) else None
+            if isinstance(following, m.ExtractionGap):  # the lost rest of this paragraph
+                self.texts.append(following.note)
+                gap_cites.extend(following.cites)
+        for child in node.subsections:
+            self._walk(content, child, section, (*path, child), gap_cites)
+
+    def _holds(self, section, path) -> None:
+        self.parts.add(path[0].id if path else section.id)
+        self.holding.update({section.id, *(sub.id for sub in path)})
+
+
+def norm(text: str) -> str:
+    """How the three formats compare: no whitespace, no digits (note numbers sit inside the
+    text), no hyphens (pdftotext joins a word broken at a hyphen), no addresses printed
+    after links on paper."""
+    text = re.sub(r"\(https?://[^()\s]*\)", "", text)
+    return re.sub(r"[\s\d-]+", "", text)
+
+
+# --- reading the three formats back -----------------------------------------------------
+
+
+class HtmlHandout:
+    def __init__(self, path: Path):
+        self.tree = lxml_html.parse(str(path)).getroot()
+        main_ = self.tree.find(".//main")
+        body = lxml_html.fromstring(lxml_html.tostring(main_))
+        for ref in body.xpath('//a[contains(@class, "note-ref")]'):
+            ref.drop_tree()
+        self.text = body.text_content()
+        self.full_text = self.tree.text_content()
+        self.headings = [h.text_content().strip() for h in main_.xpath(".//h2|.//h3|.//h4|.//h5|.//h6")]
+        self.title = self.tree.findtext(".//h1").strip()
+        self.links = [a.get("href") for a in self.tree.xpath("//a[@href]")]
+        self.notes = self.tree.xpath('//*[@role="doc-endnotes"]//ol/li')
+
+
+class DocxHandout:
+    def __init__(self, path: Path):
+        document = WordDocument(str(path))
+        self.paragraphs = document.paragraphs
+        self.text = "\n".join(p.text for p in document.paragraphs)
+        self.headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+        self.title = next(p.text for p in document.paragraphs if p.style.name == "Title")
+        with zipfile.ZipFile(path) as archive:
+            footnotes = etree.fromstring(archive.read("word/footnotes.xml"))
+            rels = etree.fromstring(archive.read("word/_rels/document.xml.rels"))
+            self.styles = archive.read("word/styles.xml")
+        self.footnotes = [f for f in footnotes.iter(f"{W}footnote") if f.get(f"{W}type") is None]
+        self.footnote_text = "\n".join("".join(t.text or "" for t in f.iter(f"{W}t")) for f in self.footnotes)
+        self.links = [r.get("Target") for r in rels if r.get("Type", "").endswith("/hyperlink")]
+        self.core = document.core_properties
+
+
+class PdfHandout:
+    def __init__(self, path: Path):
+        self.info = pdfinfo(path)
+        # -layout keeps a hyphen at the end of a line (plain pdftotext joins "mastering-" and
+        # "professional"); the page numbers in the margin are not the handout's text.
+        self.text = re.sub(r"(?m)^\s*\d+ ?/ ?\d+\s*$", "", pdftotext(path, layout=True))
+        self.reader = PdfReader(str(path))
+        annotations = [a.get_object() for page in self.reader.pages for a in page.get("/Annots", [])]
+        self.links = [a["/A"]["/URI"] for a in annotations if "/A" in a and "/URI" in a["/A"]]
+
+
+# --- fixtures -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def handouts(guide_outputs) -> Path:
+    paths = guide_outputs("handouts")
+    return paths[0].parent
+
+
+def role_ids() -> list[str]:
+    from conftest import CONTENT
+
+    loaded, _ = load_content(CONTENT, "content")
+    return [r.id for r in sorted(loaded.roles.roles, key=lambda r: r.order)]
+
+
+ROLES = role_ids()
+
+
+# --- the outputs ----------------------------------------------------------------------------
+
+
+def test_every_role_gets_three_files_and_the_index_lists_them(handouts, content):
+    index = HtmlHandout(handouts / "index.html")
+    for role in content.roles.roles:
+        for suffix in ("html", "docx", "pdf"):
+            assert (handouts / f"{role.id}.{suffix}").stat().st_size > 5000
+            assert f"{role.id}.{suffix}" in index.links
+        assert role.editorial_name in index.headings
+        assert norm(role.editorial_description) in norm(index.text)
+        for basis in role.basis:
+            assert norm(basis.text) in norm(index.text)
+    assert index.full_text.count("Editorial note:") == len(content.roles.roles) + 1
+
+
+def test_html_handouts_pass_vnu(handouts):
+    pages = sorted(handouts.glob("*.html"))
+    assert len(pages) == len(ROLES) + 1
+    assert vnu(pages) == []
+
+
+@pytest.mark.parametrize("page", [*ROLES, "index"])
+def test_html_handouts_pass_axe(handouts, browser, page):
+    violations = browser.axe(handouts / f"{page}.html")
+    assert [(v["id"], [n["html"] for n in v["nodes"]]) for v in violations] == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_checklist_is_native_labelled_checkboxes(handouts, content, role):
+    page = HtmlHandout(handouts / f"{role}.html")
+    boxes = page.tree.xpath('//input[@type="checkbox"]')
+    expected = Expected(content, role)
+    assert [b.get("id") for b in boxes] == [f"check-{c.id}" for c in expected.criteria]
+    for box, criterion in zip(boxes, expected.criteria):
+        assert box.get("disabled") is None
+        label = page.tree.xpath(f'//label[@for="{box.get("id")}"]')
+        assert [norm(x.text_content()) for x in label] == [norm(_plain(criterion.text))]
+    assert not page.tree.xpath("//script")
+
+
+def test_checkboxes_tick_without_javascript(handouts, browser):
+    page = browser.page(handouts / "recruiter.html", java_script_enabled=False)
+    try:
+        box = "#check-ps-experience-strategic-development"
+        assert not page.is_checked(box)
+        page.click(f'label[for="{box[1:]}"]')
+        assert page.is_checked(box)
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pdf_is_tagged_a4_and_at_most_four_pages(handouts, content, role):
+    pdf = PdfHandout(handouts / f"{role}.pdf")
+    name = next(r.editorial_name for r in content.roles.roles if r.id == role)
+    assert pdf.info["Pages"] <= 4
+    assert pdf.info["Tagged"] is True
+    assert pdf.info["Page size"].endswith("(A4)")
+    assert pdf.info["Title"] == f"{content.roles.editorial.series_title}: {name} – {content.guide.title}"
+    catalog = pdf.reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog and catalog["/Lang"] == "en-GB"
+    assert 'pdfuaid:part="1"' in pdf.reader.xmp_metadata.stream.get_data().decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_text_reads_back_from_every_format(handouts, content, role):
+    expected = Expected(content, role)
+    html = norm(HtmlHandout(handouts / f"{role}.html").text)
+    docx = DocxHandout(handouts / f"{role}.docx")
+    word = norm(docx.text)
+    pdf = PdfHandout(handouts / f"{role}.pdf")
+    paper = norm(pdf.text)
+    for text in expected.texts:
+        words = norm(_plain(text))
+        assert words in html, text
+        assert words in word, text
+        assert words in paper, text
+    # The guide's title, edition and date, and who the handout is for, in every format.
+    for words in (content.guide.title, "Edition 1.0, June 2017", expected.role.editorial_name,
+                  expected.role.editorial_description):
+        assert norm(words) in norm(HtmlHandout(handouts / f"{role}.html").full_text)
+        assert norm(words) in norm(docx.text)
+        assert norm(words) in paper
+    # Paper has no links: every resource's address is printed in full.
+    for url in expected.urls:
+        assert re.sub(r"\s", "", url) in re.sub(r"\s", "", pdf.text)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_nothing_leaks_into_a_handout(handouts, content, role):
+    """No text, heading, address or link of an item not tagged for the role, in any format."""
+    expected = Expected(content, role)
+    html = HtmlHandout(handouts / f"{role}.html")
+    docx = DocxHandout(handouts / f"{role}.docx")
+    pdf = PdfHandout(handouts / f"{role}.pdf")
+    for name, text in (("html", html.full_text), ("docx", docx.text + docx.footnote_text), ("pdf", pdf.text)):
+        flat = norm(text)
+        leaked = [t[:80] for t in expected.excluded if t and t in flat]
+        assert leaked == [], f"{name}: text of items not tagged for {role}"
+        bare = re.sub(r"\s", "", text)
+        assert [u for u in expected.excluded_urls if u in bare] == [], f"{name}: addresses of other items"
+    for headings in (html.headings, docx.headings):
+        assert set(headings) <= expected.headings
+        assert not set(headings) & expected.excluded_titles
+    slug = content.guide.slug
+    read_more = {f"../{slug}.html#{p}" for p in expected.parts}
+    allowed = expected.urls | read_more | {"#main"}
+    notes = {f"#note-{n}" for n in range(1, expected.citations + 1)}
+    notes |= {f"#note-ref-{n}" for n in range(1, expected.citations + 1)}
+    assert set(html.links) - notes <= allowed
+    assert {h for h in html.links if h.startswith("../")} == read_more
+    assert set(docx.links) <= expected.urls
+    assert set(pdf.links) <= expected.urls
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_resource_notes_are_numbered_within_the_handout(handouts, content, role):
+    expected = Expected(content, role)
+    html = HtmlHandout(handouts / f"{role}.html")
+    assert len(html.notes) == expected.citations
+    assert [a.text_content() for a in html.tree.xpath('//a[contains(@class, "note-ref")]')] == [
+        str(n) for n in range(1, expected.citations + 1)]
+    docx = DocxHandout(handouts / f"{role}.docx")
+    assert len(docx.footnotes) == expected.citations
+    assert {u for u in expected.urls} == {u for u in expected.urls if u in docx.footnote_text}
+
+
+def test_read_more_links_reach_the_guides_sections(handouts, guide_outputs, content):
+    guide = lxml_html.parse(str(guide_outputs.one("html", ".html"))).getroot()
+    ids = set(guide.xpath("//@id"))
+    for role in ROLES:
+        page = HtmlHandout(handouts / f"{role}.html")
+        targets = [h.split("#", 1)[1] for h in page.links if h.startswith(f"../{content.guide.slug}.html#")]
+        assert targets and set(targets) <= ids
+
+
+def test_docx_handouts_use_the_main_documents_styles(handouts, guide_outputs):
+    with zipfile.ZipFile(guide_outputs.one("docx", ".docx")) as archive:
+        main_styles = etree.fromstring(archive.read("word/styles.xml"))
+    names = {s.find(f"{W}name").get(f"{W}val"): etree.tostring(s) for s in main_styles.iter(f"{W}style")}
+    for role in ROLES:
+        docx = DocxHandout(handouts / f"{role}.docx")
+        mine = {s.find(f"{W}name").get(f"{W}val"): etree.tostring(s)
+                for s in etree.fromstring(docx.styles).iter(f"{W}style")}
+        assert mine == names
+        used = {p.style.name for p in docx.paragraphs}
+        assert {"Title", "Heading 2", "Editorial Note", "Criterion"} <= used
+        assert docx.core.language == "en-GB"
+
+
+def test_builds_are_byte_identical(handouts, content, tmp_path):
+    from conftest import CONTENT
+
+    build(CONTENT, tmp_path, ["handouts"], BuildOptions(roles=("recruiter",)))
+    for name in ("index.html", "recruiter.html", "recruiter.docx", "recruiter.pdf"):
+        assert (tmp_path / "handouts" / name).read_bytes() == (handouts / name).read_bytes(), name
+
+
+# --- roles are data -----------------------------------------------------------------------
+
+
+def _edit(path: Path, change) -> None:
+    value = json.loads(path.read_text(encoding="utf-8"))
+    change(value)
+    path.write_text(dump_json(value), encoding="utf-8")
+
+
+def _node(value: dict, pointer: str):
+    for part in pointer.strip("/").split("/"):
+        value = value[int(part)] if isinstance(value, list) else value[part]
+    return value
+
+
+def _tag_for(role: str, pointer: str):
+    return lambda value: _node(value, pointer)["handout"]["roles"].append(role)
+
+
+PREPARE = "sections/3-how-do-i-prepare.json"
+WHY = "sections/1-why-become-a-medical-director.json"
+MEDICAL_EDUCATION = "/subsections/2/subsections/3/blocks/0"  # "Medical education often falls ..."
+FEEDBACK_360 = "/subsections/1/subsections/0/blocks/0"  # "A powerful tool ... 360 feedback tools"
+LEARNING_AT_HOME = "/subsections/0/blocks/0"  # pull quote
+ATTRACTS_YOU = "/blocks/2"  # "What attracts you to the role? ..."
+
+
+def test_an_editor_adds_renames_and_retires_roles_by_editing_data_alone(content_copy, tmp_path):
+    new = "clinical-tutor"
+
+    def roles(value):
+        value["roles"].append({
+            "id": new, "order": 7, "editorial_name": "Clinical tutor",
+            "editorial_description": "For clinical tutors (a role added by a test).",
+            "basis": [{"at": "medical-education", "text": "Medical education often falls under the medical director's remit"}],
+        })
+        next(r for r in value["roles"] if r["id"] == "consultant")["editorial_name"] = "Consultant"  # renamed
+        value["roles"] = [r for r in value["roles"] if r["id"] != "recruiter"]  # retired
+
+    _edit(content_copy / "roles.json", roles)
+    for path in content_copy.rglob("*.json"):  # retiring a role takes it out of the tags too
+        def untag(value):
+            stack = [value]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, dict):
+                    tag = node.get("handout")
+                    if isinstance(tag, dict) and "recruiter" in tag.get("roles", []):
+                        tag["roles"].remove("recruiter")
+                        if not tag["roles"]:
+                            node["handout"] = {"general": True}
+                    stack.extend(node.values())
+                elif isinstance(node, list):
+                    stack.extend(node)
+        _edit(path, untag)
+    _edit(content_copy / PREPARE, _tag_for(new, MEDICAL_EDUCATION))
+    _edit(content_copy / PREPARE, _tag_for(new, FEEDBACK_360))
+    _edit(content_copy / PREPARE, _tag_for(new, LEARNING_AT_HOME))
+    _edit(content_copy / WHY, _tag_for(new, ATTRACTS_YOU))
+    _edit(content_copy / "person-specification.json", _tag_for(new, "/groups/0/criteria/1"))
+
+    loaded, diagnostics = read_content(content_copy, "content")
+    assert [d.format() for d in diagnostics] == []
+    assert select(loaded, new).counts() == {"reflections": 1, "actions": 2, "themes": 2, "quotes": 1,
+                                            "criteria": 1, "resources": 2, "pointers": 5}
+    out = tmp_path / "out"
+    report = build(content_copy, out, ["handouts"], BuildOptions(roles=(new, "consultant")))
+    assert {f"handouts/{new}.{x}" for x in ("html", "docx", "pdf")} <= set(report.built)
+    page = HtmlHandout(out / "handouts" / f"{new}.html")
+    assert page.title == "Clinical tutor"
+    assert page.headings[:2] == ["Who this handout is for", "In medical directors’ words"]
+    assert {"Understanding yourself", "Medical education", "Experience"} <= set(page.headings)
+    assert HtmlHandout(out / "handouts" / "consultant.html").title == "Consultant"
+    index = HtmlHandout(out / "handouts" / "index.html")
+    assert index.headings[0] == "Consultant" and index.headings[-1] == "Clinical tutor"
+    assert not [h for h in index.headings if "recruiting" in h]
+    assert PdfHandout(out / "handouts" / f"{new}.pdf").info["Pages"] <= 2
+    assert DocxHandout(out / "handouts" / f"{new}.docx").title == "What to do next: Clinical tutor"
+
+
+def test_a_handout_is_rebuilt_only_when_what_it_quotes_changes(content_copy, tmp_path):
+    out = tmp_path / "out"
+    options = BuildOptions(roles=("consultant", "recruiter"))
+    build(content_copy, out, ["handouts"], options)
+    # A paragraph deliberately in no handout: nothing to rebuild.
+    _edit(content_copy / PREPARE, lambda v: v["blocks"].__setitem__(
+        1, {**v["blocks"][1], "text": v["blocks"][1]["text"] + " Edited."}))
+    assert build(content_copy, out, ["handouts"], options).built == []
+    # A pull quote only the recruiter's handout holds: only its three files.
+    path = content_copy / "sections" / "2-skills-and-experience.json"
+    _edit(path, lambda v: v["blocks"][0]["quotes"][0].__setitem__("text", "It’s all about people"))
+    report = build(content_copy, out, ["handouts"], options)
+    assert sorted(report.built) == ["handouts/recruiter.docx", "handouts/recruiter.html", "handouts/recruiter.pdf"]
+    # Building one role later does not rebuild it (--role chooses files, not their contents).
+    assert build(content_copy, out, ["handouts"], BuildOptions(roles=("consultant",))).built == []
+
+
+def test_a_handout_longer_than_four_pages_fails_the_build(content_copy, tmp_path):
+    def tag_everything(value):
+        stack = [value]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                tag = node.get("handout")
+                if isinstance(tag, dict) and tag.get("kind") == "action" and "recruiter" not in tag["roles"]:
+                    tag["roles"].append("recruiter")
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+
+    for path in (content_copy / "sections").glob("*.json"):
+        _edit(path, tag_everything)
+    out = tmp_path / "out"
+    with pytest.raises(BuildError, match=r"handouts/recruiter\.pdf: [5-9] pages, more than the 4 a handout may have "
+                                         r"\(hint: tag fewer items for this role in content/\)"):
+        build(content_copy, out, ["handouts"], BuildOptions(roles=("recruiter",)))
+    assert not (out / "handouts" / "recruiter.html").exists()
+
+
+def test_the_pdf_fetches_nothing(tmp_path):
+    page = b'<!DOCTYPE html><html lang="en"><title>x</title><img src="https://example.org/x.png" alt="x"></html>'
+    with pytest.raises(HandoutError, match=r"^the handout PDF may not fetch https://example\.org/x\.png$"):
+        write_pdf(page, tmp_path / "x.pdf", "x.pdf")
+    assert not list(tmp_path.iterdir())
+
+
+def test_build_refuses_an_unknown_role(content_copy, tmp_path):
+    result = CliRunner().invoke(main, ["build", "--content", str(content_copy), "--out", str(tmp_path),
+                                       "--format", "handouts", "--role", "consultnt", "-q"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        "Error: unknown role 'consultnt' (hint: did you mean 'consultant'? the roles in "
+        f"{content_copy.as_posix()}/roles.json are consultant, senior-medical-leader, "
+        "associate-medical-director, medical-educator, new-medical-director, recruiter)")
+
+
+# --- mdguide validate: one test per diagnostic, with its exact line -------------------------
+
+
+def _at(path: Path, pointer: str) -> str:
+    """'content/FILE:LINE:COLUMN' of the value at ``pointer`` in a content file."""
+    from mdguide_build import jsonpos
+
+    root = next(parent for parent in path.parents if parent.name == "content")
+    line, column = jsonpos.parse(path.read_text(encoding="utf-8")).positions[pointer]
+    return f"content/{path.relative_to(root).as_posix()}:{line}:{column}"
+
+
+def _lines(content_copy: Path, code: str) -> list[str]:
+    _, diagnostics = read_content(content_copy, "content")
+    return [d.format() for d in diagnostics if d.code == code]
+
+
+def test_e320_a_tag_names_an_unknown_role(content_copy):
+    path = content_copy / "sections" / "0-introduction.json"
+    _edit(path, lambda v: v["blocks"][0]["handout"]["roles"].__setitem__(0, "consultnt"))
+    assert _lines(content_copy, "E320") == [
+        f"{_at(path, '/blocks/0/handout/roles/0')}: E320 /blocks/0/handout/roles/0: unknown role 'consultnt' "
+        "(hint: did you mean 'consultant'? ids are listed in content/roles.json)"]
+
+
+def test_e321_an_action_names_an_unknown_theme(content_copy):
+    path = content_copy / PREPARE
+    _edit(path, lambda v: _node(v, MEDICAL_EDUCATION)["handout"].__setitem__("theme", "medical-eduction"))
+    at = f"{MEDICAL_EDUCATION}/handout/theme"
+    assert _lines(content_copy, "E321") == [
+        f"{_at(path, at)}: E321 {at}: unknown theme 'medical-eduction' "
+        "(hint: did you mean 'medical-education'? ids are listed in content/roles.json)"]
+
+
+def test_e322_a_role_that_gets_nothing(content_copy):
+    path = content_copy / "roles.json"
+    _edit(path, lambda v: v["roles"].append({
+        "id": "trainee", "order": 9, "editorial_name": "Trainee", "editorial_description": "For trainees.",
+        "basis": [{"at": "introduction", "text": "This guide informs aspiring senior medical leaders"}]}))
+    where = _at(path, "/roles/6")
+    hint = ' in content/ ("handout": {"roles": ["trainee"]}))'
+    assert _lines(content_copy, "E322") == [  # one place: sorted by message
+        f"{where}: E322 /roles/6: role 'trainee' gets no checklist criteria "
+        f"(hint: tag person-specification criteria for it{hint}",
+        f"{where}: E322 /roles/6: role 'trainee' gets no development actions "
+        f"(hint: tag a development opportunity or course for it, with a theme{hint}",
+        f"{where}: E322 /roles/6: role 'trainee' gets no reflection questions "
+        f"(hint: tag a paragraph of self-reflection questions for it{hint}",
+        f"{where}: E322 /roles/6: role 'trainee' gets no resources "
+        f"(hint: tag for it a development action that cites a resource{hint}",
+    ]
+
+
+def test_e323_an_item_with_no_role(content_copy):
+    path = content_copy / PREPARE
+    _edit(path, lambda v: _node(v, MEDICAL_EDUCATION).pop("handout"))
+    _edit(path, lambda v: _node(v, LEARNING_AT_HOME)["handout"].__setitem__("roles", []))
+    assert _lines(content_copy, "E323") == [
+        f"{_at(path, LEARNING_AT_HOME + '/handout')}: E323 {LEARNING_AT_HOME}/handout: "
+        "this pull quote is not tagged for any role (hint: name the roles it serves in \"roles\", "
+        "or set \"general\": true if it serves no one role)",
+        f"{_at(path, MEDICAL_EDUCATION)}: E323 {MEDICAL_EDUCATION}: this development action is not tagged "
+        "for any role (hint: add \"handout\": {\"roles\": [...]} naming the roles it serves, "
+        "or {\"general\": true} if it serves no one role)",
+    ]
+
+
+def test_e324_a_tag_that_is_incomplete_or_contradicts_itself(content_copy):
+    prepare, why = content_copy / PREPARE, content_copy / WHY
+    _edit(prepare, lambda v: _node(v, MEDICAL_EDUCATION)["handout"].__setitem__("general", True))
+    _edit(prepare, lambda v: _node(v, FEEDBACK_360)["handout"].pop("theme"))
+    _edit(why, lambda v: _node(v, ATTRACTS_YOU)["handout"].__setitem__("theme", "board-experience"))
+    # A passage outside the handouts' sources that says neither reflection nor action.
+    board = "/subsections/1/blocks/0"
+    _edit(why, lambda v: _node(v, board).__setitem__("handout", {"roles": ["consultant"]}))
+    assert _lines(content_copy, "E324") == [
+        f"{_at(why, ATTRACTS_YOU + '/handout/theme')}: E324 {ATTRACTS_YOU}/handout/theme: "
+        "only development actions have a theme (hint: remove \"theme\", or make it \"kind\": \"action\")",
+        f"{_at(why, board + '/handout')}: E324 {board}/handout: a passage for a handout needs a kind "
+        "(hint: add \"kind\": \"reflection\" (self-reflection questions) or \"kind\": \"action\")",
+        f"{_at(prepare, FEEDBACK_360 + '/handout')}: E324 {FEEDBACK_360}/handout: "
+        "a development action needs a theme (hint: add \"theme\": one of the theme ids in content/roles.json)",
+        f"{_at(prepare, MEDICAL_EDUCATION + '/handout/general')}: E324 {MEDICAL_EDUCATION}/handout/general: "
+        "marked general but also tagged for roles (hint: a general item goes into no handout: "
+        "remove \"general\" or the roles)",
+    ]
+
+
+def test_e325_ids_and_orders_used_twice_in_roles_json(content_copy):
+    path = content_copy / "roles.json"
+
+    def twice(value):
+        value["roles"][1]["id"] = "consultant"
+        value["roles"][2]["order"] = 1
+        value["themes"][1]["id"] = "understanding-yourself"
+
+    _edit(path, twice)
+    assert _lines(content_copy, "E325") == [
+        f"{_at(path, '/themes/1/id')}: E325 /themes/1/id: theme id 'understanding-yourself' is used twice "
+        f"(hint: first used at {_at(path, '/themes/0/id')}; give each theme its own)",
+        f"{_at(path, '/roles/1/id')}: E325 /roles/1/id: role id 'consultant' is used twice "
+        f"(hint: first used at {_at(path, '/roles/0/id')}; give each role its own)",
+        f"{_at(path, '/roles/2/order')}: E325 /roles/2/order: order 1 is used twice "
+        f"(hint: first used at {_at(path, '/roles/0/order')}; give each order its own)",
+    ]
+
+
+def test_e326_a_basis_that_is_not_the_guides_words(content_copy):
+    path = content_copy / "roles.json"
+    _edit(path, lambda v: v["roles"][0]["basis"][0].__setitem__("text", "A medical director's role is right for everyone."))
+    assert _lines(content_copy, "E326") == [
+        f"{_at(path, '/roles/0/basis/0/text')}: E326 /roles/0/basis/0/text: role 'consultant': these words are "
+        "not in 'what-the-role-involves' (hint: copy them exactly from that part of the guide, "
+        "quotation marks and apostrophes included)"]
+
+
+def test_e327_roles_json_names_a_missing_part_of_the_guide(content_copy):
+    path = content_copy / "roles.json"
+
+    def missing(value):
+        value["sources"]["action"] = ["how-do-i-prepar"]
+        value["roles"][0]["basis"][0]["at"] = "what-the-role-involve"
+
+    _edit(path, missing)
+    assert _lines(content_copy, "E327") == [
+        f"{_at(path, '/sources/action/0')}: E327 /sources/action/0: unknown section or subsection "
+        "'how-do-i-prepar' (hint: did you mean 'how-do-i-prepare'? ids are listed in content/sections/)",
+        f"{_at(path, '/roles/0/basis/0/at')}: E327 /roles/0/basis/0/at: unknown part of the guide "
+        "'what-the-role-involve' (hint: did you mean 'what-the-role-involves'? ids are listed in the sections' "
+        "files (a section, subsection, case study, pull quote or criterion id))",
+    ]
+
+
+def test_w320_a_theme_no_action_uses(content_copy):
+    path = content_copy / "roles.json"
+    _edit(path, lambda v: v["themes"].append({"id": "digital", "editorial_name": "Digital"}))
+    loaded, diagnostics = read_content(content_copy, "content")
+    assert loaded is not None  # a warning does not stop a build
+    assert [d.format() for d in diagnostics if d.code == "W320"] == [
+        f"{_at(path, '/themes/11')}: W320 /themes/11: theme 'digital' has no development actions "
+        "(hint: tag actions with it, or delete it)"]
+
+
+def test_the_real_content_has_no_role_problems(content):
+    from mdguide_build.role_checks import check_roles
+
+    assert [d.format() for d in check_roles(content)] == []
