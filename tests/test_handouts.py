@@ -81,9 +81,8 @@ class Expected:
         included = {norm(_plain(t)) for t in self.texts}
         mine = " ".join(included | {norm(x) for x in self.editorial})
         # Every other text of the guide, unless it is part of what the handout rightly holds.
-        self.excluded = sorted({norm(_plain(text)) for source in content.files for _, text in marked_texts(source.model)}
-                               - included)
-        self.excluded = [t for t in self.excluded if t not in mine]
+        everything = {norm(_plain(text)) for source in content.files for _, text in marked_texts(source.model)}
+        self.excluded = sorted(t for t in everything - included if t not in mine)
         titles = [(s.id, s.title) for s in content.sections]
         titles += [(sub.id, sub.title) for s in content.sections for _, sub in iter_subsections(s)]
         self.excluded_titles = {title for ident, title in titles if ident not in self.holding}
@@ -172,7 +171,9 @@ class PdfHandout:
         self.info = pdfinfo(path)
         # -layout keeps a hyphen at the end of a line (plain pdftotext joins "mastering-" and
         # "professional"); the page numbers in the margin are not the handout's text.
-        self.text = re.sub(r"(?m)^\s*\d+ ?/ ?\d+\s*$", "", pdftotext(path, layout=True))
+        # Note references are printed as "[3]" or as a raised "3", depending on the style.
+        text = re.sub(r"(?m)^\s*\d+ ?/ ?\d+\s*$", "", pdftotext(path, layout=True))
+        self.text = re.sub(r"\[(\d+)\]", r"\1", text)
         self.reader = PdfReader(str(path))
         annotations = [a.get_object() for page in self.reader.pages for a in page.get("/Annots", [])]
         self.links = [a["/A"]["/URI"] for a in annotations if "/A" in a and "/URI" in a["/A"]]
@@ -390,7 +391,8 @@ def test_an_editor_adds_renames_and_retires_roles_by_editing_data_alone(content_
         value["roles"].append({
             "id": new, "order": 7, "editorial_name": "Clinical tutor",
             "editorial_description": "For clinical tutors (a role added by a test).",
-            "basis": [{"at": "medical-education", "text": "Medical education often falls under the medical director's remit"}],
+            "basis": [{"at": "medical-education",
+                       "text": "Medical education often falls under the medical director's remit"}],
         })
         next(r for r in value["roles"] if r["id"] == "consultant")["editorial_name"] = "Consultant"  # renamed
         value["roles"] = [r for r in value["roles"] if r["id"] != "recruiter"]  # retired
@@ -426,7 +428,7 @@ def test_an_editor_adds_renames_and_retires_roles_by_editing_data_alone(content_
     assert {f"handouts/{new}.{x}" for x in ("html", "docx", "pdf")} <= set(report.built)
     page = HtmlHandout(out / "handouts" / f"{new}.html")
     assert page.title == "Clinical tutor"
-    assert page.headings[:2] == ["Who this handout is for", "In medical directors’ words"]
+    assert page.headings[:2] == ["Who this handout is for", "In their own words"]
     assert {"Understanding yourself", "Medical education", "Experience"} <= set(page.headings)
     assert HtmlHandout(out / "handouts" / "consultant.html").title == "Consultant"
     index = HtmlHandout(out / "handouts" / "index.html")
@@ -532,16 +534,17 @@ def test_e322_a_role_that_gets_nothing(content_copy):
         "id": "trainee", "order": 9, "editorial_name": "Trainee", "editorial_description": "For trainees.",
         "basis": [{"at": "introduction", "text": "This guide informs aspiring senior medical leaders"}]}))
     where = _at(path, "/roles/6")
-    hint = ' in content/ ("handout": {"roles": ["trainee"]}))'
     assert _lines(content_copy, "E322") == [  # one place: sorted by message
         f"{where}: E322 /roles/6: role 'trainee' gets no checklist criteria "
-        f"(hint: tag person-specification criteria for it{hint}",
+        '(hint: tag person-specification criteria with "handout": {"roles": ["trainee"]})',
         f"{where}: E322 /roles/6: role 'trainee' gets no development actions "
-        f"(hint: tag a development opportunity or course for it, with a theme{hint}",
+        '(hint: tag a development opportunity or course with "handout": {"roles": ["trainee"], '
+        '"kind": "action", "theme": ...})',
         f"{where}: E322 /roles/6: role 'trainee' gets no reflection questions "
-        f"(hint: tag a paragraph of self-reflection questions for it{hint}",
+        '(hint: tag a paragraph of self-reflection questions with "handout": {"roles": ["trainee"], '
+        '"kind": "reflection"})',
         f"{where}: E322 /roles/6: role 'trainee' gets no resources "
-        f"(hint: tag for it a development action that cites a resource{hint}",
+        "(hint: tag for it a development action that cites a resource)",
     ]
 
 
@@ -601,7 +604,8 @@ def test_e325_ids_and_orders_used_twice_in_roles_json(content_copy):
 
 def test_e326_a_basis_that_is_not_the_guides_words(content_copy):
     path = content_copy / "roles.json"
-    _edit(path, lambda v: v["roles"][0]["basis"][0].__setitem__("text", "A medical director's role is right for everyone."))
+    _edit(path, lambda v: v["roles"][0]["basis"][0].__setitem__(
+        "text", "A medical director's role is right for everyone."))
     assert _lines(content_copy, "E326") == [
         f"{_at(path, '/roles/0/basis/0/text')}: E326 /roles/0/basis/0/text: role 'consultant': these words are "
         "not in 'what-the-role-involves' (hint: copy them exactly from that part of the guide, "

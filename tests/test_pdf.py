@@ -30,7 +30,8 @@ def test_tagged_a4_with_language_and_title(pdf, content):
     root = PdfReader(pdf).trailer["/Root"]
     assert root["/Lang"] == "en-GB"
     assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
-    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712; readers show the title, not the file name
+    # Readers show the title, not the file name.
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
     xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
     assert 'pdfuaid:part="1"' in xmp
     assert f">{content.guide.title}<" in xmp
@@ -74,7 +75,9 @@ def test_nothing_is_fetched(tmp_path):
 
 
 def test_weasyprint_warnings_fail_the_build(tmp_path):
-    html = '<html lang="en-GB"><head><title>t</title><style>p { colour: red }</style></head><body><p>x</p></body></html>'
-    with pytest.raises(print_pdf.PdfError, match=re.escape("WeasyPrint: Ignored `colour: red ` at 1:5, unknown property.")):
+    html = ('<html lang="en-GB"><head><title>t</title><style>p { colour: red }</style></head>'
+            '<body><p>x</p></body></html>')
+    warning = "WeasyPrint: Ignored `colour: red ` at 1:5, unknown property."
+    with pytest.raises(print_pdf.PdfError, match=re.escape(warning)):
         print_pdf.write_pdf(html, tmp_path / "x.pdf", "test")
     assert list(tmp_path.iterdir()) == []

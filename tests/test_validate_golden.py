@@ -108,6 +108,49 @@ CASES: dict[str, Callable[[Path], None]] = {
 }
 
 
+def _with_a_role(root: Path) -> None:
+    """Give the mini guide one reader role, with every item tagged for it (see test_handouts.py)."""
+    def roles(d: dict) -> None:
+        d["sources"] = {"reflection": ["only"], "action": ["only"]}
+        d["themes"] = [{"id": "reading", "editorial_name": "Reading"}]
+        d["roles"] = [{"id": "reader", "order": 1, "editorial_name": "Reader", "editorial_description": "For readers.",
+                       "basis": [{"at": "only", "text": "Read the book"}]}]
+
+    def section(d: dict) -> None:
+        first_block(d)["handout"] = {"roles": ["reader"], "kind": "action", "theme": "reading"}
+        d["blocks"][2]["handout"] = {"roles": ["reader"]}
+        d["blocks"].append({"type": "paragraph", "text": "Are you ready?",
+                            "handout": {"roles": ["reader"], "kind": "reflection"}})
+
+    edit_json("roles.json", roles)(root)
+    edit_json(SECTION, section)(root)
+    edit_json("person-specification.json", lambda d: d["groups"][0]["criteria"][0].update(
+        handout={"roles": ["reader"]}))(root)
+
+
+def _handout_case(*changes: Callable[[Path], None]) -> Callable[[Path], None]:
+    return lambda root: [_with_a_role(root), *(change(root) for change in changes)]
+
+
+ROLES = "roles.json"
+CASES.update({
+    "handout-valid": _handout_case(),
+    "handout-unknown-role": _handout_case(edit_json(SECTION, lambda d: d["blocks"][2]["handout"].update(roles=["reeder"]))),
+    "handout-unknown-theme": _handout_case(edit_json(SECTION, lambda d: first_block(d)["handout"].update(theme="readin"))),
+    "handout-role-gets-nothing": _handout_case(edit_json(ROLES, lambda d: d["roles"].append(
+        {"id": "writer", "order": 2, "editorial_name": "Writer", "editorial_description": "For writers.",
+         "basis": [{"at": "only", "text": "Read the book"}]}))),
+    "handout-untagged-item": _handout_case(edit_json(SECTION, lambda d: d["blocks"][2].pop("handout"))),
+    "handout-contradictory-tag": _handout_case(edit_json(SECTION, lambda d: d["blocks"][2]["handout"].update(general=True))),
+    "handout-role-twice": _handout_case(edit_json(ROLES, lambda d: d["roles"].append(dict(d["roles"][0], order=2)))),
+    "handout-basis-not-in-guide": _handout_case(edit_json(ROLES, lambda d: d["roles"][0]["basis"][0].update(
+        text="Read the magazine"))),
+    "handout-unknown-part": _handout_case(edit_json(ROLES, lambda d: d["sources"].update(action=["onl"]))),
+    "handout-unused-theme": _handout_case(edit_json(ROLES, lambda d: d["themes"].append(
+        {"id": "writing", "editorial_name": "Writing"}))),
+})
+
+
 def run_case(name: str, tmp_path: Path) -> str:
     shutil.copytree(FIXTURE, tmp_path / "content")
     shutil.copytree(HERE.parent / "schema", tmp_path / "schema")

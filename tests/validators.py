@@ -440,13 +440,15 @@ def pdfinfo(pdf: str | os.PathLike) -> dict:
 def lou_back_translate(brf_text: str, tables: str = BRF_TABLES) -> str:
     """Back-translate BRF (braille ASCII, UEB grade 2 by default) to print text."""
     exe = _which("lou_translate", "liblouis (Debian liblouis-bin liblouis-data)")
-    return _run([exe, "--backward", tables], input=brf_text).stdout
+    # lou_translate reads backslash escapes (\x, \\) from its input, and '\' is a
+    # common braille cell in BRF, so escape it or whole lines come back empty.
+    return _run([exe, "--backward", tables], input=brf_text.replace("\\", "\\\\")).stdout
 
 
 def lou_translate(text: str, tables: str = BRF_TABLES) -> str:
     """Forward-translate print text to BRF (handy for building test inputs)."""
     exe = _which("lou_translate", "liblouis (Debian liblouis-bin liblouis-data)")
-    return _run([exe, "--forward", tables], input=text).stdout
+    return _run([exe, "--forward", tables], input=text.replace("\\", "\\\\")).stdout
 
 
 # --------------------------------------------------------------------------- versions

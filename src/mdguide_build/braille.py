@@ -253,14 +253,21 @@ def _wrap(braille: str, first: int, runover: int, width: int = CELLS) -> list[st
         if current.strip() and len(current) + 1 + len(word) <= width:
             current += " " + word
             continue
-        if current.strip():
+        if current.strip() and len(word) <= width - runover:
             lines.append(current)
             current = " " * runover
+        elif current.strip():
+            current += " "  # too long for any line: start it here rather than waste this one
         # A word longer than the line (an address) is divided where it can be.
         while len(current) + len(word) > width:
-            cut = _division(word, width - len(current))
-            lines.append(current + word[:cut])
-            current, word = " " * runover, word[cut:]
+            room = width - len(current)
+            cut = _division(word, room) if room >= 4 else 0
+            if cut:
+                lines.append(current + word[:cut])
+                word = word[cut:]
+            else:
+                lines.append(current.rstrip())  # no room left to start it here
+            current = " " * runover
         current += word
     if current.strip():
         lines.append(current)

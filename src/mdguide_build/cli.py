@@ -362,3 +362,52 @@ def serve(content_dir: str, port: int, host: str) -> None:
             preview.wait()
         except KeyboardInterrupt:
             click.echo("Stopped.", err=True)
+
+
+# --- the generated parts of the docs (issue 8) -------------------------------------------
+
+
+@main.command("docs")
+@click.option("--check", is_flag=True, help="Only report what is out of date; exit 1 if anything is.")
+@content_option
+@click.option("--out", "out_dir", default="outputs", show_default=True, type=click.Path(file_okay=False),
+              help="Output folder of the build the list of outputs is taken from.")
+@friendly_errors
+def docs_command(check: bool, content_dir: str, out_dir: str) -> None:
+    """Write the generated parts of the docs: docs/cli.md and the README's list of outputs.
+
+    docs/cli.md is every command's --help. The README lists every file a
+    default build makes, with its size, from a real build into --out (brought
+    up to date as `mdguide build` does: only what changed is rebuilt). With
+    --check nothing is written; sizes may then differ from the build's by up
+    to a tenth. Run it in the project folder after changing a command's help
+    or an output format.
+
+    \b
+    Examples:
+      mdguide docs            rewrite docs/cli.md and the list in README.md
+      mdguide docs --check    exit 1 if either is out of date
+    """
+    from .cli_reference import (README, REFERENCE, DocsError, cli_reference, default_outputs, listing_problems,
+                                with_outputs_listing)
+
+    if not README.is_file():
+        raise DocsError(f"{README} not found (hint: run mdguide docs in the project folder)")
+    reference = cli_reference(main)
+    readme = README.read_text(encoding="utf-8")
+    files = default_outputs(Path(content_dir), Path(out_dir))
+    if check:
+        stale = [f"{REFERENCE}: out of date"] if not REFERENCE.is_file() or \
+            REFERENCE.read_text(encoding="utf-8") != reference else []
+        stale += [f"{README}: {problem}" for problem in listing_problems(readme, files)]
+        for line in stale:
+            click.echo(line, err=True)
+        if stale:
+            raise click.ClickException("the generated docs are out of date (hint: run 'mdguide docs')")
+        click.echo(f"{REFERENCE} and the list of outputs in {README} are up to date.")
+        return
+    REFERENCE.parent.mkdir(parents=True, exist_ok=True)
+    REFERENCE.write_text(reference, encoding="utf-8")
+    README.write_text(with_outputs_listing(readme, files), encoding="utf-8")
+    click.echo(f"wrote {REFERENCE} ({len(main.commands)} commands)")
+    click.echo(f"wrote the list of outputs in {README} ({len(files)} files)")

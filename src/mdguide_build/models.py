@@ -416,17 +416,20 @@ class HandoutSources(Model):
     roles it serves or be marked general.
     """
 
-    reflection: list[Id] = Field(min_length=1, max_length=20)
-    action: list[Id] = Field(min_length=1, max_length=20)
+    reflection: list[Id] = Field(default_factory=list, max_length=20)
+    action: list[Id] = Field(default_factory=list, max_length=20)
 
 
 class RolesFile(ContentFile):
     """``content/roles.json``: the readers the handouts serve, and the handouts' own words."""
 
     editorial: HandoutEditorial
-    sources: HandoutSources
-    themes: list[Theme] = Field(min_length=1, max_length=50, description="In the order handouts group actions.")
-    roles: list[Role] = Field(min_length=1, max_length=50)
+    sources: HandoutSources = Field(default_factory=HandoutSources)
+    themes: list[Theme] = Field(default_factory=list, max_length=50, description="In the order handouts group actions.")
+    roles: list[Role] = Field(
+        default_factory=list, max_length=50,
+        description="With no roles there are no handouts, and nothing in the guide needs a handout tag.",
+    )
 
 
 Subsection.model_rebuild()

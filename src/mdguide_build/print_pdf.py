@@ -73,9 +73,6 @@ class Look:
     link: str = "#005eb8"  # NHS blue, 5.1:1 on white
     font: str = FONT
 
-    def sizes(self) -> list[float]:
-        return [self.body, self.small, self.note, self.quote, self.title, self.h2, self.h3, self.h4, self.h5]
-
 
 STANDARD = Look(body=11, small=9, note=9, quote=13, title=30, h2=20, h3=15, h4=13, h5=12, leading=1.45,
                 note_call_align="super", note_call_size="75%", note_call_weight="normal")

@@ -127,6 +127,8 @@ def _tags(content: Content, roles_file: SourceFile, found: list[handouts.Item]) 
         tag = item.tag
         noun = _NOUNS[item.kind]
         if tag is None:
+            if not role_ids:
+                continue  # no roles, no handouts: nothing needs a tag
             yield source.diagnostic(
                 "E323", item.place.pointer, f"this {noun} is not tagged for any role",
                 "add \"handout\": {\"roles\": [...]} naming the roles it serves, "
@@ -135,7 +137,7 @@ def _tags(content: Content, roles_file: SourceFile, found: list[handouts.Item]) 
         if tag.general and tag.roles:
             yield source.diagnostic("E324", f"{at}/general", "marked general but also tagged for roles",
                                     "a general item goes into no handout: remove \"general\" or the roles")
-        elif not tag.general and not tag.roles:
+        elif not tag.general and not tag.roles and role_ids:
             yield source.diagnostic(
                 "E323", at, f"this {noun} is not tagged for any role",
                 "name the roles it serves in \"roles\", or set \"general\": true if it serves no one role")
@@ -164,10 +166,13 @@ def _passage_tag(source: SourceFile, at: str, item: handouts.Item, tag: m.Passag
 
 
 _NEEDS = (
-    ("reflections", "reflection questions", "tag a paragraph of self-reflection questions for it"),
-    ("actions", "development actions", "tag a development opportunity or course for it, with a theme"),
+    ("reflections", "reflection questions",
+     'tag a paragraph of self-reflection questions with "handout": {{"roles": ["{role}"], "kind": "reflection"}}'),
+    ("actions", "development actions",
+     'tag a development opportunity or course with "handout": {{"roles": ["{role}"], "kind": "action", '
+     '"theme": ...}}'),
     ("resources", "resources", "tag for it a development action that cites a resource"),
-    ("criteria", "checklist criteria", "tag person-specification criteria for it"),
+    ("criteria", "checklist criteria", 'tag person-specification criteria with "handout": {{"roles": ["{role}"]}}'),
 )
 
 
@@ -184,7 +189,7 @@ def _coverage(content: Content, roles_file: SourceFile, found: list[handouts.Ite
         for key, what, hint in _NEEDS:
             if not counts[key]:
                 yield roles_file.diagnostic("E322", f"/roles/{r}", f"role '{role.id}' gets no {what}",
-                                            f"{hint} in content/ (\"handout\": {{\"roles\": [\"{role.id}\"]}})")
+                                            hint.format(role=role.id))
     used = {i.tag.theme for i in found if i.kind == "action" and i.tag and i.tag.roles}
     for t, theme in enumerate(content.roles.themes):
         if theme.id not in used:

@@ -9,7 +9,9 @@ outputs in parallel, moving finished files into place.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from importlib import metadata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,10 +44,9 @@ class Builder:
 
     name: ClassVar[str]  # the --format name, e.g. "html"
     summary: ClassVar[str]  # one line: what it is and who it serves (`mdguide formats`)
-    # Files the builder reads besides content (templates, CSS); part of the fingerprint.
+    # Files the builder reads besides content (templates, CSS), for readers of the code;
+    # every file of the package is part of every fingerprint anyway (toolchain_digest).
     assets: ClassVar[tuple[Path, ...]] = ()
-    # Bump when a code change alters this builder's output, to invalidate old fingerprints.
-    version: ClassVar[str] = "1"
 
     def __init__(self, options: BuildOptions):
         self.options = options
@@ -54,17 +55,37 @@ class Builder:
         raise NotImplementedError
 
     def fingerprint(self, *parts: str | bytes) -> str:
-        """A digest of this builder's identity, options, assets and ``parts``."""
+        """A digest of this builder's identity, options, mdguide's code and tools, and ``parts``."""
         digest = hashlib.sha256()
-        for piece in (self.name, self.version, self.options.fingerprint(), *_asset_bytes(self.assets), *parts):
+        for piece in (self.name, toolchain_digest(), self.options.fingerprint(), *parts):
             data = piece.encode("utf-8") if isinstance(piece, str) else piece
             digest.update(len(data).to_bytes(8, "big"))
             digest.update(data)
         return digest.hexdigest()
 
 
-def _asset_bytes(paths: tuple[Path, ...]) -> list[bytes]:
-    return [p.read_bytes() for p in paths]
+PACKAGE = Path(__file__).resolve().parent.parent
+ASSETS = PACKAGE / "assets"
+# Tools whose version can change an output's bytes.
+_TOOL_DISTRIBUTIONS = ("pypandoc-binary", "weasyprint", "python-docx", "lxml", "pydantic")
 
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+@functools.cache
+def toolchain_digest() -> str:
+    """Digest of mdguide's own code and assets and the versions of the tools it drives.
+
+    Part of every fingerprint, so changing a builder, a stylesheet or a
+    pinned tool rebuilds what it affects without anyone remembering to bump
+    a version number.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and path.suffix != ".pyc" and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
+    for name in _TOOL_DISTRIBUTIONS:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=absent".encode())
+    return digest.hexdigest()

@@ -26,6 +26,7 @@ handout alone.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -45,6 +46,7 @@ from .. import pandoc_ast as pa
 from ..errors import MdguideError
 from ..loader import Content
 from ..reference_docx import reference_docx, zip_bytes
+from ..texts import iter_blocks, iter_subsections
 from ..to_pandoc import (
     STYLE_CRITERION,
     STYLE_PROMPTING_QUESTION,
@@ -224,8 +226,6 @@ def index_document(content: Content) -> pa.Document:
 
 def _part_titles(content: Content) -> dict[str, str]:
     """A readable name for each part a role's basis may quote."""
-    from ..texts import iter_blocks, iter_subsections
-
     names: dict[str, str] = {}
     for section in content.sections:
         names[section.id] = section.title
@@ -398,13 +398,13 @@ class HandoutsBuilder(Builder):
         def write(path: Path) -> None:
             _atomically(path, lambda partial: partial.write_bytes(render_html(document, slug)))
 
-        return Output(relpath, self._fingerprint("html", document, slug, *html_args()), write)
+        return Output(relpath, self.fingerprint("html", document, slug, *html_args()), write)
 
     def _pdf(self, relpath: str, document: str, slug: str) -> Output:
         def write(path: Path) -> None:
             write_pdf(print_html(render_html(document, slug)), path, relpath)
 
-        return Output(relpath, self._fingerprint("pdf", document, slug, *html_args(), version("weasyprint")), write)
+        return Output(relpath, self.fingerprint("pdf", document, slug, *html_args(), version("weasyprint")), write)
 
     def _docx(self, relpath: str, content: Content, handout: ho.Handout) -> Output:
         document = docx_document(content, handout).to_json_text()
@@ -421,13 +421,16 @@ class HandoutsBuilder(Builder):
                 reference_path.unlink(missing_ok=True)
             _atomically(path, lambda partial: partial.write_bytes(_dated(written, created, modified)))
 
-        return Output(relpath, self._fingerprint("docx", document, reference, *DOCX_ARGS, created.isoformat(),
+        return Output(relpath, self.fingerprint("docx", document, reference, *DOCX_ARGS, created.isoformat(),
                                                  modified.isoformat()), write)
 
-    def _fingerprint(self, *parts: str | bytes) -> str:
-        """What one file is made of: its own document and the assets that shape it; not --role."""
-        import hashlib
+    def fingerprint(self, *parts: str | bytes) -> str:
+        """What one file is made of: its own document and the assets that shape it.
 
+        Unlike the base class, no build options: ``--role`` chooses which files
+        to build, not what is in them, and the rest do not touch handouts (the
+        DOCX passes its dates in ``parts``).
+        """
         digest = hashlib.sha256()
         for piece in (self.name, self.version, *(p.read_bytes() for p in self.assets), *parts):
             data = piece.encode("utf-8") if isinstance(piece, str) else piece
