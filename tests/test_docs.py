@@ -52,7 +52,7 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 VENV_BIN = Path(sys.executable).parent
 COMMAND_TIMEOUT = 300
 
-FENCE = re.compile(r"^(?P<fence>`{3,})(?P<info>[^`]*)$")
+FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,})(?P<info>[^`]*)$")
 TIMING = re.compile(r"\d+\.\d\d s\b")
 SIZE = re.compile(r"(\d[\d,]*) KiB")
 PROGRESS = re.compile(r"^  (making|built|current) ")
@@ -64,6 +64,7 @@ PROGRESS = re.compile(r"^  (making|built|current) ")
 @dataclass
 class Block:
     line: int  # of the opening fence, 1-based
+    indent: str  # a block inside a list item is indented; its lines are given without the indent
     language: str
     attributes: dict[str, str]
     body: list[str]
@@ -81,11 +82,12 @@ def blocks(path: Path) -> list[Block]:
             prose.append(lines[i])
             i += 1
             continue
-        fence, words = opening["fence"], opening["info"].split()
-        end = next((j for j in range(i + 1, len(lines)) if lines[j].rstrip() == fence), None)
+        indent, fence, words = opening["indent"], opening["fence"], opening["info"].split()
+        end = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == fence), None)
         assert end is not None, f"{path.name}:{i + 1}: a code block is never closed"
         attributes = dict(word.split("=", 1) for word in words[1:] if "=" in word)
-        found.append(Block(i + 1, words[0] if words else "", attributes, lines[i + 1:end], "\n".join(prose)))
+        body = [line.removeprefix(indent) for line in lines[i + 1:end]]
+        found.append(Block(i + 1, indent, words[0] if words else "", attributes, body, "\n".join(prose)))
         prose = []
         i = end + 1
     return found
@@ -276,7 +278,8 @@ def _rewrite(doc: Path, replacements: dict[int, list[str]]) -> None:
     for block in sorted(blocks(doc), key=lambda b: -b.line):
         if block.line in replacements:
             start = block.line  # index of the first body line
-            lines[start:start + len(block.body)] = replacements[block.line]
+            lines[start:start + len(block.body)] = [block.indent + line if line else line
+                                                     for line in replacements[block.line]]
     doc.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -284,8 +287,9 @@ def _rewrite(doc: Path, replacements: dict[int, list[str]]) -> None:
 def test_every_example_in_the_doc_is_true(doc, tmp_path, request):
     assert (VENV_BIN / "mdguide").is_file(), f"run the tests with the project's venv ({VENV_BIN} has no mdguide)"
     problems = follow(doc, tmp_path, request.config.getoption("--update-golden"))
-    assert not problems, ("\n\n".join(problems)
-                          + "\n\nIf the change is intended: pytest tests/test_docs.py --update-golden")
+    if problems:
+        pytest.fail("\n\n".join(problems) + "\n\nIf the change is intended: pytest tests/test_docs.py --update-golden",
+                    pytrace=False)
 
 
 def test_the_docs_have_worked_examples():
@@ -320,6 +324,40 @@ def test_a_doc_that_lies_fails(case, tmp_path):
     doc.write_text(text, encoding="utf-8")
     problems = follow(doc, tmp_path / "run")
     assert len(problems) == 1 and problem in problems[0], problems
+
+
+# --- what the docs name ------------------------------------------------------------------
+
+
+def test_editing_md_says_where_every_content_file_is():
+    text = (ROOT / "docs" / "editing.md").read_text(encoding="utf-8")
+    table = text[text.index("## Where each part of the guide lives"):text.index("### How a section file")]
+    named = set(re.findall(r"`(content/[\w./-]+\.json)`", table))
+    real = {p.relative_to(ROOT).as_posix() for p in (ROOT / "content").rglob("*.json")}
+    assert named == real
+
+
+def test_handouts_md_lists_every_role():
+    import json
+
+    text = (ROOT / "docs" / "handouts.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^\| `([a-z0-9-]+)` \| (.+) \|$", text, re.M)
+    roles = json.loads((ROOT / "content" / "roles.json").read_text(encoding="utf-8"))["roles"]
+    assert listed == [(r["id"], r["editorial_name"]) for r in sorted(roles, key=lambda r: r["order"])]
+
+
+OUTPUT_NAME = re.compile(r"`(?:outputs/)?((?:handouts/)?[a-z0-9-]+\.(?:html|epub|docx|pdf|txt|brf))`")
+
+
+def test_every_output_file_the_docs_name_is_one_mdguide_makes():
+    """A file named in the prose is in the README's list (a default build) or printed by an example."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    made = set(re.findall(r"`(outputs/[^`]+)`", readme))
+    made |= {line for doc in DOCS for b in blocks(doc) if b.language == "console"
+             for line in b.body if line.startswith("outputs/")}
+    for doc in DOCS:
+        for name in OUTPUT_NAME.findall(doc.read_text(encoding="utf-8")):
+            assert f"outputs/{name}" in made, f"{_name(doc)} names {name}, which no build makes"
 
 
 # --- the generated parts -----------------------------------------------------------------

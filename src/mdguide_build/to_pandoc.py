@@ -322,8 +322,10 @@ def back_matter(ctx: Context) -> list[pa.Block]:
     bm, guide = ctx.content.back_matter, ctx.content.guide
     out: list[pa.Block] = [pa.Header(1, plain(bm.contact_heading.rstrip(":")), pa.Attr(identifier="contact-us"))]
     for contact in bm.contacts:
-        # Unlisted: without an identifier a contents entry could not link to it.
-        out.append(pa.Header(2, plain(contact.organisation), pa.Attr(classes=["unnumbered", "unlisted"])))
+        # The organisation is a label, not a heading: a heading would put the
+        # paragraphs after the contacts (about FMLM, social media, other
+        # formats) under the last organisation in the outline.
+        out.append(pa.Para([pa.Strong(plain(contact.organisation))]))
         address: list[pa.Inline] = []
         for i, line in enumerate(contact.address):
             if i:

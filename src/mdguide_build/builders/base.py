@@ -54,10 +54,14 @@ class Builder:
     def outputs(self, content: Content) -> list[Output]:
         raise NotImplementedError
 
+    def options_fingerprint(self) -> str:
+        """The build options that can change this builder's outputs (default: all of them)."""
+        return self.options.fingerprint()
+
     def fingerprint(self, *parts: str | bytes) -> str:
         """A digest of this builder's identity, options, mdguide's code and tools, and ``parts``."""
         digest = hashlib.sha256()
-        for piece in (self.name, toolchain_digest(), self.options.fingerprint(), *parts):
+        for piece in (self.name, toolchain_digest(), self.options_fingerprint(), *parts):
             data = piece.encode("utf-8") if isinstance(piece, str) else piece
             digest.update(len(data).to_bytes(8, "big"))
             digest.update(data)

@@ -53,7 +53,6 @@ class BrfBuilder(Builder):
     name = "brf"
     summary = ("Braille-ready file, Unified English Braille grade 2 (40 cells x 25 lines), with a print "
                "preview: for braille readers, embossers and braille displays.")
-    version = "1"
 
     def outputs(self, content: Content) -> list[Output]:
         blocks = tuple(plain_text_blocks(content))

@@ -104,7 +104,6 @@ def finish(docx: bytes, contents: list[tuple[int, str, str]], created: datetime,
 class DocxBuilder(Builder):
     name = "docx"
     summary = "Word document with Word's own headings, footnotes and named styles: for editing and sending on."
-    version = "1"
 
     def outputs(self, content: Content) -> list[Output]:
         ast = docx_document(content)

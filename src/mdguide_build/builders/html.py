@@ -98,7 +98,6 @@ class HtmlBuilder(Builder):
     name = "html"
     summary = "Accessible web page (WCAG 2.2 AA), one self-contained file: for the web, email and screen readers."
     assets = (TEMPLATE, CSS)
-    version = "2"
 
     def outputs(self, content: Content) -> list[Output]:
         document = guide_page(content).to_json_text()

@@ -50,7 +50,6 @@ class LargePrintDocxBuilder(Builder):
     name = "large-print-docx"
     summary = ("Large print Word document (18 pt sans-serif, or --point-size): for readers with "
                "low vision who want to adjust it further.")
-    version = "1"
 
     def outputs(self, content: Content) -> list[Output]:
         point_size = _checked(self.options.point_size)
@@ -83,7 +82,6 @@ class LargePrintPdfBuilder(Builder):
     summary = ("Large print tagged PDF (18 pt sans-serif, or --point-size), A4: for readers with "
                "low vision, to print or read on screen.")
     assets = print_pdf.ASSET_FILES
-    version = "1"
 
     def outputs(self, content: Content) -> list[Output]:
         point_size = _checked(self.options.point_size)

@@ -19,7 +19,6 @@ class PdfBuilder(Builder):
     summary = ("Accessible PDF (tagged PDF/UA-1, A4, bookmarks, addresses in footnotes): "
                "for printing and for PDF readers and screen readers.")
     assets = print_pdf.ASSET_FILES
-    version = "1"
 
     def outputs(self, content: Content) -> list[Output]:
         document = print_pdf.print_document(content, large_print=False).to_json_text()

@@ -25,7 +25,6 @@ class TxtBuilder(Builder):
     name = "txt"
     summary = ("Plain text (UTF-8, 70 columns, addresses in notes after each section): "
                "for screen-reader users who ask for it and for email.")
-    version = "1"
 
     def outputs(self, content: Content) -> list[Output]:
         text = render(plain_text_blocks(content))
