@@ -28,13 +28,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from .builders import registry
-from .builders.base import BuildOptions, Output
+from .builders.base import BuildOptions, Output, toolchain_digest
 from .errors import MdguideError
-from .loader import Content, load_content
+
+if TYPE_CHECKING:
+    from .loader import Content
 
 MANIFEST = ".mdguide-manifest.json"
 LOCK = ".mdguide.lock"
+MAX_REQUESTS = 20  # remembered build requests, for the no-op fast path
 
 
 class BuildError(MdguideError):
@@ -78,21 +83,59 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _read_manifest(out_dir: Path) -> dict[str, dict[str, str]]:
+def _read_manifest(out_dir: Path) -> dict:
+    """The manifest: ``outputs`` (relpath -> fingerprint, sha256) and ``requests``
+    (request key -> the relpaths that request produced)."""
     try:
         data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        return data["outputs"] if isinstance(data.get("outputs"), dict) else {}
-    except (OSError, ValueError, KeyError, AttributeError):
-        return {}  # no manifest, or a damaged one: rebuild everything
+    except (OSError, ValueError):
+        return {"outputs": {}, "requests": {}}  # no manifest, or a damaged one: rebuild everything
+    if not isinstance(data, dict) or not isinstance(data.get("outputs"), dict):
+        return {"outputs": {}, "requests": {}}
+    if not isinstance(data.get("requests"), dict):
+        data["requests"] = {}
+    return data
 
 
-def _up_to_date(output: Output, out_dir: Path, manifest: dict[str, dict[str, str]]) -> bool:
-    entry = manifest.get(output.relpath)
-    path = out_dir / output.relpath
-    if not entry or entry.get("fingerprint") != output.fingerprint or not path.is_file():
-        return False
+def _file_matches(out_dir: Path, relpath: str, entry: dict | None) -> bool:
+    path = out_dir / relpath
     # Someone may have edited or truncated the file by hand: compare its digest too.
-    return entry.get("sha256") == sha256_file(path)
+    return bool(entry) and path.is_file() and entry.get("sha256") == sha256_file(path)
+
+
+def _up_to_date(output: Output, out_dir: Path, manifest: dict) -> bool:
+    entry = manifest["outputs"].get(output.relpath)
+    return bool(entry) and entry.get("fingerprint") == output.fingerprint and _file_matches(out_dir, output.relpath, entry)
+
+
+def content_digest(content_dir: Path) -> str:
+    """Digest of every content file's path and bytes."""
+    digest = hashlib.sha256()
+    for path in sorted(content_dir.rglob("*.json")):
+        digest.update(path.relative_to(content_dir).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def request_key(content_dir: Path, formats: list[str], options: BuildOptions) -> str:
+    """What a build request depends on: the content, mdguide's code and tools, formats, options."""
+    parts = [content_digest(content_dir), toolchain_digest(), ",".join(formats), options.fingerprint()]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _unchanged_request(out_dir: Path, key: str) -> list[str] | None:
+    """The outputs of an identical earlier request, if all are still in place; else None.
+
+    This lets a no-op build finish without loading, validating or planning
+    anything: the request key covers everything the outputs depend on.
+    """
+    manifest = _read_manifest(out_dir)
+    relpaths = manifest["requests"].get(key)
+    if relpaths is None:
+        return None
+    if all(_file_matches(out_dir, r, manifest["outputs"].get(r)) for r in relpaths):
+        return relpaths
+    return None
 
 
 @contextmanager
@@ -106,11 +149,10 @@ def _locked(out_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def plan(content: Content, formats: list[str], options: BuildOptions) -> list[Output]:
-    outputs: list[Output] = []
+def plan(content: Content, formats: list[str], options: BuildOptions) -> Iterator[Output]:
+    """Every output of ``formats``, builder by builder (so work can start on the first)."""
     for name in formats:
-        outputs.extend(registry.get(name)(options).outputs(content))
-    return outputs
+        yield from registry.get(name)(options).outputs(content)
 
 
 def _run_one(output: Output, staging: Path, progress: Callable[[Event], None]) -> tuple[str, float]:
@@ -140,24 +182,39 @@ def build(
     started = time.perf_counter()
     options = options or BuildOptions()
     formats = list(dict.fromkeys(formats or registry.names()))
-    for name in formats:
-        registry.get(name)  # unknown names fail before any work
-    content, _warnings = load_content(content_dir, content_dir.as_posix())
-    outputs = plan(content, formats, options)
-    manifest = {} if force else _read_manifest(out_dir)
-    todo = [o for o in outputs if not _up_to_date(o, out_dir, manifest)]
-    skipped = [o.relpath for o in outputs if o not in todo]
-    for relpath in skipped:
-        progress(Event("skip", relpath))
-    if not todo:
-        return BuildReport([], skipped, out_dir, time.perf_counter() - started)
+    registry.check(formats)  # unknown names fail before any work
+    key = request_key(content_dir, formats, options) if content_dir.is_dir() else ""
+    if key and not force:
+        unchanged = _unchanged_request(out_dir, key)
+        if unchanged is not None:
+            for relpath in unchanged:
+                progress(Event("skip", relpath))
+            return BuildReport([], unchanged, out_dir, time.perf_counter() - started)
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    from .loader import load_content  # pydantic and the models: only when there is work to do
+
+    content, _warnings = load_content(content_dir, content_dir.as_posix())
+    manifest = {"outputs": {}, "requests": {}} if force else _read_manifest(out_dir)
+    planned: list[Output] = []
+    todo: list[Output] = []
+    staging: Path | None = None
     try:
-        workers = jobs or min(len(todo), os.cpu_count() or 2)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_run_one, o, staging, progress) for o in todo]
+        # More workers than cores: most of a worker's time is spent waiting for
+        # pandoc, and every output's pandoc should start as soon as it is planned.
+        with ThreadPoolExecutor(max_workers=jobs or (os.cpu_count() or 2) + 2) as pool:
+            futures = []
+            # Submit each output as soon as it is planned, so pandoc runs for the
+            # first formats while Python builds the documents of the next.
+            for output in plan(content, formats, options):
+                planned.append(output)
+                if _up_to_date(output, out_dir, manifest):
+                    progress(Event("skip", output.relpath))
+                    continue
+                if staging is None:
+                    out_dir.parent.mkdir(parents=True, exist_ok=True)
+                    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+                todo.append(output)
+                futures.append(pool.submit(_run_one, output, staging, progress))
             errors = []
             for future in futures:
                 try:
@@ -174,15 +231,23 @@ def build(
                 target = out_dir / output.relpath
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(source, target)
-                manifest[output.relpath] = {"fingerprint": output.fingerprint, "sha256": digest}
+                manifest["outputs"][output.relpath] = {"fingerprint": output.fingerprint, "sha256": digest}
+            requests = manifest["requests"]
+            requests.pop(key, None)
+            requests[key] = [o.relpath for o in planned]
+            while len(requests) > MAX_REQUESTS:  # oldest first: dicts keep insertion order
+                requests.pop(next(iter(requests)))
             _write_manifest(out_dir, manifest)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    skipped = [o.relpath for o in planned if o not in todo]
     return BuildReport([o.relpath for o in todo], skipped, out_dir, time.perf_counter() - started)
 
 
-def _write_manifest(out_dir: Path, manifest: dict[str, dict[str, str]]) -> None:
-    text = json.dumps({"outputs": dict(sorted(manifest.items()))}, indent=2) + "\n"
+def _write_manifest(out_dir: Path, manifest: dict) -> None:
+    text = json.dumps({"outputs": dict(sorted(manifest["outputs"].items())), "requests": manifest["requests"]},
+                      indent=2) + "\n"
     handle, temp = tempfile.mkstemp(prefix=".manifest-", dir=out_dir)
     with os.fdopen(handle, "w", encoding="utf-8") as file:
         file.write(text)

@@ -792,9 +792,22 @@ def text(s: str) -> list[Inline]:
     """
     _check_str("text()", "argument", s)
     inlines: list[Inline] = []
+    space = Space()
     for i, word in enumerate(_WORD_BREAK.split(s)):
         if i:
-            inlines.append(Space())
+            inlines.append(space)
         if word:
-            inlines.append(Str(word))
+            inlines.append(_trusted_str(word))
     return inlines
+
+
+def _trusted_str(word: str) -> Str:
+    """A Str for a word that ``text()`` has already checked and split.
+
+    Skips the per-word checks, which were most of the cost of building a
+    document: the whole string was checked once, and splitting on
+    ``_WORD_BREAK`` leaves no break inside a word.
+    """
+    node = object.__new__(Str)
+    object.__setattr__(node, "text", word)
+    return node

@@ -109,14 +109,16 @@ class DocxBuilder(Builder):
         ast = docx_document(content)
         document = ast.to_json_text()
         contents = contents_entries(ast)
-        reference = reference_docx(content.guide.language)
+        language = content.guide.language
         created, modified = document_dates(content, self.options.source_date_epoch)
 
         def write(path: Path) -> None:
             # pandoc reads the reference document before its sandbox starts.
             reference_path = path.with_name(f".{path.name}.{secrets.token_hex(4)}.reference.docx")
             try:
-                reference_path.write_bytes(reference)
+                # Made here, in the worker, so it overlaps other formats' pandoc runs;
+                # it depends only on mdguide's code (in every fingerprint) and the language.
+                reference_path.write_bytes(reference_docx(language))
                 written = pandoc.convert(document, "docx", extra_args=[
                     f"--reference-doc={reference_path}", "--toc", f"--toc-depth={CONTENTS_DEPTH}",
                     "--syntax-highlighting=none",  # no code: keep pandoc's token styles out of Word's list
@@ -125,7 +127,7 @@ class DocxBuilder(Builder):
                 reference_path.unlink(missing_ok=True)
             path.write_bytes(finish(written, contents, created, modified))
 
-        fingerprint = self.fingerprint(document, reference, created.isoformat(), modified.isoformat())
+        fingerprint = self.fingerprint(document, language, created.isoformat(), modified.isoformat())
         return [Output(f"{content.guide.slug}.docx", fingerprint, write)]
 
 

@@ -42,3 +42,10 @@ def get(name: str):
         ) from None
     module = importlib.import_module(f"{__package__}.{module_name}")
     return getattr(module, class_name)
+
+
+def check(names: list[str]) -> None:
+    """Refuse unknown format names without importing any builder."""
+    for name in names:
+        if name not in FORMATS:
+            get(name)  # raises UnknownFormat with the list of formats
