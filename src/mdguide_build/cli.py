@@ -379,9 +379,10 @@ def docs_command(check: bool, content_dir: str, out_dir: str) -> None:
     docs/cli.md is every command's --help. The README lists every file a
     default build makes, with its size, from a real build into --out (brought
     up to date as `mdguide build` does: only what changed is rebuilt). With
-    --check nothing is written; sizes may then differ from the build's by up
-    to a tenth. Run it in the project folder after changing a command's help
-    or an output format.
+    --check nothing is written, and a listed size may differ from the
+    build's by a tenth (or 2 KiB), so that small edits of the content need
+    no new list. Run it in the project folder after changing a command's
+    help or an output format.
 
     \b
     Examples:
