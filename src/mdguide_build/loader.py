@@ -19,7 +19,7 @@ import pydantic
 
 from . import jsonpos, schema_messages
 from .diagnostics import Diagnostic, Severity
-from .errors import ContentError, MdguideError  # noqa: F401  (ContentError: re-exported)
+from .errors import ContentError  # noqa: F401  (re-exported for callers of the loader)
 from .models import (
     FILE_MODELS,
     BackMatterFile,

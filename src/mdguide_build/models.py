@@ -117,7 +117,7 @@ class GuideFile(ContentFile):
     accessibility: Accessibility
     statements: Statements
     sections: list[RelPath] = Field(
-        min_length=1, max_length=50, description="Section files in reading order, relative to content/."
+        min_length=1, max_length=1000, description="Section files in reading order, relative to content/."
     )
 
 
@@ -307,7 +307,7 @@ class Figure(Model):
 
 
 class FiguresFile(ContentFile):
-    figures: list[Figure] = Field(min_length=0, max_length=50)
+    figures: list[Figure] = Field(min_length=0, max_length=1000)
 
 
 # --- Resources (resources.json) ----------------------------------------------------------
@@ -333,7 +333,7 @@ class Resource(Model):
 
 
 class ResourcesFile(ContentFile):
-    resources: list[Resource] = Field(min_length=0, max_length=500)
+    resources: list[Resource] = Field(min_length=0, max_length=5000)
 
 
 # --- Back matter (back-matter.json) ------------------------------------------------------

@@ -21,7 +21,6 @@ What the PDF promises, and how:
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import logging
 import os
 import secrets
@@ -107,11 +106,6 @@ def print_document(content: Content, *, large_print: bool) -> pa.Document:
     if large_print:
         document = emphasis_to_strong(document)
     return notes_to_footnotes(document)
-
-
-def weasyprint_version() -> str:
-    """Part of the PDFs' fingerprints: another WeasyPrint lays them out differently."""
-    return importlib.metadata.version("weasyprint")
 
 
 def print_html(document: pa.Document | str, css: str) -> str:

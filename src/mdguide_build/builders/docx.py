@@ -89,12 +89,13 @@ def contents_entries(document: pa.Document, depth: int = CONTENTS_DEPTH) -> list
     return entries
 
 
-def finish(docx: bytes, contents: list[tuple[int, str, str]], created: datetime, modified: datetime) -> bytes:
-    """pandoc's DOCX with its contents filled in and dated core properties, re-packed."""
+def finish(docx: bytes, contents: list[tuple[int, str, str]] | None, created: datetime, modified: datetime) -> bytes:
+    """pandoc's DOCX with dated core properties (and its contents filled in, if given), re-packed."""
     with zipfile.ZipFile(io.BytesIO(docx)) as archive:
         entries = [(name, archive.read(name)) for name in archive.namelist()]
-    change = {CORE: lambda data: _dated_core(data, created, modified),
-              BODY: lambda data: _filled_contents(data, contents)}
+    change = {CORE: lambda data: _dated_core(data, created, modified)}
+    if contents is not None:
+        change[BODY] = lambda data: _filled_contents(data, contents)
     entries = [(name, change[name](data) if name in change else data) for name, data in entries]
     # A zip cannot say 1979 or earlier.
     stamp = max(modified, datetime(1980, 1, 1, tzinfo=timezone.utc))

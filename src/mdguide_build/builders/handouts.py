@@ -26,13 +26,9 @@ handout alone.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import secrets
-import zipfile
-from datetime import datetime, timezone
-from importlib.metadata import version
 from pathlib import Path
 
 from lxml import etree
@@ -44,7 +40,7 @@ from .. import pandoc
 from .. import pandoc_ast as pa
 from ..errors import MdguideError
 from ..loader import Content
-from ..reference_docx import reference_docx, zip_bytes
+from ..reference_docx import reference_docx
 from ..texts import iter_blocks, iter_subsections
 from ..to_pandoc import (
     STYLE_CRITERION,
@@ -60,7 +56,7 @@ from ..to_pandoc import (
     pull_quote,
 )
 from .base import ASSETS, Builder, Output
-from .docx import document_dates
+from .docx import document_dates, finish
 from .html import CSS, Endnotes
 
 TEMPLATE = ASSETS / "html" / "handout.html"
@@ -343,23 +339,6 @@ def _atomically(path: Path, write) -> None:
         partial.unlink(missing_ok=True)
 
 
-def _dated(docx: bytes, created: datetime, modified: datetime) -> bytes:
-    """pandoc's DOCX (dated 1970 by its sandbox) with the content's dates, re-packed with fixed entry dates."""
-    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
-        entries = [(name, archive.read(name)) for name in archive.namelist()]
-    dated = []
-    for name, data in entries:
-        if name == "docProps/core.xml":
-            root = etree.fromstring(data)
-            for tag, when in (("created", created), ("modified", modified)):
-                for element in root.iter(f"{{http://purl.org/dc/terms/}}{tag}"):
-                    element.text = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-            data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        dated.append((name, data))
-    stamp = max(modified, datetime(1980, 1, 1, tzinfo=timezone.utc))  # a zip cannot say 1979
-    return zip_bytes(dated, stamp.timetuple()[:6])
-
-
 def html_args() -> list[str]:
     css = CSS.read_text(encoding="utf-8") + "\n" + HANDOUT_CSS.read_text(encoding="utf-8")
     return ["--standalone", f"--template={TEMPLATE}", f"--variable=inline-css:{css}", "--shift-heading-level-by=1",
@@ -402,7 +381,7 @@ class HandoutsBuilder(Builder):
         def write(path: Path) -> None:
             write_pdf(print_html(render_html(document, slug)), path, relpath)
 
-        return Output(relpath, self.fingerprint("pdf", document, slug, *html_args(), version("weasyprint")), write)
+        return Output(relpath, self.fingerprint("pdf", document, slug, *html_args()), write)
 
     def _docx(self, relpath: str, content: Content, handout: ho.Handout) -> Output:
         document = docx_document(content, handout).to_json_text()
@@ -417,7 +396,7 @@ class HandoutsBuilder(Builder):
                                                                        *DOCX_ARGS])
             finally:
                 reference_path.unlink(missing_ok=True)
-            _atomically(path, lambda partial: partial.write_bytes(_dated(written, created, modified)))
+            _atomically(path, lambda partial: partial.write_bytes(finish(written, None, created, modified)))
 
         return Output(relpath, self.fingerprint("docx", document, reference, *DOCX_ARGS, created.isoformat(),
                                                  modified.isoformat()), write)

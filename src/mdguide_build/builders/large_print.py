@@ -92,7 +92,7 @@ class LargePrintPdfBuilder(Builder):
         def write(path: Path) -> None:
             print_pdf.write_pdf(print_pdf.print_html(document, css), path, identifier)
 
-        fingerprint = self.fingerprint(document, css, print_pdf.weasyprint_version())
+        fingerprint = self.fingerprint(document, css)
         return [Output(_file_name(content, point_size, ".pdf"), fingerprint, write)]
 
 

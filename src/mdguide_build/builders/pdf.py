@@ -28,5 +28,5 @@ class PdfBuilder(Builder):
         def write(path: Path) -> None:
             print_pdf.write_pdf(print_pdf.print_html(document, css), path, identifier)
 
-        fingerprint = self.fingerprint(document, css, print_pdf.weasyprint_version())
+        fingerprint = self.fingerprint(document, css)
         return [Output(f"{content.guide.slug}.pdf", fingerprint, write)]
