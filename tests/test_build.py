@@ -128,3 +128,29 @@ def test_unknown_format_is_refused_before_any_work(tmp_path):
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1].startswith("Error: unknown format 'pdfx' (hint: formats are html, ")
     assert not (tmp_path / "o").exists()
+
+
+def test_large_guides_are_made_one_output_at_a_time():
+    from mdguide_build.build import MEMORY_BUDGET, PANDOC_BYTES_PER_CONTENT_BYTE, workers_for
+
+    assert workers_for(120_000, None) > 1  # the real guide: in parallel
+    huge = MEMORY_BUDGET // PANDOC_BYTES_PER_CONTENT_BYTE + 1
+    assert workers_for(huge, None) == 1
+    assert workers_for(huge, 8) == 1  # --jobs cannot exceed the memory budget
+
+
+def test_one_at_a_time_failure_leaves_outputs_untouched(tmp_path, content_copy, monkeypatch):
+    from mdguide_build import build as build_module
+
+    out = tmp_path / "out"
+    build(content_copy, out, ["html", "txt"])
+    before = digests(out)
+    monkeypatch.setattr(build_module, "workers_for", lambda size, jobs: 1)
+    killer = tmp_path / "pandoc-killed"
+    killer.write_text("#!/bin/sh\nkill -9 $$\n", encoding="utf-8")
+    killer.chmod(0o755)
+    monkeypatch.setattr(pandoc, "pandoc_path", lambda: str(killer))
+    with pytest.raises(BuildError, match="previous outputs were left unchanged"):
+        build(content_copy, out, ["html", "txt"], force=True)
+    assert digests(out) == before
+    assert staging_leftovers(out) == []

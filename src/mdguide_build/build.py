@@ -19,13 +19,10 @@ import fcntl
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -40,6 +37,8 @@ if TYPE_CHECKING:
 MANIFEST = ".mdguide-manifest.json"
 LOCK = ".mdguide.lock"
 MAX_REQUESTS = 20  # remembered build requests, for the no-op fast path
+MEMORY_BUDGET = 900 * 2**20  # for pandoc processes at once; the whole build stays under 1 GiB
+PANDOC_BYTES_PER_CONTENT_BYTE = 150
 
 
 class BuildError(MdguideError):
@@ -108,19 +107,34 @@ def _up_to_date(output: Output, out_dir: Path, manifest: dict) -> bool:
     return bool(entry) and entry.get("fingerprint") == output.fingerprint and _file_matches(out_dir, output.relpath, entry)
 
 
-def content_digest(content_dir: Path) -> str:
-    """Digest of every content file's path and bytes."""
-    digest = hashlib.sha256()
+def content_digest(content_dir: Path) -> tuple[str, int]:
+    """Digest of every content file's path and bytes, and their total size."""
+    digest, size = hashlib.sha256(), 0
     for path in sorted(content_dir.rglob("*.json")):
+        data = path.read_bytes()
+        size += len(data)
         digest.update(path.relative_to(content_dir).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
+        digest.update(data + b"\0")
+    return digest.hexdigest(), size
 
 
-def request_key(content_dir: Path, formats: list[str], options: BuildOptions) -> str:
+def request_key(content_digest_hex: str, formats: list[str], options: BuildOptions) -> str:
     """What a build request depends on: the content, mdguide's code and tools, formats, options."""
-    parts = [content_digest(content_dir), toolchain_digest(), ",".join(formats), options.fingerprint()]
+    parts = [content_digest_hex, toolchain_digest(), ",".join(formats), options.fingerprint()]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def workers_for(content_bytes: int, jobs: int | None) -> int:
+    """How many outputs may be made at once without exceeding the memory budget.
+
+    Most of a worker's time is spent waiting for pandoc, so by default there
+    are more workers than cores; but pandoc's memory grows with the document
+    (measured: ~150 bytes per byte of content JSON, ~710 MiB for a 4.75 MB
+    guide), so large guides are made one output at a time.
+    """
+    wanted = jobs or (os.cpu_count() or 2) + 2
+    per_output = max(1, content_bytes * PANDOC_BYTES_PER_CONTENT_BYTE)
+    return max(1, min(wanted, MEMORY_BUDGET // per_output))
 
 
 def _unchanged_request(out_dir: Path, key: str) -> list[str] | None:
@@ -155,6 +169,10 @@ def plan(content: Content, formats: list[str], options: BuildOptions) -> Iterato
         yield from registry.get(name)(options).outputs(content)
 
 
+def _already_written(_path: Path) -> None:
+    raise AssertionError("this output was already written")
+
+
 def _run_one(output: Output, staging: Path, progress: Callable[[Event], None]) -> tuple[str, float]:
     target = staging / output.relpath
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -183,7 +201,8 @@ def build(
     options = options or BuildOptions()
     formats = list(dict.fromkeys(formats or registry.names()))
     registry.check(formats)  # unknown names fail before any work
-    key = request_key(content_dir, formats, options) if content_dir.is_dir() else ""
+    digest_hex, content_bytes = content_digest(content_dir) if content_dir.is_dir() else ("", 0)
+    key = request_key(digest_hex, formats, options) if digest_hex else ""
     if key and not force:
         unchanged = _unchanged_request(out_dir, key)
         if unchanged is not None:
@@ -191,7 +210,12 @@ def build(
                 progress(Event("skip", relpath))
             return BuildReport([], unchanged, out_dir, time.perf_counter() - started)
 
-    from .loader import load_content  # pydantic and the models: only when there is work to do
+    # Imported only when there is work to do: a no-op build must stay fast.
+    import shutil
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .loader import load_content
 
     content, _warnings = load_content(content_dir, content_dir.as_posix())
     manifest = {"outputs": {}, "requests": {}} if force else _read_manifest(out_dir)
@@ -199,22 +223,30 @@ def build(
     todo: list[Output] = []
     staging: Path | None = None
     try:
-        # More workers than cores: most of a worker's time is spent waiting for
-        # pandoc, and every output's pandoc should start as soon as it is planned.
-        with ThreadPoolExecutor(max_workers=jobs or (os.cpu_count() or 2) + 2) as pool:
+        workers = workers_for(content_bytes, jobs)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = []
-            # Submit each output as soon as it is planned, so pandoc runs for the
-            # first formats while Python builds the documents of the next.
             for output in plan(content, formats, options):
-                planned.append(output)
                 if _up_to_date(output, out_dir, manifest):
+                    planned.append(output)
                     progress(Event("skip", output.relpath))
                     continue
                 if staging is None:
                     out_dir.parent.mkdir(parents=True, exist_ok=True)
                     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+                if workers > 1:
+                    # Start at once: pandoc makes this output while Python plans the next.
+                    futures.append(pool.submit(_run_one, output, staging, progress))
+                else:
+                    # A large guide: one output at a time, made before the next is
+                    # planned, and its document let go, so memory holds one at most.
+                    try:
+                        _run_one(output, staging, progress)
+                    except MdguideError as error:
+                        raise BuildError(f"{error} — previous outputs were left unchanged") from None
+                    output = replace(output, write=_already_written)
+                planned.append(output)
                 todo.append(output)
-                futures.append(pool.submit(_run_one, output, staging, progress))
             errors = []
             for future in futures:
                 try:
@@ -246,6 +278,8 @@ def build(
 
 
 def _write_manifest(out_dir: Path, manifest: dict) -> None:
+    import tempfile
+
     text = json.dumps({"outputs": dict(sorted(manifest["outputs"].items())), "requests": manifest["requests"]},
                       indent=2) + "\n"
     handle, temp = tempfile.mkstemp(prefix=".manifest-", dir=out_dir)
