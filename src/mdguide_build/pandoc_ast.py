@@ -304,7 +304,12 @@ class _Leaf(Element):
     __slots__ = ()
 
     def to_json(self) -> JSON:
-        return {"t": self.tag}
+        # One shared dict per tag: json.dumps never mutates, and a long
+        # document has hundreds of thousands of Spaces.
+        return _LEAF_JSON.setdefault(self.tag, {"t": self.tag})
+
+
+_LEAF_JSON: dict[str, JSON] = {}
 
 
 def _j(elements: Iterable[Element]) -> list[JSON]:
@@ -330,6 +335,12 @@ class Str(Inline):
 
     def _content(self) -> JSON:
         return self.text
+
+    def to_json(self) -> JSON:
+        cached = _STR_JSON.get(self.text)
+        if cached is None:
+            cached = _STR_JSON[self.text] = {"t": "Str", "c": self.text}
+        return cached
 
 
 @dataclass(frozen=True, slots=True)
@@ -808,6 +819,18 @@ def _trusted_str(word: str) -> Str:
     document: the whole string was checked once, and splitting on
     ``_WORD_BREAK`` leaves no break inside a word.
     """
-    node = object.__new__(Str)
-    object.__setattr__(node, "text", word)
+    node = _STR_CACHE.get(word)
+    if node is None:
+        if len(_STR_CACHE) > _WORD_CACHE_LIMIT:  # a guide's vocabulary is small; stay bounded anyway
+            _STR_CACHE.clear()
+            _STR_JSON.clear()
+        node = object.__new__(Str)
+        object.__setattr__(node, "text", word)
+        _STR_CACHE[word] = node
     return node
+
+
+# Words repeat: one immutable Str (and one JSON dict) per distinct word, shared.
+_WORD_CACHE_LIMIT = 200_000
+_STR_CACHE: dict[str, Str] = {}
+_STR_JSON: dict[str, JSON] = {}
