@@ -1,0 +1,29 @@
+"""Smoke test for the benchmark: `bench/run.py --quick` runs every scenario once at 1x.
+
+It asserts that the benchmark works and reports every figure, never how fast
+anything is: timings belong in `make bench`, not in tests.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_quick_benchmark_runs_and_reports_every_scenario(tmp_path):
+    result = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--json", str(result)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(result.read_text(encoding="utf-8"))
+    assert data["meta"]["pandoc"] == "3.9"
+    (size,) = data["results"]
+    for scenario in ("baseline", "full_build", "everything", "noop", "one_file", "validate"):
+        assert size[scenario]["median"] > 0 and size[scenario]["peak_rss"] > 0, scenario
+    # One content file changed: the main formats were rebuilt, and at least one handout was not.
+    rebuilt = size["one_file"]["rebuilt"]
+    assert "the-medical-directors-role.html" in rebuilt
+    assert not any(r.startswith("handouts/") for r in rebuilt)
+    assert "full build" in done.stdout and "no-op" in done.stdout
