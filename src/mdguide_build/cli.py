@@ -15,7 +15,6 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .diagnostics import Diagnostic, summary
 from .errors import ContentError, MdguideError
 
 CONTENT_DEFAULT = "content"
@@ -29,7 +28,7 @@ def content_option(func):
     )(func)
 
 
-def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+def _print_diagnostics(diagnostics: list) -> None:
     for diagnostic in diagnostics:
         click.echo(diagnostic.format(), err=True)
 
@@ -95,6 +94,8 @@ def validate(content_dir: str, as_json: bool) -> None:
     else:
         _print_diagnostics(diagnostics)
     if content is None:
+        from .diagnostics import summary
+
         raise click.ClickException(f"Aborted: {summary(diagnostics, content_dir)}")
     if not as_json:
         click.echo(f"{content_dir} is valid: {take_inventory(content).line()} ({elapsed:.2f} s).")
