@@ -115,14 +115,10 @@ def ast_headings(content) -> list[tuple[int, str]]:
     """(level, text) of every heading of the guide's AST, in order, as the PDF shifts them (+1)."""
     found = []
 
-    def text(inlines) -> str:
-        return "".join(i.text if isinstance(i, pa.Str) else " " if isinstance(i, pa.Space)
-                       else text(i.content) for i in inlines if not isinstance(i, pa.Note))
-
     def walk(blocks) -> None:
         for block in blocks:
             if isinstance(block, pa.Header):
-                found.append((block.level + 1, text(block.content)))
+                found.append((block.level + 1, pa.stringify(block.content)))
             elif isinstance(block, (pa.Div, pa.Figure)):
                 walk(block.blocks)
 

@@ -130,18 +130,6 @@ def _only_page_furniture(gap: str, urls: list[str]) -> bool:
     return gap.isdigit()  # footnote and page numbers, nothing of the text
 
 
-def pa_text(inlines) -> str:
-    out = []
-    for node in inlines:
-        if isinstance(node, pa.Str):
-            out.append(node.text)
-        elif isinstance(node, (pa.Space, pa.LineBreak, pa.SoftBreak)):
-            out.append(" ")
-        elif isinstance(node, (pa.Span, pa.Emph, pa.Strong, pa.Link)):
-            out.append(pa_text(node.content))
-    return "".join(out)
-
-
 def headers(blocks) -> list[pa.Header]:
     out = []
     for block in blocks:
@@ -233,7 +221,7 @@ def pdf(docx_path, tmp_path_factory) -> Path:
 def test_headings_use_words_own_styles_so_the_navigation_pane_shows_the_outline(word, ast, docx_path):
     in_word = [(int(p.style.name.removeprefix("Heading ")), p.text) for p in word.paragraphs
                if p.style.name.startswith("Heading ")]
-    in_ast = [(min(h.level, 6), pa_text(h.content)) for h in headers(ast.blocks)]
+    in_ast = [(min(h.level, 6), pa.stringify(h.content)) for h in headers(ast.blocks)]
     assert in_word == in_ast
     assert {level for level, _ in in_word} == {1, 2, 3, 4, 5}
     styles = part(docx_path, "word/styles.xml")

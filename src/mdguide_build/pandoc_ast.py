@@ -63,6 +63,7 @@ __all__ = [
     "Span",
     "Str",
     "Strong",
+    "stringify",
     "text",
 ]
 
@@ -792,6 +793,23 @@ class Document:
         makes the text diffable against ``pandoc -t json``.
         """
         return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
+
+
+def stringify(inlines: Iterable[Inline]) -> str:
+    """The words of some inlines, as plain text (like panflute's ``stringify``).
+
+    Spaces and breaks become one space; emphasis, spans and links give their
+    words; notes, images and code are left out (they are not running text).
+    """
+    out = []
+    for node in inlines:
+        if isinstance(node, Str):
+            out.append(node.text)
+        elif isinstance(node, (Space, SoftBreak, LineBreak)):
+            out.append(" ")
+        elif isinstance(node, (Span, Emph, Strong, Link)):
+            out.append(stringify(node.content))
+    return "".join(out)
 
 
 def text(s: str) -> list[Inline]:

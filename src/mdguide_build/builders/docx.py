@@ -81,7 +81,7 @@ def contents_entries(document: pa.Document, depth: int = CONTENTS_DEPTH) -> list
         for block in blocks:
             if isinstance(block, pa.Header):
                 if block.level <= depth and block.attr.identifier and "unlisted" not in block.attr.classes:
-                    entries.append((block.level, _stringify(block.content), block.attr.identifier))
+                    entries.append((block.level, pa.stringify(block.content), block.attr.identifier))
             elif isinstance(block, pa.Div):
                 walk(block.blocks)
 
@@ -102,6 +102,20 @@ def finish(docx: bytes, contents: list[tuple[int, str, str]] | None, created: da
     return zip_bytes(entries, stamp.timetuple()[:6])
 
 
+def convert_with_reference(document: str, path: Path, reference: bytes, extra_args: list[str]) -> bytes:
+    """pandoc's DOCX for ``document``, styled by the ``reference`` document.
+
+    pandoc reads ``--reference-doc`` from a file, before its sandbox starts,
+    so the bytes go into a private file beside ``path`` for the run.
+    """
+    reference_path = path.with_name(f".{path.name}.{secrets.token_hex(4)}.reference.docx")
+    try:
+        reference_path.write_bytes(reference)
+        return pandoc.convert(document, "docx", extra_args=[f"--reference-doc={reference_path}", *extra_args])
+    finally:
+        reference_path.unlink(missing_ok=True)
+
+
 class DocxBuilder(Builder):
     name = "docx"
     summary = "Word document with Word's own headings, footnotes and named styles: for editing and sending on."
@@ -114,18 +128,12 @@ class DocxBuilder(Builder):
         created, modified = document_dates(content, self.options.source_date_epoch)
 
         def write(path: Path) -> None:
-            # pandoc reads the reference document before its sandbox starts.
-            reference_path = path.with_name(f".{path.name}.{secrets.token_hex(4)}.reference.docx")
-            try:
-                # Made here, in the worker, so it overlaps other formats' pandoc runs;
-                # it depends only on mdguide's code (in every fingerprint) and the language.
-                reference_path.write_bytes(reference_docx(language))
-                written = pandoc.convert(document, "docx", extra_args=[
-                    f"--reference-doc={reference_path}", "--toc", f"--toc-depth={CONTENTS_DEPTH}",
-                    "--syntax-highlighting=none",  # no code: keep pandoc's token styles out of Word's list
-                ])
-            finally:
-                reference_path.unlink(missing_ok=True)
+            # The reference is made here, in the worker, so it overlaps other formats' pandoc
+            # runs; it depends only on mdguide's code (in every fingerprint) and the language.
+            written = convert_with_reference(document, path, reference_docx(language), [
+                "--toc", f"--toc-depth={CONTENTS_DEPTH}",
+                "--syntax-highlighting=none",  # no code: keep pandoc's token styles out of Word's list
+            ])
             path.write_bytes(finish(written, contents, created, modified))
 
         fingerprint = self.fingerprint(document, language, created.isoformat(), modified.isoformat())
@@ -146,18 +154,6 @@ def _dated_core(core: bytes, created: datetime, modified: datetime) -> bytes:
             raise DocxError(f"pandoc's DOCX has no dcterms:{name} in {CORE} ({_UPGRADE_HINT})")
         element.text = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def _stringify(inlines) -> str:
-    words = []
-    for node in inlines:
-        if isinstance(node, pa.Str):
-            words.append(node.text)
-        elif isinstance(node, (pa.Space, pa.SoftBreak, pa.LineBreak)):
-            words.append(" ")
-        elif isinstance(node, (pa.Span, pa.Emph, pa.Strong, pa.Link)):
-            words.append(_stringify(node.content))
-    return "".join(words)
 
 
 def _filled_contents(body: bytes, contents: list[tuple[int, str, str]]) -> bytes:

@@ -26,9 +26,7 @@ handout alone.
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 from pathlib import Path
 
 from lxml import etree
@@ -56,7 +54,7 @@ from ..to_pandoc import (
     pull_quote,
 )
 from .base import ASSETS, Builder, Output
-from .docx import document_dates, finish
+from .docx import convert_with_reference, document_dates, finish
 from .html import CSS, Endnotes
 
 TEMPLATE = ASSETS / "html" / "handout.html"
@@ -326,17 +324,8 @@ def write_pdf(page: bytes, path: Path, name: str) -> int:
     if pages > MAX_PAGES:
         raise HandoutError(f"{name}: {pages} pages, more than the {MAX_PAGES} a handout may have "
                            "(hint: tag fewer items for this role in content/)")
-    _atomically(path, lambda partial: document.write_pdf(partial, pdf_variant="pdf/ua-1"))
+    document.write_pdf(path, pdf_variant="pdf/ua-1")
     return pages
-
-
-def _atomically(path: Path, write) -> None:
-    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    try:
-        write(partial)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def html_args() -> list[str]:
@@ -373,7 +362,7 @@ class HandoutsBuilder(Builder):
 
     def _html(self, relpath: str, document: str, slug: str) -> Output:
         def write(path: Path) -> None:
-            _atomically(path, lambda partial: partial.write_bytes(render_html(document, slug)))
+            path.write_bytes(render_html(document, slug))
 
         return Output(relpath, self.fingerprint("html", document, slug, *html_args()), write)
 
@@ -389,14 +378,8 @@ class HandoutsBuilder(Builder):
         created, modified = document_dates(content, self.options.source_date_epoch)
 
         def write(path: Path) -> None:
-            reference_path = path.with_name(f".{path.name}.{secrets.token_hex(4)}.reference.docx")
-            try:
-                reference_path.write_bytes(reference)  # pandoc reads it before its sandbox starts
-                written = pandoc.convert(document, "docx", extra_args=[f"--reference-doc={reference_path}",
-                                                                       *DOCX_ARGS])
-            finally:
-                reference_path.unlink(missing_ok=True)
-            _atomically(path, lambda partial: partial.write_bytes(finish(written, None, created, modified)))
+            written = convert_with_reference(document, path, reference, list(DOCX_ARGS))
+            path.write_bytes(finish(written, None, created, modified))
 
         return Output(relpath, self.fingerprint("docx", document, reference, *DOCX_ARGS, created.isoformat(),
                                                  modified.isoformat()), write)

@@ -16,17 +16,15 @@ one reader sits beside the usual 18 pt one.
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 
-from .. import pandoc, print_pdf
+from .. import print_pdf
 from ..ast_rewrite import emphasis_to_strong, spell_out_urls
 from ..errors import MdguideError
 from ..large_print_docx import large_print_reference
 from ..loader import Content
 from .base import Builder, Output
-from .docx import CONTENTS_DEPTH, contents_entries, docx_document, document_dates, finish
+from .docx import CONTENTS_DEPTH, contents_entries, convert_with_reference, docx_document, document_dates, finish
 
 MINIMUM_POINT_SIZE = 16
 
@@ -60,18 +58,12 @@ class LargePrintDocxBuilder(Builder):
         created, modified = document_dates(content, self.options.source_date_epoch)
 
         def write(path: Path) -> None:
-            # pandoc reads the reference document before its sandbox starts.
-            reference_path = path.with_name(f".{path.name}.{secrets.token_hex(4)}.reference.docx")
-            try:
-                reference_path.write_bytes(reference)
-                written = pandoc.convert(document, "docx", extra_args=[
-                    f"--reference-doc={reference_path}", "--toc", f"--toc-depth={CONTENTS_DEPTH}",
-                    # pandoc would add code-highlighting styles, some italic; the guide has no code.
-                    "--syntax-highlighting=none",
-                ])
-            finally:
-                reference_path.unlink(missing_ok=True)
-            _write_atomically(path, finish(written, contents, created, modified))
+            written = convert_with_reference(document, path, reference, [
+                "--toc", f"--toc-depth={CONTENTS_DEPTH}",
+                # pandoc would add code-highlighting styles, some italic; the guide has no code.
+                "--syntax-highlighting=none",
+            ])
+            path.write_bytes(finish(written, contents, created, modified))
 
         fingerprint = self.fingerprint(document, reference, created.isoformat(), modified.isoformat())
         return [Output(_file_name(content, point_size, ".docx"), fingerprint, write)]
@@ -95,11 +87,3 @@ class LargePrintPdfBuilder(Builder):
         fingerprint = self.fingerprint(document, css)
         return [Output(_file_name(content, point_size, ".pdf"), fingerprint, write)]
 
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
