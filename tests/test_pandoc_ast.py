@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from mdguide_build import pandoc_ast
-from mdguide_build.pandoc_ast import (
+from mdguide_build.pandoc import ast as pandoc_ast
+from mdguide_build.pandoc.ast import (
     PANDOC_API_VERSION,
     Attr,
     Block,
@@ -164,9 +164,7 @@ def test_link_accepts_web_mail_and_internal_targets(url):
 
 def test_image_accepts_base64_data_uri_and_http():
     assert Image(text("alt"), PNG).url == PNG
-    assert (
-        Image(text("alt"), "https://a.example/i.png").url == "https://a.example/i.png"
-    )
+    assert Image(text("alt"), "https://a.example/i.png").url == "https://a.example/i.png"
 
 
 @pytest.mark.parametrize(
@@ -247,9 +245,7 @@ def test_attr_refuses_whitespace_in_identifier_and_classes():
 def test_attr_normalises_lists_to_tuples_so_elements_compare_and_hash():
     attr = Attr("x", ["c"], [["role", "note"]])
     assert attr == Attr("x", ("c",), (("role", "note"),))
-    assert hash(Para([Span(text("a"), attr)])) == hash(
-        Para((Span(tuple(text("a")), attr),))
-    )
+    assert hash(Para([Span(text("a"), attr)])) == hash(Para((Span(tuple(text("a")), attr),)))
 
 
 def test_elements_are_frozen():
@@ -378,16 +374,10 @@ def test_document_json():
 
 
 def test_json_text_is_compact_deterministic_and_utf8():
-    a = Document(
-        [Para(text("café"))], {"title": MetaString("T"), "lang": MetaString("en-GB")}
-    )
-    b = Document(
-        [Para(text("café"))], {"lang": MetaString("en-GB"), "title": MetaString("T")}
-    )
+    a = Document([Para(text("café"))], {"title": MetaString("T"), "lang": MetaString("en-GB")})
+    b = Document([Para(text("café"))], {"lang": MetaString("en-GB"), "title": MetaString("T")})
     assert a.to_json_text() == b.to_json_text()
-    assert a.to_json_text().startswith(
-        '{"pandoc-api-version":[1,23,1,1],"meta":{"lang":'
-    )
+    assert a.to_json_text().startswith('{"pandoc-api-version":[1,23,1,1],"meta":{"lang":')
     assert "café" in a.to_json_text()
     assert json.loads(a.to_json_text()) == a.to_json()
 

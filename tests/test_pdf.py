@@ -8,15 +8,24 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from readback import (ast_headings, expected_pieces, link_targets, missing, outline_titles, pdfua_part, squeeze,
-                      xmp_title,
-                      structure_headings, urls)
-from validators import pdfinfo, pdftotext
 
 from conftest import CONTENT
-from mdguide_build import pandoc_ast as pa
-from mdguide_build import print_pdf
 from mdguide_build.build import build
+from mdguide_build.pandoc import ast as pa
+from mdguide_build.writers import pdf as print_pdf
+from readback import (
+    ast_headings,
+    expected_pieces,
+    link_targets,
+    missing,
+    outline_titles,
+    pdfua_part,
+    squeeze,
+    structure_headings,
+    urls,
+    xmp_title,
+)
+from validators import pdfinfo, pdftotext
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +67,7 @@ def test_bookmarks_and_structure_follow_the_headings(pdf, content):
 
 def test_reading_order_follows_the_guide(pdf, content):
     printed = squeeze(pdftotext(pdf))
-    body = printed[printed.index(squeeze("We both remember")):]  # after the contents list
+    body = printed[printed.index(squeeze("We both remember")) :]  # after the contents list
     titles = [squeeze(s.title) for s in content.sections]
     positions = [body.index(t) for t in titles]
     assert positions == sorted(positions)
@@ -71,9 +80,13 @@ def test_rebuilds_are_byte_identical(pdf, tmp_path):
 
 def test_typst_reads_no_file_and_fetches_nothing(tmp_path):
     """The writer's Typst sees an empty project folder: no file to read, no address to fetch."""
-    for source, read in ((b'#read("/etc/passwd")', "/etc/passwd"),
-                         (b'#image("https://example.org/x.png")', "https:/example.org/x.png")):
-        with pytest.raises(print_pdf.PdfError, match=rf"^Typst: file not found \(searched at .*{re.escape(read)}\)"):
+    for source, read in (
+        (b'#read("/etc/passwd")', "/etc/passwd"),
+        (b'#image("https://example.org/x.png")', "https:/example.org/x.png"),
+    ):
+        with pytest.raises(
+            print_pdf.PdfError, match=rf"^Typst: file not found \(searched at .*{re.escape(read)}\)"
+        ):
             print_pdf.compile_pdf(source)
 
 
@@ -81,20 +94,31 @@ def test_templates_import_and_read_nothing():
     """Typst would download an imported @preview package: no template imports, includes or reads."""
     for template in (print_pdf.GUIDE_TEMPLATE, print_pdf.HANDOUT_TEMPLATE, print_pdf.LOOK_TEMPLATE):
         code = template.read_text(encoding="utf-8")
-        assert not re.search(r"#\s*(import|include)\b|\b(read|image|json|csv|yaml|toml|xml|cbor|plugin)\(", code), template
+        assert not re.search(
+            r"#\s*(import|include)\b|\b(read|image|json|csv|yaml|toml|xml|cbor|plugin)\(", code
+        ), template
 
 
 def test_typst_warnings_and_errors_fail_the_build(tmp_path):
-    with pytest.raises(print_pdf.PdfError, match=r"^Typst: unknown font family: no such font \(hint: check the "):
+    with pytest.raises(
+        print_pdf.PdfError, match=r"^Typst: unknown font family: no such font \(hint: check the "
+    ):
         print_pdf.compile_pdf(b'#set document(title: [t])\n#set text(font: "No Such Font")\nx')
     with pytest.raises(print_pdf.PdfError, match=r"^Typst: PDF/UA-1 error: missing document title"):
-        print_pdf.write_pdf(pa.Document([pa.Para(pa.text("x"))], {"lang": pa.MetaString("en-GB")}), tmp_path / "x.pdf", template=print_pdf.LOOK_TEMPLATE,
-                            look=print_pdf.STANDARD, date=(2017, 6, 1))
+        print_pdf.write_pdf(
+            pa.Document([pa.Para(pa.text("x"))], {"lang": pa.MetaString("en-GB")}),
+            tmp_path / "x.pdf",
+            template=print_pdf.LOOK_TEMPLATE,
+            look=print_pdf.STANDARD,
+            date=(2017, 6, 1),
+        )
     assert list(tmp_path.iterdir()) == []  # no partial file left behind
 
 
-INJECTED = (r'#import "@preview/cetz:0.3.0": \* #read("/etc/passwd") $x^2$ @foreword <x> '
-            r"#set text(fill: red) // not a comment #{1+1} \* = not a heading")
+INJECTED = (
+    r'#import "@preview/cetz:0.3.0": \* #read("/etc/passwd") $x^2$ @foreword <x> '
+    r"#set text(fill: red) // not a comment #{1+1} \* = not a heading"
+)
 
 
 def test_content_is_printed_literally_never_run_as_typst(content_copy, tmp_path):
@@ -105,7 +129,7 @@ def test_content_is_printed_literally_never_run_as_typst(content_copy, tmp_path)
     path.write_text(json.dumps(value, ensure_ascii=False, indent=2), encoding="utf-8")
     guide_path = content_copy / "guide.json"
     guide = json.loads(guide_path.read_text(encoding="utf-8"))
-    guide["subtitle"] = "A guide #read(\"/etc/passwd\") $y$ @x <y>"
+    guide["subtitle"] = 'A guide #read("/etc/passwd") $y$ @x <y>'
     guide_path.write_text(json.dumps(guide, ensure_ascii=False, indent=2), encoding="utf-8")
     (pdf,) = build(content_copy, tmp_path / "out", ["pdf"]).paths()
     printed = pdftotext(pdf)

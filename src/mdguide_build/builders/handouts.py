@@ -1,4 +1,4 @@
-""""What to do next" handouts: for each reader role an HTML page, a Word document and an A4 PDF.
+""" "What to do next" handouts: for each reader role an HTML page, a Word document and an A4 PDF.
 
 Each handout is built from ``handouts.select``: only the items tagged for its
 role, quoted through the same ``to_pandoc`` functions as the guide, so the
@@ -12,7 +12,7 @@ as editorial.
   and the "read more" links are pointed at the guide's page (the AST allows
   no relative links): an lxml transform of pandoc's tree, never string
   templating.
-* **PDF** (``handouts/<role>.pdf``): the guide's PDF writer (``print_pdf``,
+* **PDF** (``handouts/<role>.pdf``): the guide's PDF writer (``writers.pdf``,
   tagged PDF/UA-1, A4) from the web page's document made for paper
   (``paper_document``): boxes to tick, no links paper cannot follow, and
   addresses printed in full; at most ``MAX_PAGES`` pages, or the build fails.
@@ -33,31 +33,31 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lxml_html
 
-from .. import handouts as ho
-from .. import models as m
-from .. import pandoc, print_pdf
-from .. import pandoc_ast as pa
-from ..ast_rewrite import map_blocks, map_inlines, spell_out_urls, walk_inlines
-from ..errors import MdguideError
-from ..loader import Content
-from ..reference_docx import reference_docx
-from ..texts import iter_blocks, iter_subsections
-from ..to_pandoc import (
+from mdguide_build.builders.base import ASSETS, Builder, Output
+from mdguide_build.builders.docx import convert_with_reference, document_dates, finish
+from mdguide_build.builders.html import CSS, Endnotes
+from mdguide_build.errors import MdguideError
+from mdguide_build.guide import handouts as ho
+from mdguide_build.guide import models as m
+from mdguide_build.guide.content import Content
+from mdguide_build.guide.labels import attribution_text, edition_label
+from mdguide_build.guide.texts import iter_blocks, iter_subsections
+from mdguide_build.pandoc import ast as pa
+from mdguide_build.pandoc import runner as pandoc
+from mdguide_build.pandoc.guide import (
     STYLE_CRITERION,
     STYLE_PROMPTING_QUESTION,
     Context,
-    attribution_text,
     block,
     editorial,
-    edition_label,
     marked,
     metadata,
     plain,
     pull_quote,
 )
-from .base import ASSETS, Builder, Output
-from .docx import convert_with_reference, document_dates, finish
-from .html import CSS, Endnotes
+from mdguide_build.pandoc.rewrite import map_blocks, map_inlines, spell_out_urls, walk_inlines
+from mdguide_build.writers import pdf as print_pdf
+from mdguide_build.writers.reference_docx import reference_docx
 
 TEMPLATE = ASSETS / "html" / "handout.html"
 HANDOUT_CSS = ASSETS / "html" / "handout.css"
@@ -84,15 +84,26 @@ def _checklist(handout: ho.Handout, ctx: Context, intro: str) -> list[pa.Block]:
         entries = []
         for criterion in criteria:
             if ctx.flavour == "docx":
-                entry = [ctx.styled(STYLE_CRITERION, [pa.Para([pa.Str(CHECKBOX), pa.Space(),
-                                                               *marked(criterion.text, ctx)])])]
+                entry = [
+                    ctx.styled(
+                        STYLE_CRITERION,
+                        [pa.Para([pa.Str(CHECKBOX), pa.Space(), *marked(criterion.text, ctx)])],
+                    )
+                ]
             else:  # finish_html turns this div into a checkbox and its label
-                entry = [pa.Div([pa.Plain(marked(criterion.text, ctx))],
-                                pa.Attr(identifier=f"check-{criterion.id}", classes=["check-item"]))]
+                entry = [
+                    pa.Div(
+                        [pa.Plain(marked(criterion.text, ctx))],
+                        pa.Attr(identifier=f"check-{criterion.id}", classes=["check-item"]),
+                    )
+                ]
             if criterion.questions:
                 questions = pa.BulletList([[ctx.item(marked(q, ctx))] for q in criterion.questions])
-                entry.append(ctx.styled(STYLE_PROMPTING_QUESTION, [questions],
-                                        pa.Attr(classes=["prompting-questions"])))
+                entry.append(
+                    ctx.styled(
+                        STYLE_PROMPTING_QUESTION, [questions], pa.Attr(classes=["prompting-questions"])
+                    )
+                )
             entries.append(entry)
         out.append(pa.Div([pa.BulletList(entries)], pa.Attr(classes=["checklist"])))
     return out
@@ -114,7 +125,9 @@ def _read_more(handout: ho.Handout, ctx: Context) -> list[pa.Block]:
         if ctx.flavour == "docx":  # a Word file travels alone: name the part, do not link it
             items.append([ctx.item(words)])
         else:  # finish_html points it at the guide's page
-            items.append([pa.Plain([pa.Link(words, f"#{pointer.anchor}", attr=pa.Attr(classes=["guide-link"]))])])
+            items.append(
+                [pa.Plain([pa.Link(words, f"#{pointer.anchor}", attr=pa.Attr(classes=["guide-link"]))])]
+            )
     return [pa.BulletList(items)]
 
 
@@ -155,7 +168,16 @@ def handout_blocks(content: Content, handout: ho.Handout, ctx: Context) -> list[
 def _meta(content: Content, title: str, description: str, series: str | None) -> dict[str, pa.MetaValue]:
     guide = content.guide
     meta = metadata(content)
-    keep = ("author", "publisher", "date", "lang", "identifier", "subject", "living-document", "other-formats")
+    keep = (
+        "author",
+        "publisher",
+        "date",
+        "lang",
+        "identifier",
+        "subject",
+        "living-document",
+        "other-formats",
+    )
     return {
         **{key: meta[key] for key in keep if key in meta},
         "title": pa.MetaInlines(plain(title)),
@@ -187,8 +209,13 @@ def _web_document(content: Content, handout: ho.Handout) -> tuple[pa.Document, E
 PAPER_STYLES = {
     **print_pdf.BLOCK_STYLES,
     "check-item": {"text:weight": '"bold"', "below": "0.35em"},
-    "check-entry": {"width": "100%", "stroke": "(top: rule)", "inset": "(y: 0.35em)", "above": "0pt",
-                    "below": "0pt"},
+    "check-entry": {
+        "width": "100%",
+        "stroke": "(top: rule)",
+        "inset": "(y: 0.35em)",
+        "above": "0pt",
+        "below": "0pt",
+    },
 }
 # A note's number in the text, raised and smaller, as a superscript (the AST has none).
 _RAISED = (("typst:text:baseline", "-0.3em"), ("typst:text:size", "0.75em"))
@@ -221,7 +248,9 @@ def paper_document(content: Content, handout: ho.Handout) -> pa.Document:
         elif isinstance(block, pa.Div) and "checklist" in block.attr.classes:
             # On paper the box is the marker: each criterion between rules, without a bullet.
             (criteria,) = block.blocks
-            block = pa.Div([pa.Div(item, pa.Attr(classes=["check-entry"])) for item in criteria.items], block.attr)
+            block = pa.Div(
+                [pa.Div(item, pa.Attr(classes=["check-entry"])) for item in criteria.items], block.attr
+            )
         elif isinstance(block, pa.Div) and "note" in block.attr.classes:
             block = pa.Div([b for b in block.blocks if not _is_back_link(b)], block.attr)
         return block
@@ -232,7 +261,8 @@ def paper_document(content: Content, handout: ho.Handout) -> pa.Document:
 
 def _is_back_link(block: pa.Block) -> bool:
     return isinstance(block, pa.Para) and any(
-        isinstance(n, pa.Link) and "note-back" in n.attr.classes for n in block.content)
+        isinstance(n, pa.Link) and "note-back" in n.attr.classes for n in block.content
+    )
 
 
 def docx_document(content: Content, handout: ho.Handout) -> pa.Document:
@@ -240,7 +270,9 @@ def docx_document(content: Content, handout: ho.Handout) -> pa.Document:
     ctx = Context(content, "docx", allowed_resources=handout.resources)
     guide = content.guide
     series = content.roles.editorial.series_title
-    meta = _meta(content, f"{series}: {handout.role.editorial_name}", handout.role.editorial_description, series)
+    meta = _meta(
+        content, f"{series}: {handout.role.editorial_name}", handout.role.editorial_description, series
+    )
     meta["subtitle"] = pa.MetaInlines(plain(f"{guide.title}: {guide.subtitle}"))
     meta["date"] = pa.MetaInlines(plain(edition_label(guide.edition)))
     # Word's document properties: pandoc would turn any other key into a custom property.
@@ -262,13 +294,46 @@ def index_document(content: Content) -> pa.Document:
             (f"{role.id}.docx", "Word document (DOCX)"),
             (f"{role.id}.pdf", "PDF to print (A4)"),
         ]
-        out.append(pa.BulletList([[pa.Plain([pa.Link(plain(text), f"#{target}", attr=pa.Attr(
-            classes=["sibling"], attributes=[("aria-label", f"{role.editorial_name}: {text}")]))])]
-            for target, text in links]))
+        out.append(
+            pa.BulletList(
+                [
+                    [
+                        pa.Plain(
+                            [
+                                pa.Link(
+                                    plain(text),
+                                    f"#{target}",
+                                    attr=pa.Attr(
+                                        classes=["sibling"],
+                                        attributes=[("aria-label", f"{role.editorial_name}: {text}")],
+                                    ),
+                                )
+                            ]
+                        )
+                    ]
+                    for target, text in links
+                ]
+            )
+        )
         basis = [pa.Para(plain(words.basis_label + ":"))]
         for item in role.basis:
-            basis.append(pa.BlockQuote([pa.Para([pa.Str("“"), *plain(item.text), pa.Str("”"), pa.Space(),
-                                                 pa.Str("("), *plain(parts.get(item.at, item.at)), pa.Str(")")])]))
+            basis.append(
+                pa.BlockQuote(
+                    [
+                        pa.Para(
+                            [
+                                pa.Str("“"),
+                                *plain(item.text),
+                                pa.Str("”"),
+                                pa.Space(),
+                                pa.Str("("),
+                                *plain(parts.get(item.at, item.at)),
+                                pa.Str(")"),
+                            ]
+                        )
+                    ]
+                )
+            )
         out.append(pa.Div(basis, pa.Attr(classes=["basis"])))
     meta = _meta(content, words.index_title, words.index_intro, None)
     meta["pagetitle"] = pa.MetaString(f"{words.index_title} – {content.guide.title}")
@@ -334,19 +399,27 @@ def finish_html(page: bytes, guide_slug: str) -> bytes:
 
 def write_pdf(document: pa.Document | str, path: Path, name: str, date: tuple[int, int, int]) -> int:
     """The handout for paper as a tagged A4 PDF at ``path``; return its page count."""
-    pdf, pages = print_pdf.compile_pdf(print_pdf.typst_source(document, print_pdf.HANDOUT_TEMPLATE,
-                                                              print_pdf.HANDOUT, date))
+    pdf, pages = print_pdf.compile_pdf(
+        print_pdf.typst_source(document, print_pdf.HANDOUT_TEMPLATE, print_pdf.HANDOUT, date)
+    )
     if pages > MAX_PAGES:
-        raise HandoutError(f"{name}: {pages} pages, more than the {MAX_PAGES} a handout may have "
-                           "(hint: tag fewer items for this role in content/)")
-    print_pdf.write_file(pdf, path)
+        raise HandoutError(
+            f"{name}: {pages} pages, more than the {MAX_PAGES} a handout may have "
+            "(hint: tag fewer items for this role in content/)"
+        )
+    path.write_bytes(pdf)
     return pages
 
 
 def html_args() -> list[str]:
     css = CSS.read_text(encoding="utf-8") + "\n" + HANDOUT_CSS.read_text(encoding="utf-8")
-    return ["--standalone", f"--template={TEMPLATE}", f"--variable=inline-css:{css}", "--shift-heading-level-by=1",
-            "--wrap=none"]
+    return [
+        "--standalone",
+        f"--template={TEMPLATE}",
+        f"--variable=inline-css:{css}",
+        "--shift-heading-level-by=1",
+        "--wrap=none",
+    ]
 
 
 def render_html(document: str, guide_slug: str) -> bytes:
@@ -358,8 +431,10 @@ def render_html(document: str, guide_slug: str) -> bytes:
 
 class HandoutsBuilder(Builder):
     name = "handouts"
-    summary = ("'What to do next' handouts, one per reader role, as web page, Word document and A4 PDF, "
-               "with a list of them: for readers who want the next steps only.")
+    summary = (
+        "'What to do next' handouts, one per reader role, as web page, Word document and A4 PDF, "
+        "with a list of them: for readers who want the next steps only."
+    )
     assets = (TEMPLATE, CSS, HANDOUT_CSS, *print_pdf.ASSET_FILES)
 
     def outputs(self, content: Content) -> list[Output]:
@@ -397,8 +472,13 @@ class HandoutsBuilder(Builder):
             written = convert_with_reference(document, path, reference, list(DOCX_ARGS))
             path.write_bytes(finish(written, None, created, modified))
 
-        return Output(relpath, self.fingerprint("docx", document, reference, *DOCX_ARGS, created.isoformat(),
-                                                 modified.isoformat()), write)
+        return Output(
+            relpath,
+            self.fingerprint(
+                "docx", document, reference, *DOCX_ARGS, created.isoformat(), modified.isoformat()
+            ),
+            write,
+        )
 
     def options_fingerprint(self) -> str:
         """No build options: ``--role`` chooses which files to build, not what is in
