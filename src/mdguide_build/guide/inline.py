@@ -18,6 +18,8 @@ from functools import lru_cache
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ESCAPABLE = "\\*[]^_"
+# Every character that can start markup; anything else is text.
+_PLAIN_RUN = re.compile(r"[^\\*\[\]]+")
 
 
 @dataclass(frozen=True)
@@ -74,11 +76,22 @@ class _Parser:
                 buffer.clear()
 
         text = self.text
-        while self.pos < len(text):
+        end = len(text)
+        while self.pos < end:
+            # Most of a text is words: take the run up to the next marker character at once.
+            run = _PLAIN_RUN.match(text, self.pos)
+            if run:
+                buffer.append(run.group())
+                self.pos = run.end()
+                continue
             char = text[self.pos]
-            if char == "\\" and self.pos + 1 < len(text) and text[self.pos + 1] in _ESCAPABLE:
-                buffer.append(text[self.pos + 1])
-                self.pos += 2
+            if char == "\\":
+                if self.pos + 1 < end and text[self.pos + 1] in _ESCAPABLE:
+                    buffer.append(text[self.pos + 1])
+                    self.pos += 2
+                else:
+                    buffer.append(char)
+                    self.pos += 1
             elif text.startswith("**", self.pos):
                 if closer == "**":
                     self.pos += 2
@@ -99,7 +112,7 @@ class _Parser:
             elif char == "[":
                 flush()
                 out.append(self.link())
-            elif char == "]":
+            else:  # "]"
                 if closer == "]":
                     self.pos += 1
                     flush()
@@ -109,9 +122,6 @@ class _Parser:
                     "write \\] for a literal bracket, or [link text][resource-id] for a link",
                     self.pos,
                 )
-            else:
-                buffer.append(char)
-                self.pos += 1
         if closer is not None:
             names = {"*": "emphasis '*'", "**": "bold '**'", "]": "link text '['"}
             raise MarkupError(
