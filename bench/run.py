@@ -127,9 +127,11 @@ def write_asts(content: Path, folder: Path) -> dict[str, Path]:
 
 
 def pandoc_binary() -> str:
-    import pypandoc
+    """The pandoc mdguide runs, so that the baseline times the very same binary."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from mdguide_build.pandoc.runner import pandoc_path
 
-    return str(pypandoc.get_pandoc_path())
+    return pandoc_path()
 
 
 def baseline_commands(asts: dict[str, Path], out: Path) -> list[list[str]]:

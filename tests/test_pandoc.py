@@ -2,8 +2,12 @@
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -78,6 +82,20 @@ def every_element() -> Document:
 
 def test_pandoc_version():
     assert re.fullmatch(r"3\.\d+(\.\d+)*", pandoc_version())
+
+
+def test_the_pinned_pandoc_is_used_even_with_a_newer_one_on_path(tmp_path):
+    """pypandoc alone would take the highest version it finds; the outputs must not change with PATH."""
+    impostor = tmp_path / "pandoc"
+    impostor.write_text("#!/bin/sh\necho 'pandoc 99.0'\n", encoding="utf-8")
+    impostor.chmod(0o755)
+    probe = "from mdguide_build.pandoc.runner import pandoc_path, pandoc_version; print(pandoc_path(), pandoc_version())"
+    env = {k: v for k, v in os.environ.items() if k != "PYPANDOC_PANDOC"}
+    env["PATH"] = f"{tmp_path}{os.pathsep}{env.get('PATH', '')}"
+    found = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    path, version = found.stdout.split()
+    assert Path(path).parent.name == "files" and Path(path).parent.parent.name == "pypandoc", path
+    assert version != "99.0" and re.fullmatch(r"3\.\d+(\.\d+)*", version)
 
 
 def test_round_trip_is_exact():

@@ -1,7 +1,13 @@
 """The one module that runs pandoc, always sandboxed and reproducible.
 
-pypandoc is used to *find* pandoc (the binary bundled in pypandoc-binary),
-but the conversion runs the binary directly with ``subprocess``. Measured on
+The pandoc is the one bundled in pypandoc-binary, pinned in constraints.txt
+(and so part of every fingerprint). It is found beside the pypandoc package
+without importing it: ``import pypandoc`` costs ~10 ms, and its own search
+runs ``pandoc --version`` on every candidate and takes the highest version,
+so a newer pandoc on PATH would quietly change the outputs. pypandoc's search
+is the fallback when the bundled binary is missing or ``PYPANDOC_PANDOC``
+names another pandoc on purpose. The conversion runs the binary directly
+with ``subprocess``. Measured on
 a small document to html5 (pandoc 3.9, 2 cores), ``pypandoc.convert_text``
 with ``verify_format=False`` and a direct ``subprocess.run`` both take 8-10 ms
 per call (minimum ~7.3 ms each; the spread is noise, it is all pandoc
@@ -22,13 +28,12 @@ developer's personal template would silently change our output.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import re
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
-
-import pypandoc
 
 from mdguide_build.errors import MdguideError
 from mdguide_build.pandoc.ast import Document
@@ -72,19 +77,32 @@ class PandocError(MdguideError):
 
 @functools.cache
 def pandoc_path() -> str:
-    """The pandoc binary pypandoc would use (probed once per process)."""
+    """The pandoc binary: pypandoc-binary's own, else whichever pypandoc finds (once per process)."""
+    bundled = _bundled_pandoc()
+    if bundled and not os.environ.get("PYPANDOC_PANDOC"):
+        return bundled
+    import pypandoc
+
     try:
         return str(pypandoc.get_pandoc_path())
     except OSError as exc:
         raise PandocError(f"pandoc not found: {exc}", to="") from exc
 
 
+def _bundled_pandoc() -> str | None:
+    """``pypandoc/files/pandoc``, where pypandoc-binary installs its pandoc, if it is there."""
+    spec = importlib.util.find_spec("pypandoc")
+    if spec is None or not spec.origin:
+        return None
+    path = Path(spec.origin).resolve().parent / "files" / "pandoc"
+    return str(path) if path.is_file() and os.access(path, os.X_OK) else None
+
+
+@functools.cache
 def pandoc_version() -> str:
-    """pandoc's version, e.g. ``"3.9"`` (cached by pypandoc)."""
-    try:
-        return str(pypandoc.get_pandoc_version())
-    except OSError as exc:
-        raise PandocError(f"pandoc not found: {exc}", to="") from exc
+    """pandoc's version, e.g. ``"3.9"``."""
+    first_line = _run([pandoc_path(), "--version"], "", _environment(None), "--version", 60).split(b"\n")[0]
+    return first_line.decode("utf-8", errors="replace").split()[-1]
 
 
 def convert(
