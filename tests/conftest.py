@@ -7,8 +7,11 @@ once for every browser-based check (axe, screenshots, zoom checks).
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for `import validators`
+
+# mdguide's cache (mdguide_build.cache) starts empty for each test session, here and in every
+# `mdguide` the tests run, and never touches the developer's own ~/.cache.
+_CACHE = tempfile.mkdtemp(prefix="mdguide-test-cache-")
+os.environ["MDGUIDE_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 from mdguide_build.build import build  # noqa: E402
 from mdguide_build.validate.loader import load_content  # noqa: E402

@@ -37,7 +37,7 @@ from mdguide_build.guide.texts import iter_blocks, marked_texts
 from mdguide_build.pandoc import ast as pa
 from mdguide_build.pandoc.guide import DOCX_STYLES
 from mdguide_build.pandoc.runner import pandoc_path
-from mdguide_build.writers.reference_docx import reference_docx
+from mdguide_build.writers.word_reference import reference_docx
 from validators import pdfinfo, pdftotext, soffice_to_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -491,12 +491,13 @@ def test_source_date_epoch_dates_the_document_and_its_zip(tmp_path):
 
 
 def test_reference_document_is_the_same_bytes_in_a_fresh_process():
-    code = "import sys; from mdguide_build.writers.reference_docx import reference_docx; sys.stdout.buffer.write(reference_docx())"
+    # Made afresh (no cache) in another process and time zone: the same bytes as the builders use.
+    code = "import sys; from mdguide_build.writers.reference_docx import make_reference_docx; sys.stdout.buffer.write(make_reference_docx())"
     fresh = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         check=True,
-        env={**os.environ, "TZ": "Asia/Kolkata"},
+        env={**os.environ, "TZ": "Asia/Kolkata", "MDGUIDE_CACHE_DIR": ""},
     ).stdout
     assert fresh == reference_docx()
     styles = docx.Document(io.BytesIO(fresh)).styles

@@ -9,15 +9,14 @@ outputs in parallel, moving finished files into place.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from mdguide_build import ASSETS
+from mdguide_build import ASSETS  # noqa: F401  (builders take it from here)
+from mdguide_build.cache import toolchain_digest
 
 if TYPE_CHECKING:  # not imported at run time: a no-op build must not pay for pydantic
     from mdguide_build.guide.content import Content
@@ -69,46 +68,3 @@ class Builder:
             digest.update(len(data).to_bytes(8, "big"))
             digest.update(data)
         return digest.hexdigest()
-
-
-PACKAGE = ASSETS.parent
-# Tools whose version can change an output's bytes: (import name, distribution name).
-_TOOLS = (
-    ("pypandoc", "pypandoc_binary"),
-    ("typst", "typst"),
-    ("docx", "python_docx"),
-    ("lxml", "lxml"),
-    ("pydantic", "pydantic"),
-)
-
-
-@functools.cache
-def toolchain_digest() -> str:
-    """Digest of mdguide's own code and assets and the versions of the tools it drives.
-
-    Part of every fingerprint, so changing a builder, a stylesheet or a
-    pinned tool rebuilds what it affects without anyone remembering to bump
-    a version number.
-    """
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and path.suffix != ".pyc" and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(PACKAGE).as_posix().encode())
-            digest.update(path.read_bytes())
-    for module, distribution in _TOOLS:
-        digest.update(f"{module}={_installed_version(module, distribution)};".encode())
-    return digest.hexdigest()
-
-
-def _installed_version(module: str, distribution: str) -> str:
-    """The version from the distribution's .dist-info folder name.
-
-    importlib.metadata would do, but importing it costs ~45 ms, a third of a
-    no-op build; finding the folder beside the module costs nothing.
-    """
-    spec = importlib.util.find_spec(module)
-    if spec is None or not spec.origin:
-        return "absent"
-    site = Path(spec.origin).parent.parent
-    found = sorted(site.glob(f"{distribution}-*.dist-info"), key=lambda p: p.name.lower())
-    return found[-1].name[len(distribution) + 1 : -len(".dist-info")] if found else "unknown"

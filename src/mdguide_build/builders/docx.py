@@ -1,7 +1,7 @@
 """Word document: for the people who will edit a handout or send it on.
 
 pandoc writes the DOCX from the ``"docx"`` flavour of the guide's AST, styled
-by the reference document made in ``mdguide_build.reference_docx``: Word's own
+by the reference document made in ``writers/reference_docx.py``: Word's own
 Heading 1-6, real footnotes for the resources, the guide's named paragraph
 styles, a contents field, title, subject, authors and language in the
 document properties.
@@ -33,7 +33,7 @@ from mdguide_build.guide.labels import human_date
 from mdguide_build.pandoc import ast as pa
 from mdguide_build.pandoc import runner as pandoc
 from mdguide_build.pandoc.guide import guide_document, plain
-from mdguide_build.writers.reference_docx import reference_docx
+from mdguide_build.writers.word_reference import reference_docx
 from mdguide_build.writers.zipped import unzip_entries, zip_bytes
 
 CORE = "docProps/core.xml"

@@ -57,7 +57,7 @@ from mdguide_build.pandoc.guide import (
 )
 from mdguide_build.pandoc.rewrite import map_blocks, map_inlines, spell_out_urls, walk_inlines
 from mdguide_build.writers import pdf as print_pdf
-from mdguide_build.writers.reference_docx import reference_docx
+from mdguide_build.writers.word_reference import reference_docx
 
 TEMPLATE = ASSETS / "html" / "handout.html"
 HANDOUT_CSS = ASSETS / "html" / "handout.css"

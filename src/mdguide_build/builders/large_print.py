@@ -31,7 +31,7 @@ from mdguide_build.errors import MdguideError
 from mdguide_build.guide.content import Content
 from mdguide_build.pandoc.rewrite import emphasis_to_strong, spell_out_urls
 from mdguide_build.writers import pdf as print_pdf
-from mdguide_build.writers.large_print_docx import large_print_reference
+from mdguide_build.writers.word_reference import large_print_reference
 
 MINIMUM_POINT_SIZE = 16
 

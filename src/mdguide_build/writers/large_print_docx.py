@@ -1,6 +1,6 @@
 """The large-print Word reference document: the standard one, restyled for clear print.
 
-It starts from ``reference_docx.reference_docx`` (the standard DOCX's styles:
+It starts from ``word_reference.reference_docx`` (the standard DOCX's styles:
 Word's own Normal, Heading 1-6, Footnote Text, the guide's named styles) and
 changes only what UKAAF / RNIB clear-print guidance asks for, so the two
 editions look alike and the recipient can still adjust every Word style:
@@ -13,11 +13,13 @@ editions look alike and the recipient can still adjust every Word style:
   bold instead of underlined; note numbers bold and raised a little, at full
   size, instead of small superscripts;
 * line spacing 1.5, every paragraph left-aligned.
+
+Builders take the document from ``word_reference.large_print_reference``,
+which keeps it in mdguide's cache; this module runs only to make it.
 """
 
 from __future__ import annotations
 
-import functools
 import io
 
 from docx import Document
@@ -26,7 +28,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from mdguide_build.writers.reference_docx import ReferenceDocxError, reference_docx
+from mdguide_build.writers.reference_docx import ReferenceDocxError
+from mdguide_build.writers.word_reference import reference_docx
 from mdguide_build.writers.zipped import unzip_entries, zip_bytes
 
 STANDARD_SIZE = 12  # points: the standard reference document's Normal
@@ -35,8 +38,7 @@ _NOT_IN_LARGE_PRINT = ("w:i", "w:iCs", "w:u", "w:caps", "w:smallCaps", "w:vertAl
 _RAISE = 0.3  # a note number sits this fraction of the text size above the line
 
 
-@functools.cache
-def large_print_reference(language: str, point_size: int) -> bytes:
+def make_large_print_reference(language: str, point_size: int) -> bytes:
     """The large-print reference document as DOCX bytes (the same bytes every call)."""
     document = Document(io.BytesIO(reference_docx(language)))
     scale = point_size / STANDARD_SIZE

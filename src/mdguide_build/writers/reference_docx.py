@@ -19,11 +19,13 @@ file and the result is the same bytes on every machine:
 
 Colours are NHS identity colours; tests/test_docx.py checks each text colour
 in the finished document against its background (at least 4.5:1).
+
+Builders take the document from ``word_reference.reference_docx``, which keeps
+it in mdguide's cache; this module (and python-docx) runs only to make it.
 """
 
 from __future__ import annotations
 
-import functools
 import io
 from dataclasses import dataclass
 
@@ -40,7 +42,7 @@ from mdguide_build.pandoc import guide as to_pandoc
 from mdguide_build.pandoc.runner import default_data_file
 from mdguide_build.writers.zipped import unzip_entries, zip_bytes
 
-__all__ = ["FONT", "ReferenceDocxError", "reference_docx"]
+__all__ = ["FONT", "ReferenceDocxError", "make_reference_docx"]
 
 FONT = "Arial"
 INK = "212B32"  # body text (NHS black)
@@ -156,8 +158,7 @@ _THEME_ATTRIBUTES = (
 )
 
 
-@functools.cache
-def reference_docx(language: str = "en-GB") -> bytes:
+def make_reference_docx(language: str = "en-GB") -> bytes:
     """The restyled reference document as DOCX bytes (the same bytes every call)."""
     document = Document(io.BytesIO(_pandoc_default()))
     styles = document.styles
