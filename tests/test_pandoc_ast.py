@@ -8,6 +8,8 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mdguide_build.pandoc import ast as pandoc_ast
 from mdguide_build.pandoc.ast import (
@@ -59,6 +61,13 @@ def test_text_keeps_no_break_spaces_inside_words():
 def test_text_keeps_edge_spaces_so_inlines_can_be_concatenated():
     assert text(" see ") == [Space(), Str("see"), Space()]
     assert text("") == []
+
+
+def test_text_gives_a_fresh_list_each_time():
+    # text() remembers what it split; a caller changing its list must not change the next answer.
+    first = text("same words")
+    first.append(Str("more"))
+    assert text("same words") == [Str("same"), Space(), Str("words")]
 
 
 def test_text_refuses_non_str():
@@ -331,6 +340,35 @@ def test_json_text_is_compact_deterministic_and_utf8():
     assert a.to_json_text().startswith('{"pandoc-api-version":[1,23,1,1],"meta":{"lang":')
     assert "café" in a.to_json_text()
     assert json.loads(a.to_json_text()) == a.to_json()
+
+
+# Whatever the text, the JSON is what Python's own encoder writes in the same compact form.
+_ANY_TEXT = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cs",),  # lone surrogates: AST refuses them, like C0 and C1 controls
+        blacklist_characters="".join(map(chr, [*range(0x20), *range(0x7F, 0xA0)])),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=_ANY_TEXT, title=_ANY_TEXT, url_tail=st.text(alphabet="abc/?=&%\"'<>", max_size=10))
+def test_json_text_is_exactly_the_standard_encoders_output(words, title, url_tail):
+    doc = Document(
+        [
+            Header(2, text(title), Attr("h", ["c"], [("aria-label", title)])),
+            Para(
+                [
+                    *text(words),
+                    Link(text(words) or [Str("x")], f"https://example.org/{url_tail}".replace(" ", "")),
+                ]
+            ),
+            OrderedList([[Plain(text(words))]], start=3),
+        ],
+        {"title": MetaInlines(text(title)), "lang": MetaString(words), "n": MetaList([MetaString(title)])},
+    )
+    assert doc.to_json_text() == json.dumps(doc.to_json(), ensure_ascii=False, separators=(",", ":"))
 
 
 def test_base_classes_group_elements():

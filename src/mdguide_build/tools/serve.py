@@ -37,6 +37,7 @@ EVENTS_PATH = "/__mdguide/events"
 STATUS_PATH = "/__mdguide/status"
 KEEP_ALIVE = 15.0  # seconds between keep-alive comments on the event stream
 DEBOUNCE_MS = 100
+WATCH_STEP_MS = 10  # a save shows once no change came for this long (watchfiles' step)
 WATCH_START_TIMEOUT = 10.0
 
 # Added to the served page only.  It reloads the page when the build it shows is superseded.
@@ -92,6 +93,7 @@ class Preview:
         self.stamps: dict[str, tuple[int, int]] = {}  # the content files as of the last build
         self.build_lock = threading.Lock()
         self.work_dir: Path | None = None
+        self.pages = None  # the PagePreview that makes the page, from the first build on
         self.server: ThreadingHTTPServer | None = None
         self.serving = False
         self.threads: list[threading.Thread] = []
@@ -140,6 +142,8 @@ class Preview:
             thread.join(timeout=10)
         if self.work_dir is not None:
             shutil.rmtree(self.work_dir, ignore_errors=True)
+        if self.pages is not None:
+            self.pages.close()
 
     def wait(self) -> None:
         """Block until stopped (Ctrl+C raises KeyboardInterrupt here)."""
@@ -160,17 +164,16 @@ class Preview:
 
     def rebuild(self, reason: str) -> None:
         """Build the HTML; on failure, the error page takes its place."""
-        from mdguide_build.build import build
-        from mdguide_build.validate.loader import ContentError, load_content
+        from mdguide_build.preview import PagePreview
+        from mdguide_build.validate.loader import ContentError
 
         with self.build_lock:
             started = time.perf_counter()
             self.stamps = _stamps(self.content_dir)
             try:
-                # Validated here first so that problems name files as the editor does (content/…).
-                load_content(self.content_dir, self.content_display)
-                report = build(self.content_dir, self.work_dir / "site", ["html"])
-                page, ok, errors = report.paths()[0].read_bytes(), True, 0
+                # Only the files saved since are parsed and checked again; problems name files as the editor does.
+                self.pages = self.pages or PagePreview(self.content_dir, self.content_display)
+                page, ok, errors = self.pages.page(), True, 0
             except ContentError as error:
                 page, ok = error_page(self.content_display, error.diagnostics), False
                 errors = sum(d.is_error for d in error.diagnostics)
@@ -201,7 +204,7 @@ class Preview:
             self.content_dir,
             watch_filter=json_files,
             debounce=DEBOUNCE_MS,
-            step=50,
+            step=WATCH_STEP_MS,
             stop_event=self.stopping,
             raise_interrupt=False,
             rust_timeout=250,

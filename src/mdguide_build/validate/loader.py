@@ -52,8 +52,8 @@ def _display(root_display: str, relpath: str) -> str:
     return str(PurePosixPath(root_display) / relpath)
 
 
-def _read(root: Path, source: SourceFile, out: list[Diagnostic]) -> None:
-    """Read and parse one file into ``source``; append problems to ``out``."""
+def _read(root: Path, source: SourceFile, out: list[Diagnostic]) -> bytes | None:
+    """One file's bytes, if it may be read; append problems to ``out``."""
     path = root / source.relpath
     reason = unsafe_path(root, source.relpath)
     if reason:
@@ -68,7 +68,7 @@ def _read(root: Path, source: SourceFile, out: list[Diagnostic]) -> None:
                 "content files must be ordinary files inside content/",
             )
         )
-        return
+        return None
     if not path.is_file():
         out.append(
             Diagnostic(
@@ -81,7 +81,7 @@ def _read(root: Path, source: SourceFile, out: list[Diagnostic]) -> None:
                 "restore it from version control, or fix the name that points to it",
             )
         )
-        return
+        return None
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         out.append(
@@ -95,8 +95,12 @@ def _read(root: Path, source: SourceFile, out: list[Diagnostic]) -> None:
                 "split it, or check that it is the right file",
             )
         )
-        return
-    data = path.read_bytes()
+        return None
+    return path.read_bytes()
+
+
+def _parse(source: SourceFile, data: bytes, out: list[Diagnostic]) -> None:
+    """Decode and parse one file's bytes into ``source``; append problems to ``out``."""
     if data.startswith(b"\xef\xbb\xbf"):
         out.append(
             Diagnostic(
@@ -234,16 +238,58 @@ def _validate(source: SourceFile, out: list[Diagnostic]) -> None:
         )
 
 
-def _load_file(root: Path, root_display: str, relpath: str, kind: str, out: list[Diagnostic]) -> SourceFile:
+class FileMemo:
+    """What the loader made of each file, by its bytes, for a process that loads the same folder again.
+
+    The live preview keeps one: on each save every file's bytes are read
+    again (~1 ms: a watcher's list of changes or a file's time could miss a
+    change), but only a file whose bytes differ is parsed and checked again.
+    The checks across files (``crossrefs``) always run on the whole. A file
+    gives the same ``SourceFile`` and problems for the same bytes, name and
+    kind, so the result is exactly what loading afresh gives.
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[tuple[str, str, str], tuple[bytes, SourceFile, list[Diagnostic]]] = {}
+
+    def recall(self, source: SourceFile, data: bytes) -> tuple[SourceFile, list[Diagnostic]] | None:
+        known = self._files.get((source.relpath, source.display, source.kind))
+        if known is None or known[0] != data:
+            return None
+        return known[1], known[2]
+
+    def remember(self, source: SourceFile, data: bytes, problems: list[Diagnostic]) -> None:
+        self._files[(source.relpath, source.display, source.kind)] = (data, source, problems)
+
+
+def _load_file(
+    root: Path, root_display: str, relpath: str, kind: str, out: list[Diagnostic], memo: FileMemo | None
+) -> SourceFile:
     source = SourceFile(relpath, _display(root_display, relpath), kind)
-    _read(root, source, out)
+    data = _read(root, source, out)
+    if data is None:
+        return source
+    known = memo.recall(source, data) if memo is not None else None
+    if known is not None:
+        out.extend(known[1])
+        return known[0]
+    problems: list[Diagnostic] = []
+    _parse(source, data, problems)
     if source.parsed is not None:
-        _validate(source, out)
+        _validate(source, problems)
+    out.extend(problems)
+    if memo is not None:
+        memo.remember(source, data, problems)
     return source
 
 
-def read_content(root: Path, root_display: str | None = None) -> tuple[Content | None, list[Diagnostic]]:
-    """Load and check ``root``; return the content (None on errors) and all diagnostics."""
+def read_content(
+    root: Path, root_display: str | None = None, *, memo: FileMemo | None = None
+) -> tuple[Content | None, list[Diagnostic]]:
+    """Load and check ``root``; return the content (None on errors) and all diagnostics.
+
+    With a ``memo``, files whose bytes are as the memo saw them are not parsed or checked again.
+    """
 
     root_display = root_display or root.as_posix()
     if not root.is_dir():
@@ -260,7 +306,9 @@ def read_content(root: Path, root_display: str | None = None) -> tuple[Content |
             )
         ]
     out: list[Diagnostic] = []
-    files = {kind: _load_file(root, root_display, name, kind, out) for kind, name in FIXED_FILES.items()}
+    files = {
+        kind: _load_file(root, root_display, name, kind, out, memo) for kind, name in FIXED_FILES.items()
+    }
     sections: list[SourceFile] = []
     guide = files["guide"].model
     if isinstance(guide, GuideFile):
@@ -298,7 +346,7 @@ def read_content(root: Path, root_display: str | None = None) -> tuple[Content |
                     )
                 )
                 continue
-            sections.append(_load_file(root, root_display, relpath, "section", out))
+            sections.append(_load_file(root, root_display, relpath, "section", out, memo))
     all_files = list(files.values()) + sections
     if any(f.model is None for f in all_files) or any(d.is_error for d in out):
         return None, sorted(out)
@@ -320,9 +368,11 @@ def read_content(root: Path, root_display: str | None = None) -> tuple[Content |
     return content, sorted(out)
 
 
-def load_content(root: Path, root_display: str | None = None) -> tuple[Content, list[Diagnostic]]:
+def load_content(
+    root: Path, root_display: str | None = None, *, memo: FileMemo | None = None
+) -> tuple[Content, list[Diagnostic]]:
     """Like ``read_content`` but raise ContentError when there are errors."""
-    content, diagnostics = read_content(root, root_display)
+    content, diagnostics = read_content(root, root_display, memo=memo)
     if content is None:
         raise ContentError(diagnostics, root_display or root.as_posix())
     return content, diagnostics

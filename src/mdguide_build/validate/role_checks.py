@@ -84,7 +84,13 @@ def _part_texts(content: Content) -> dict[str, list[str]]:
                 if isinstance(block, (m.PullQuote, m.CaseStudy)):
                     parts[block.id] = block_texts(block)
             parts[node.id] = texts
-    return {key: [_words(handouts.plain(t)) for t in texts] for key, texts in parts.items()}
+    # A text is in every part above it (its subsection, section...): make its words once.
+    words: dict[str, str] = {}
+    for texts in parts.values():
+        for t in texts:
+            if t not in words:
+                words[t] = _words(handouts.plain(t))
+    return {key: [words[t] for t in texts] for key, texts in parts.items()}
 
 
 def _words(text: str) -> str:
