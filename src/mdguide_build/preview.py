@@ -37,17 +37,19 @@ class PagePreview:
     """Makes the guide's HTML page from ``content_dir``; ``page()`` again after each save.
 
     ``page()`` raises the loader's ContentError (with every diagnostic) when
-    the content is invalid, and MdguideError when pandoc fails. Call
-    ``close()`` (or use ``with``) to remove the private folder.
+    the content is invalid, and MdguideError when pandoc fails. The page is
+    written in ``folder`` (the caller's, kept) or in a private temporary
+    folder that ``close()`` (or leaving a ``with``) removes.
     """
 
-    def __init__(self, content_dir: Path, content_display: str | None = None):
+    def __init__(self, content_dir: Path, content_display: str | None = None, folder: Path | None = None):
         self.content_dir = content_dir
         self.content_display = content_display or content_dir.as_posix()
         self._memo = FileMemo()
         self._builder = HtmlBuilder(BuildOptions())
         self._lock = threading.Lock()  # one page at a time: the memo and the folder are shared
-        self._folder = Path(tempfile.mkdtemp(prefix="mdguide-page-"))
+        self._own_folder = folder is None
+        self._folder = Path(tempfile.mkdtemp(prefix="mdguide-page-")) if folder is None else folder
 
     def __enter__(self) -> PagePreview:
         return self
@@ -56,7 +58,8 @@ class PagePreview:
         self.close()
 
     def close(self) -> None:
-        shutil.rmtree(self._folder, ignore_errors=True)
+        if self._own_folder:
+            shutil.rmtree(self._folder, ignore_errors=True)
 
     def page(self) -> bytes:
         """The page for the content as it is now on disk."""

@@ -93,7 +93,7 @@ class Preview:
         self.stamps: dict[str, tuple[int, int]] = {}  # the content files as of the last build
         self.build_lock = threading.Lock()
         self.work_dir: Path | None = None
-        self.pages = None  # the PagePreview that makes the page, from the first build on
+        self.pages = None  # the PagePreview that makes the page (in work_dir), from the first build on
         self.server: ThreadingHTTPServer | None = None
         self.serving = False
         self.threads: list[threading.Thread] = []
@@ -142,8 +142,6 @@ class Preview:
             thread.join(timeout=10)
         if self.work_dir is not None:
             shutil.rmtree(self.work_dir, ignore_errors=True)
-        if self.pages is not None:
-            self.pages.close()
 
     def wait(self) -> None:
         """Block until stopped (Ctrl+C raises KeyboardInterrupt here)."""
@@ -172,7 +170,7 @@ class Preview:
             self.stamps = _stamps(self.content_dir)
             try:
                 # Only the files saved since are parsed and checked again; problems name files as the editor does.
-                self.pages = self.pages or PagePreview(self.content_dir, self.content_display)
+                self.pages = self.pages or PagePreview(self.content_dir, self.content_display, self.work_dir)
                 page, ok, errors = self.pages.page(), True, 0
             except ContentError as error:
                 page, ok = error_page(self.content_display, error.diagnostics), False

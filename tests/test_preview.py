@@ -1,0 +1,119 @@
+"""The live preview's page: what a clean build makes, whatever was saved before, with only changed files re-read."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mdguide_build.build import build
+from mdguide_build.errors import ContentError
+from mdguide_build.preview import PagePreview
+from mdguide_build.validate import loader
+from mdguide_build.validate.loader import FileMemo, read_content
+
+PAGE = "the-medical-directors-role.html"
+CONCLUSION = "sections/4-conclusion.json"
+
+
+def clean_page(content: Path, out: Path) -> bytes:
+    return (build(content, out, ["html"], force=True).out_dir / PAGE).read_bytes()
+
+
+def test_the_page_is_the_html_build_before_during_and_after_edits(content_copy, tmp_path):
+    section = content_copy / CONCLUSION
+    original = section.read_bytes()
+    with PagePreview(content_copy, "content") as preview:
+        assert preview.page() == clean_page(content_copy, tmp_path / "a")
+        section.write_bytes(original.replace(b"exciting", b"thrilling", 1))
+        edited = preview.page()
+        assert b"thrilling" in edited
+        assert edited == clean_page(content_copy, tmp_path / "b")
+        section.write_bytes(original)
+        assert preview.page() == clean_page(content_copy, tmp_path / "c")
+
+
+def test_a_change_that_keeps_size_and_time_is_still_seen(content_copy):
+    """The memo compares bytes, not sizes or modification times."""
+    section = content_copy / CONCLUSION
+    original = section.read_bytes()
+    info = section.stat()
+    with PagePreview(content_copy, "content") as preview:
+        before = preview.page()
+        changed = original.replace(b"exciting", b"excitinG", 1)
+        assert len(changed) == len(original) and changed != original
+        section.write_bytes(changed)
+        os.utime(section, ns=(info.st_atime_ns, info.st_mtime_ns))
+        after = preview.page()
+    assert b"excitinG" in after and after != before
+
+
+def test_an_invalid_save_gives_validates_own_problems_and_a_fix_brings_the_page_back(content_copy, tmp_path):
+    section = content_copy / CONCLUSION
+    original = section.read_bytes()
+    with PagePreview(content_copy, "content") as preview:
+        preview.page()
+        section.write_bytes(original.replace(b'"title"', b'"titel"', 1))
+        with pytest.raises(ContentError) as caught:
+            preview.page()
+        assert caught.value.diagnostics == read_content(content_copy, "content")[1]
+        assert any(d.file == f"content/{CONCLUSION}" for d in caught.value.diagnostics if d.is_error)
+        section.write_bytes(original)
+        assert preview.page() == clean_page(content_copy, tmp_path / "out")
+
+
+# --- the memo against loading afresh, over any sequence of saves -----------------------------
+
+# Saves an editor might make: each is (file, what to replace, with what); None restores the file.
+EDITS = [
+    (CONCLUSION, b"exciting", b"thrilling"),
+    (CONCLUSION, b'"title"', b'"titel"'),  # schema error
+    (CONCLUSION, b"{", b"{{"),  # JSON syntax error
+    ("resources.json", b'"id": "', b'"id": "x'),  # breaks references in other files
+    ("guide.json", b'"sections": [', b'"sections": ["sections/missing.json", '),
+    ("foreword.json", b"\n", b"\r\n"),  # other bytes, same meaning
+    ("roles.json", b"{", b"\xef\xbb\xbf{"),  # a byte-order mark: a warning
+    (CONCLUSION, None, None),
+    ("resources.json", None, None),
+]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(EDITS), min_size=1, max_size=6))
+def test_loading_with_the_memo_always_equals_loading_afresh(content_copy, edits):
+    originals = {p: p.read_bytes() for p in content_copy.rglob("*.json")}
+    memo = FileMemo()
+    try:
+        read_content(content_copy, "content", memo=memo)
+        for relpath, old, new in edits:
+            path = content_copy / relpath
+            data = originals[path] if old is None else path.read_bytes().replace(old, new, 1)
+            path.write_bytes(data)
+            remembered, remembered_problems = read_content(content_copy, "content", memo=memo)
+            fresh, fresh_problems = read_content(content_copy, "content")
+            assert remembered_problems == fresh_problems
+            assert (remembered is None) == (fresh is None)
+            if fresh is not None:
+                assert remembered.guide == fresh.guide and remembered.sections == fresh.sections
+                assert remembered.resources == fresh.resources and remembered.roles == fresh.roles
+    finally:
+        for path, data in originals.items():
+            path.write_bytes(data)
+
+
+def test_an_unchanged_file_is_not_parsed_again(content_copy, monkeypatch):
+    memo = FileMemo()
+    read_content(content_copy, "content", memo=memo)
+    parsed: list[str] = []
+    real = loader._parse
+    monkeypatch.setattr(
+        loader, "_parse", lambda source, data, out: parsed.append(source.relpath) or real(source, data, out)
+    )
+    section = content_copy / CONCLUSION
+    section.write_bytes(section.read_bytes().replace(b"exciting", b"thrilling", 1))
+    content, _ = read_content(content_copy, "content", memo=memo)
+    assert content is not None
+    assert parsed == [CONCLUSION]
