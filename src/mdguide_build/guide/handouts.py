@@ -19,12 +19,11 @@ so nothing untagged can leak into a handout.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from mdguide_build.errors import MdguideError
+from mdguide_build.errors import MdguideError, did_you_mean
 from mdguide_build.guide import inline
 from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
@@ -203,8 +202,8 @@ def find_role(content: Content, role_id: str) -> m.Role:
         if role.id == role_id:
             return role
     known = [role.id for role in roles_in_order(content)]
-    close = difflib.get_close_matches(role_id, known, n=1, cutoff=0.5)
-    guess = f"did you mean '{close[0]}'? " if close else ""
+    close = did_you_mean(role_id, known)
+    guess = f"did you mean '{close}'? " if close else ""
     raise UnknownRole(
         f"unknown role '{role_id}' (hint: {guess}the roles in {content.file('roles.json').display} "
         f"are {', '.join(known)})"

@@ -6,9 +6,9 @@ Each check is a function ``(content) -> Iterator[Diagnostic]`` listed in
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
+from mdguide_build.errors import did_you_mean
 from mdguide_build.guide import inline
 from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
@@ -19,9 +19,9 @@ from mdguide_build.validate.sources import SourceFile, unsafe_path
 
 
 def _did_you_mean(name: str, known: list[str], what: str, where: str) -> str:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    close = did_you_mean(name, known)
     if close:
-        return f"did you mean '{close[0]}'? ids are listed in {where}"
+        return f"did you mean '{close}'? ids are listed in {where}"
     return f"the {what} ids are listed in {where}"
 
 
@@ -54,12 +54,13 @@ def check_unique_ids(content: Content) -> Iterator[Diagnostic]:
     for ident, source, pointer in _ids(content):
         if ident in first:
             other, other_pointer = first[ident]
-            line, column = other.locate(other_pointer)
+            # Both places: the one read first may be the one just added, or the untouched original.
             yield source.diagnostic(
                 "E301",
                 pointer,
-                f"id '{ident}' is already used",
-                f"first used at {other.display}:{line}:{column}; ids must be unique across all files",
+                f"id '{ident}' is used twice: here and at {other.place(other_pointer)}",
+                "give one of them another id (ids must be unique across all files), "
+                "and change whatever refers to it",
             )
         else:
             first[ident] = (source, pointer)
