@@ -472,4 +472,6 @@ def test_docs_command_writes_the_generated_parts_and_check_agrees(tmp_path, guid
     assert "| html | `outputs/the-medical-directors-role.html` |" in (tmp_path / "README.md").read_text()
     fresh = CliRunner().invoke(main, ["docs", "--check", *args])
     assert fresh.exit_code == 0, fresh.output
-    assert fresh.output == "docs/cli.md and the list of outputs in README.md are up to date.\n"
+    assert (
+        fresh.output == "docs/cli.md, docs/errors.md and the list of outputs in README.md are up to date.\n"
+    )

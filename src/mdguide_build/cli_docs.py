@@ -129,17 +129,17 @@ def error_reference() -> str:
         "per problem, like this:",
         "",
         "```text",
-        "content/sections/3-how-do-i-prepare.json:42:7: E302 Section 3 › Courses and tools"
-        " › paragraph 2: unknown resource 'kings-fund-leadership' (hint: did you mean"
-        " 'kings-fund-leadership-programmes'? ids are listed in content/resources.json)",
+        "content/sections/3-how-do-i-prepare.json:628:310: E302 Section 3 › Development opportunities"
+        " › Value and finance › paragraph 1: unknown resource 'kings-fund-better-value' (hint: did you"
+        " mean 'kings-fund-better-value-nhs'? ids are listed in content/resources.json)",
         "```",
         "",
-        "- `content/sections/3-how-do-i-prepare.json:42:7`: the file, line and column. Most text",
+        "- `content/sections/3-how-do-i-prepare.json:628:310`: the file, line and column. Most text",
         "  editors open the file at that place from this form.",
         "- `E302`: the code, listed below. A code starting with E is an error: nothing is",
         "  built until it is fixed. A code starting with W is a warning.",
-        "- `Section 3 › Courses and tools › paragraph 2`: the same place, in the guide's words",
-        "  (paragraphs, lists and quotes are counted within their heading).",
+        "- `Section 3 › Development opportunities › Value and finance › paragraph 1`: the same",
+        "  place, in the guide's words (paragraphs, lists and quotes are counted under their heading).",
         "- the message, and after `hint:` what to do.",
         "",
         "Where one problem causes another (a misspelt citation leaves its resource cited",
