@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import importlib
 
-from mdguide_build.errors import MdguideError, did_you_mean
+from mdguide_build.errors import MdguideError
+from mdguide_build.guide.hints import closest
 
 # name -> "module:Class", in the order `mdguide build` runs them and `mdguide formats` lists them.
 FORMATS: dict[str, str] = {
@@ -54,7 +55,8 @@ def get(name: str):
     try:
         module_name, class_name = FORMATS[name].split(":")
     except KeyError:
-        close = did_you_mean(name, list(FORMATS), ALIASES)
+        typed = name.strip().lower()
+        close = ALIASES.get(typed) or closest(typed, FORMATS) or ALIASES.get(closest(typed, ALIASES) or "")
         guess = f"did you mean '{close}'? " if close else ""
         raise UnknownFormat(
             f"unknown format '{name}' (hint: {guess}formats are {', '.join(FORMATS)}; "

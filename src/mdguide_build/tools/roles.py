@@ -21,10 +21,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from mdguide_build.errors import MdguideError, did_you_mean
+from mdguide_build.errors import MdguideError
 from mdguide_build.guide import handouts as ho
 from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
+from mdguide_build.guide.hints import did_you_mean
 from mdguide_build.guide.labels import attribution_text
 from mdguide_build.guide.numbering import section_numbers
 from mdguide_build.validate.loader import dump_json
@@ -49,8 +50,7 @@ def add_role(content: Content, new_id: str, like: str, name: str | None = None) 
     """Add role ``new_id`` to ``content``'s folder with the handout items of role ``like``."""
     known = [role.id for role in ho.roles_in_order(content)]
     if like not in known:
-        close = did_you_mean(like, known)
-        guess = f"did you mean '{close}'? " if close else ""
+        guess = did_you_mean(like, known)
         raise RoleError(f"unknown role '{like}' (hint: {guess}the roles are {', '.join(known)})")
     if new_id in known:
         raise RoleError(f"role '{new_id}' already exists (hint: choose another id, or edit it in roles.json)")
