@@ -253,6 +253,7 @@ CASES.update(
                 lambda d: d["groups"][0]["criteria"][0]["handout"]["roles"].append("listener"),
             ),
         ),
+        "handout-no-published-url": _handout_case(edit_json("guide.json", lambda d: d.pop("published_url"))),
         "handout-unused-theme": _handout_case(
             edit_json(ROLES, lambda d: d["themes"].append({"id": "writing", "editorial_name": "Writing"}))
         ),

@@ -60,6 +60,7 @@ CATALOGUE: dict[str, str] = {
     "W301": "text that looks like HTML or script (it will be shown as text)",
     "W320": "a handout theme that no development action uses",
     "W321": "two roles whose handouts would hold the same items",
+    "W322": "guide.json gives no published_url, so the handouts cannot link to the full guide",
 }
 
 

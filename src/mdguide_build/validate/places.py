@@ -60,8 +60,8 @@ ENTRIES = {
     "resources": "resource",
     "figures": "figure",
     "groups": "group",
-    "reflection": "section",
-    "action": "section",
+    "reflection": "reflection section",
+    "action": "action section",
 }
 
 # Fields left unnamed: the place already says it ("paragraph 2", not "paragraph 2 › text").

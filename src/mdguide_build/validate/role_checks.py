@@ -9,7 +9,8 @@
 * roles.json itself: ids and orders used once (E325), parts of the guide it
   names exist (E327), each role's basis is the guide's own words (E326), and
   every theme is used (W320);
-* no two roles get the same items, which would make two identical handouts (W321).
+* no two roles get the same items, which would make two identical handouts (W321);
+* guide.json gives the guide's public address, which handouts link to (W322).
 """
 
 from __future__ import annotations
@@ -36,6 +37,16 @@ _NOUNS = {
 
 def check_roles(content: Content) -> Iterator[Diagnostic]:
     roles_file = content.file("roles.json")
+    if content.roles.roles and content.guide.published_url is None:
+        guide_file = content.file("guide.json")
+        yield guide_file.diagnostic(
+            "W322",
+            "",
+            "no published_url: a handout read on its own cannot link to the full guide",
+            'add "published_url": the address the guide\'s web page is published at, '
+            "e.g. https://example.org/guide/" + content.guide.slug + ".html",
+            severity=Severity.WARNING,
+        )
     yield from _unique(roles_file, content.roles)
     yield from _parts_named(content, roles_file)
     found = handouts.items(content)
