@@ -13,7 +13,7 @@ from conftest import CONTENT
 from mdguide_build.build import BuildError, build
 from mdguide_build.writers import braille
 from mdguide_build.writers.plain_text import Run
-from readback import expected_pieces, missing, urls
+from readback import expected_pieces, missing, squeeze, urls
 from validators import lou_back_translate, lou_translate
 
 UNCONTRACTED = "en-us-brf.dis,en-ueb-g1.ctb"
@@ -123,13 +123,17 @@ def test_every_address_is_there_uncontracted(pages, content):
     assert absent == []
 
 
-def test_the_preview_is_the_print_text_with_page_marks(guide_outputs, pages, content):
+def test_the_preview_is_the_print_text_with_page_marks_40_characters_a_line(guide_outputs, pages, content):
     preview = guide_outputs.one("brf", "-brf-preview.txt").read_bytes().decode("utf-8")
-    assert preview.startswith("Editorial note: this file is not part of the guide.")
+    assert preview.startswith("Editorial note: this file is not part of")
     assert missing(expected_pieces(content), preview, [], furniture="") == []
-    assert [u for u in urls(content) if u not in preview] == []
-    marks = [int(n) for n in re.findall(r"^--- braille page (\d+)", preview, re.MULTILINE)]
-    assert marks == list(range(1, len(pages) + 1))
+    # Addresses longer than a line are divided, as in the braille: whole once the lines are joined.
+    assert [u for u in urls(content) if squeeze(u) not in squeeze(preview)] == []
+    lines = preview.split("\n")
+    assert max(len(line) for line in lines) == 40  # as the braille lines: 40 cells
+    marks = [int(n) for n in re.findall(r"^--- braille page (\d+) ---$", preview, re.MULTILINE)]
+    late = [int(n) for n in re.findall(r"^--- braille page (\d+) began above ---$", preview, re.MULTILINE)]
+    assert sorted(marks + late) == list(range(1, len(pages) + 1))
 
 
 def test_emphasis_and_addresses_in_braille():
