@@ -15,13 +15,12 @@ prints it, from the same selection the builder uses (``guide.handouts``).
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from mdguide_build.errors import MdguideError
+from mdguide_build.files import atomic_write_text
 from mdguide_build.guide import handouts as ho
 from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
@@ -83,7 +82,7 @@ def add_role(content: Content, new_id: str, like: str, name: str | None = None) 
             changed[source_file.relpath] = value
             tagged += count
     for relpath, value in changed.items():
-        _write(root / relpath, value)
+        atomic_write_text(root / relpath, dump_json(value))
     return AddedRole(new_id, like, order, tagged, tuple(changed))
 
 
@@ -109,19 +108,6 @@ def _tag_alongside(value: object, like: str, new_id: str) -> int:
         for child in value:
             count += _tag_alongside(child, like, new_id)
     return count
-
-
-def _write(path: Path, value: object) -> None:
-    """Replace ``path`` in one step, so an interrupted write leaves the old file whole."""
-    handle, temp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(dump_json(value))
-        os.chmod(temp, path.stat().st_mode & 0o777)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 # --- what a handout holds, in words -------------------------------------------------------
