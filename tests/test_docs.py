@@ -56,6 +56,7 @@ FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,})(?P<info>[^`]*)$")
 TIMING = re.compile(r"\d+\.\d\d s\b")
 SIZE = re.compile(r"(\d[\d,]*) KiB")
 PROGRESS = re.compile(r"^  (making|built|current) ")
+BUILT = re.compile(r"^  built   (\S+) \(")
 
 
 # --- reading a doc -----------------------------------------------------------------------
@@ -384,14 +385,9 @@ def test_every_output_file_the_docs_name_is_one_mdguide_makes():
     """A file named in the prose is in the README's list (a default build) or printed by an example."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     made = set(re.findall(r"`(outputs/[^`]+)`", readme))
-    made |= {
-        line
-        for doc in DOCS
-        for b in blocks(doc)
-        if b.language == "console"
-        for line in b.body
-        if line.startswith("outputs/")
-    }
+    shown = [line for doc in DOCS for b in blocks(doc) if b.language == "console" for line in b.body]
+    made |= {line for line in shown if line.startswith("outputs/")}  # `mdguide build -q`
+    made |= {f"outputs/{m[1]}" for m in map(BUILT.match, shown) if m}  # "  built   handouts/x.html (…)"
     for doc in DOCS:
         for name in OUTPUT_NAME.findall(doc.read_text(encoding="utf-8")):
             assert f"outputs/{name}" in made, f"{_name(doc)} names {name}, which no build makes"

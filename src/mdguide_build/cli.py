@@ -601,9 +601,10 @@ def role_add(role_id: str, like: str, name: str | None, content_dir: str) -> Non
         + ", ".join(f"{display}/{f}" for f in added.files)
         + "."
     )
+    fields = "editorial_description and basis" if name else "editorial_name, editorial_description and basis"
     click.echo(
-        f"Next: write its editorial_name, editorial_description and basis in {display}/roles.json, "
-        f"untag what does not suit it, and check with 'mdguide role show {added.role}'.",
+        f"Next: write its {fields} in {display}/roles.json, untag what does not suit it, "
+        f"and check with 'mdguide role show {added.role}'."
     )
 
 
