@@ -310,3 +310,47 @@ def test_build_prints_one_line_per_output_built_and_a_summary(tmp_path):
     assert len(again) == 1 and again[0].startswith("Done: 0 built, 3 up to date, in ")
     verbose = mdguide("build", "--format", "txt", "-v", "--out", out).output.splitlines()
     assert "  current the-medical-directors-role.txt (unchanged)" in verbose
+
+
+# --- outputs an editor sends on their own ------------------------------------------------------
+
+
+def test_a_handout_built_from_the_cli_links_to_the_address_in_guide_json(content_copy, tmp_path):
+    guide = content_copy / "guide.json"
+    data = json.loads(guide.read_text(encoding="utf-8"))
+    data["published_url"] = "https://guides.example.org/mdr/index.html"
+    guide.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    built = mdguide(
+        "build",
+        "--content",
+        str(content_copy),
+        "--out",
+        str(out),
+        "--format",
+        "handouts",
+        "--role",
+        "consultant",
+    )
+    assert built.exit_code == 0, built.output
+    from lxml import html as lxml_html
+
+    page = lxml_html.parse(str(out / "handouts" / "consultant.html")).getroot()
+    read_more = page.xpath('//*[@id="read-more"]/following-sibling::ul[1]//a/@href')
+    assert read_more and all(h.startswith("https://guides.example.org/mdr/index.html#") for h in read_more)
+    assert page.xpath("//footer//a/@href") == [
+        "https://guides.example.org/mdr/index.html",
+        "https://guides.example.org/mdr/",
+    ]
+    assert "did not survive extraction" not in page.text_content()
+
+
+def test_the_plain_text_and_braille_preview_built_from_the_cli(tmp_path):
+    out = tmp_path / "out"
+    built = mdguide("build", "--format", "txt", "--format", "brf", "--out", str(out))
+    assert built.exit_code == 0, built.output
+    text = (out / "the-medical-directors-role.txt").read_text(encoding="utf-8").split("\n")
+    assert "Contents" in text and "3.2 Courses and tools" in text
+    assert [line for line in text if line and set(line) <= set("=-~")] == []
+    preview = (out / "the-medical-directors-role-brf-preview.txt").read_text(encoding="utf-8").split("\n")
+    assert max(map(len, preview)) <= 40
