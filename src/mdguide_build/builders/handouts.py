@@ -1,9 +1,9 @@
 """ "What to do next" handouts: for each reader role an HTML page, a Word document and an A4 PDF.
 
 What a handout holds is ``guide.handouts.select``; its AST is
-``pandoc.handout``; the web page is finished by ``writers.handout_html`` and
-the PDF made from it by ``writers.handout_pdf``; the Word document is
-finished as the main DOCX is.  ``handouts/index.html`` lists every role with
+``pandoc.handout``; the web page is finished by ``writers.handout_html``, and
+the same document made for paper is the PDF (``writers.handout_pdf``, with
+the guide's PDF writer); the Word document is finished as the main DOCX is.  ``handouts/index.html`` lists every role with
 links to its three files.
 
 Each file is one ``Output`` whose fingerprint covers only what that file is
@@ -21,8 +21,8 @@ from mdguide_build.builders.html import Endnotes
 from mdguide_build.guide import handouts as ho
 from mdguide_build.guide.content import Content
 from mdguide_build.pandoc.handout import docx_document, index_document, web_document
-from mdguide_build.writers import handout_html
-from mdguide_build.writers.handout_pdf import write_pdf
+from mdguide_build.writers import handout_html, handout_pdf
+from mdguide_build.writers import pdf as print_pdf
 from mdguide_build.writers.reference_docx import reference_docx
 
 FOLDER = "handouts"
@@ -37,7 +37,7 @@ class HandoutsBuilder(Builder):
         "'What to do next' handouts, one per reader role, as web page, Word document and A4 PDF, "
         "with a list of them: for readers who want the next steps only."
     )
-    assets = handout_html.ASSET_FILES
+    assets = (*handout_html.ASSET_FILES, *handout_pdf.ASSET_FILES)
 
     def outputs(self, content: Content) -> list[Output]:
         wanted = self.options.roles or tuple(role.id for role in ho.roles_in_order(content))
@@ -45,9 +45,11 @@ class HandoutsBuilder(Builder):
         outputs = [self._html(f"{FOLDER}/index.html", index_document(content).to_json_text())]
         for role in roles:
             handout = ho.select(content, role.id)
-            web = web_document(content, handout, Endnotes()).to_json_text()
-            outputs.append(self._html(f"{FOLDER}/{role.id}.html", web))
-            outputs.append(self._pdf(f"{FOLDER}/{role.id}.pdf", web))
+            notes = Endnotes()
+            document = web_document(content, handout, notes)
+            outputs.append(self._html(f"{FOLDER}/{role.id}.html", document.to_json_text()))
+            paper = handout_pdf.paper_document(document, notes.urls).to_json_text()
+            outputs.append(self._pdf(f"{FOLDER}/{role.id}.pdf", paper, print_pdf.edition_date(content)))
             outputs.append(self._docx(f"{FOLDER}/{role.id}.docx", content, handout))
         return outputs
 
@@ -57,11 +59,11 @@ class HandoutsBuilder(Builder):
 
         return Output(relpath, self.fingerprint("html", document, *handout_html.html_args()), write)
 
-    def _pdf(self, relpath: str, document: str) -> Output:
+    def _pdf(self, relpath: str, document: str, date: tuple[int, int, int]) -> Output:
         def write(path: Path) -> None:
-            write_pdf(handout_html.print_html(handout_html.render_html(document)), path, relpath)
+            handout_pdf.write_pdf(document, path, relpath, date)
 
-        return Output(relpath, self.fingerprint("pdf", document, *handout_html.html_args()), write)
+        return Output(relpath, self.fingerprint("pdf", document, repr(print_pdf.HANDOUT), repr(date)), write)
 
     def _docx(self, relpath: str, content: Content, handout: ho.Handout) -> Output:
         document = docx_document(content, handout).to_json_text()

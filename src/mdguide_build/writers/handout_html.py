@@ -8,10 +8,8 @@ pandoc:
 * the index's links to a role's files (``#consultant.pdf``) are pointed at
   the files beside it.
 
-``print_html`` makes the finished page ready for paper (the PDF): boxes to
-tick, links to the guide as plain words (the foot gives the guide's
-address), and a linked phrase's address printed after it when no note in
-the same passage gives it.
+The PDF is made from the same pandoc document, made for paper
+(``writers.handout_pdf``).
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ from lxml import html as lxml_html
 from mdguide_build import ASSETS
 from mdguide_build.errors import MdguideError
 from mdguide_build.pandoc import runner as pandoc
-from mdguide_build.pandoc.handout import CHECKBOX
 
 TEMPLATE = ASSETS / "html" / "handout.html"
 GUIDE_CSS = ASSETS / "html" / "guide.css"
@@ -78,35 +75,4 @@ def finish_html(page: bytes) -> bytes:
         if not match:
             raise HandoutError(f"unexpected sibling link {link.get('href')!r}")
         link.set("href", match.group(1))
-    return lxml_html.tostring(tree, doctype="<!DOCTYPE html>", encoding="utf-8")
-
-
-def print_html(page: bytes) -> bytes:
-    """The finished page made for paper: boxes to tick, no links that paper cannot follow."""
-    tree = lxml_html.document_fromstring(page)
-    for box in tree.xpath('//input[@type="checkbox"]'):
-        mark = etree.Element("span", {"class": "box"})
-        mark.text, mark.tail = CHECKBOX, box.tail
-        box.getparent().replace(box, mark)
-    for label in tree.xpath("//label"):
-        label.tag = "span"
-        label.attrib.clear()
-        label.set("class", "criterion-text")
-    for link in _classed(tree, "a", "guide-link"):
-        link.tag = "span"
-        link.attrib.clear()
-    # A linked phrase whose address no note in the same passage gives prints it after the link.
-    notes = {
-        f"#{item.get('id')}": item.xpath('.//a[contains(@class, "url")]/@href')
-        for item in tree.xpath('//*[starts-with(@id, "note-") and not(starts-with(@id, "note-ref"))]')
-    }
-    for link in _classed(tree, "a", "resource"):
-        passage = next(link.iterancestors("p", "li", "div"))
-        given = {
-            url
-            for ref in passage.xpath('.//a[contains(@class, "note-ref")]/@href')
-            for url in notes.get(ref, [])
-        }
-        if link.get("href") not in given:
-            link.set("class", f"{link.get('class')} print-url")
     return lxml_html.tostring(tree, doctype="<!DOCTYPE html>", encoding="utf-8")
