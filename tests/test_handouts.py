@@ -822,3 +822,23 @@ def test_the_foot_says_where_the_full_guide_and_its_other_formats_are(handouts, 
     assert {published, folder} <= set(docx.links)
     paper = re.sub(r"\s", "", PdfHandout(handouts / f"{role}.pdf").text)
     assert published in paper and folder in paper  # printed in full on paper
+
+
+def test_whole_sentences_stop_at_the_last_full_stop_and_keep_its_notes():
+    from mdguide_build.guide.handouts import whole_sentences
+
+    def cut(text: str) -> str:
+        nodes = whole_sentences(inline.parse(text))
+        return "".join(
+            n.text
+            if isinstance(n, inline.Plain)
+            else f"[^{n.resource}]"
+            if isinstance(n, inline.NoteRef)
+            else "L"
+            for n in nodes
+        )
+
+    assert cut("One. Two “three.”[^a] Four and [five][b]") == "One. Two “three.”[^a]"
+    assert cut("Is it? Yes.[^a][^b] Then") == "Is it? Yes.[^a][^b]"
+    assert cut("No stop at all") == "No stop at all"
+    assert cut("e.g. this") == "e.g."  # an abbreviation ends a sentence too: the cut is conservative

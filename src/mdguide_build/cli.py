@@ -96,8 +96,11 @@ def validate(content_dir: str, as_json: bool) -> None:
     """Check the content: JSON syntax, schemas and cross-references.
 
     Every problem is reported, one line each, as FILE:LINE:COLUMN: CODE
-    /json/pointer: message (hint: what to do). Exit status is 0 when the
-    content is valid and 1 when it is not.
+    PLACE: message (hint: what to do), where PLACE is in the guide's words
+    ("Section 3 › Courses and tools › paragraph 2"); a cause comes before
+    what it causes. --json also gives each JSON pointer. docs/errors.md lists
+    every code. Exit status is 0 when the content is valid and 1 when it is
+    not.
 
     \b
     Examples:
