@@ -842,3 +842,29 @@ def test_whole_sentences_stop_at_the_last_full_stop_and_keep_its_notes():
     assert cut("Is it? Yes.[^a][^b] Then") == "Is it? Yes.[^a][^b]"
     assert cut("No stop at all") == "No stop at all"
     assert cut("e.g. this") == "e.g."  # an abbreviation ends a sentence too: the cut is conservative
+
+
+def test_handouts_md_describes_the_parts_as_the_handouts_print_them(handouts, content):
+    """The doc's list of parts uses the headings the handouts print, and says where the basis is."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "handouts.md").read_text(encoding="utf-8")
+    parts = doc[doc.index("## What goes into a handout") : doc.index("## Choose what goes into a handout")]
+    headings = content.roles.editorial.headings
+    named = re.findall(r"^\d\. \*\*(.+?)\*\*", parts, re.M)
+    assert named == [
+        headings.for_whom,
+        headings.quotes,
+        headings.reflection,
+        headings.actions,
+        headings.checklist,
+        headings.read_more,
+    ]
+    consultant = HtmlHandout(handouts / "consultant.html")
+    assert named == [h for h in consultant.headings if h in named]  # in the handout's order
+    assert "it is shown under the role in\n`handouts/index.html`" in parts
+    index = " ".join(lxml_html.parse(str(handouts / "index.html")).getroot().text_content().split())
+    for role in content.roles.roles:
+        page = " ".join(HtmlHandout(handouts / f"{role.id}.html").full_text.split())
+        for basis in role.basis:
+            assert basis.text in index
+            if basis.text not in " ".join(_plain(t) for t in Expected(content, role.id).texts):
+                assert basis.text not in page  # only where the handout quotes that passage anyway
