@@ -24,7 +24,6 @@ link-check facts, metadata) is not the guide's and is excluded by construction.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
 from dataclasses import dataclass
@@ -34,11 +33,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import edition_1_1
 from mdguide_build.cli import main
 from mdguide_build.guide import inline
 from mdguide_build.guide import models as m
 from mdguide_build.guide.texts import iter_blocks
-from mdguide_build.validate.loader import dump_json, load_content
+from mdguide_build.validate.loader import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "the-medical-directors-role-2017.txt"
@@ -418,57 +418,16 @@ def test_content_differs_from_edition_1_0_only_where_an_edition_records_it(conte
 
 # --- a new edition, written as an editor would (docs/editing.md) -------------------------
 
-S2 = "sections/2-skills-and-experience.json"
-S3 = "sections/3-how-do-i-prepare.json"
-CASE_STUDY = {
-    "type": "case-study",
-    "id": "case-study-amira-hassan",
-    "person": {
-        "name": "Dr Amira Hassan",
-        "title": "Medical Director",
-        "organisation": "Northshire Community Health NHS Trust",
-    },
-    "paragraphs": [
-        "I became a medical director in 2023, after six years as a clinical director in community services.",
-        "What helped most was a mentor outside my own trust, and *Developing people – improving care*.[^nhsi-developing-people-improving-care]",
-    ],
-}
-NEW_PARAGRAPH = (
-    "*Building resilience in the NHS workforce* is a free online course for clinicians who lead teams."
-    "[^nhse-building-resilience]"
-)
-NEW_RESOURCE = {"id": "nhse-building-resilience", "url": "https://www.england.nhs.uk/building-resilience/"}
-
-
-def _edit(path: Path, change) -> None:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(dump_json(data), encoding="utf-8")
-
-
-def _node(tree: dict, ident: str) -> dict:
-    if tree.get("id") == ident:
-        return tree
-    for child in tree.get("subsections", []):
-        found = _node(child, ident)
-        if found:
-            return found
-    return {}
+S3 = edition_1_1.S3
 
 
 @pytest.fixture
-def edition_1_1(tmp_path) -> Path:
+def edition_copy(tmp_path) -> Path:
     """A copy of the project's content with edition 1.1 recorded, and nothing else changed yet."""
     shutil.copytree(ROOT / "content", tmp_path / "content")
     shutil.copytree(ROOT / "schema", tmp_path / "schema")
-    content_dir = tmp_path / "content"
-
-    def new_edition(d):
-        d["history"] = [d["edition"], *d["history"]]
-        d["edition"] = {"version": "1.1", "date": "2026-03", "note": "A fourth case study and a new course."}
-
-    _edit(content_dir / "guide.json", new_edition)
-    return content_dir
+    edition_1_1.record_edition(tmp_path / "content")
+    return tmp_path / "content"
 
 
 def _check(content_dir: Path, first_edition) -> list[str]:
@@ -478,40 +437,32 @@ def _check(content_dir: Path, first_edition) -> list[str]:
     return unrecorded_changes(first_edition, current)
 
 
-def _marked(part: dict, since: str | None) -> dict:
-    """``part`` with its edition mark, or without one."""
-    return {**{k: v for k, v in part.items() if k != "since"}, **({"since": since} if since else {})}
+def _unmarked(part: dict) -> dict:
+    return {k: v for k, v in part.items() if k != "since"}
 
 
-def _add_new_text(content_dir: Path, *, since: str | None = "1.1") -> None:
-    def case_study(d):
-        blocks = _node(d, "the-person-specification")["blocks"]
-        place = next(i for i, b in enumerate(blocks) if b.get("id") == "case-study-karen-slade") + 1
-        blocks.insert(place, _marked(CASE_STUDY, since))
-
-    def paragraph(d):
-        blocks = _node(d, "resilience")["blocks"]
-        neighbour = next(b for b in blocks if b["type"] == "paragraph")
-        blocks.append(
-            _marked({"type": "paragraph", "text": NEW_PARAGRAPH, "handout": neighbour["handout"]}, since)
-        )
-
-    def resource(d):
-        d["resources"].append(_marked(NEW_RESOURCE, since))
-
-    _edit(content_dir / S2, case_study)
-    _edit(content_dir / S3, paragraph)
-    _edit(content_dir / "resources.json", resource)
+def _node(tree: dict, ident: str) -> dict:
+    return edition_1_1.node(tree, ident)
 
 
-def test_new_text_marked_for_its_edition_passes(edition_1_1, first_edition):
-    _add_new_text(edition_1_1)
-    assert _check(edition_1_1, first_edition) == []
+def _edit(path: Path, change) -> None:
+    edition_1_1.edit(path, change)
 
 
-def test_new_text_without_its_edition_fails_with_a_clear_message(edition_1_1, first_edition):
-    _add_new_text(edition_1_1, since=None)
-    problems = _check(edition_1_1, first_edition)
+def test_the_editors_edition_1_1_passes(edition_copy, first_edition):
+    """A fourth case study, a new paragraph with a new resource, a moved link: all marked, all valid."""
+    edition_1_1.move_link(edition_copy)
+    edition_1_1.add_paragraph(edition_copy)
+    edition_1_1.add_case_study(edition_copy)
+    assert _check(edition_copy, first_edition) == []
+
+
+def test_new_text_without_its_edition_fails_with_a_clear_message(edition_copy, first_edition):
+    edition_1_1.add_case_study(edition_copy, _unmarked(edition_1_1.CASE_STUDY))
+    edition_1_1.add_paragraph(
+        edition_copy, _unmarked(edition_1_1.NEW_PARAGRAPH), _unmarked(edition_1_1.NEW_RESOURCE)
+    )
+    problems = _check(edition_copy, first_edition)
     assert [p.split(": ", 1)[1].split(" (hint")[0] for p in problems] == [
         f"{kind} “{words}” is not the text of edition 1.0, and no edition is recorded for it"
         for kind, words in [
@@ -524,7 +475,7 @@ def test_new_text_without_its_edition_fails_with_a_clear_message(edition_1_1, fi
                 "case study paragraph",
                 "What helped most was a mentor outside my own trust, and Developing pe…",
             ),
-            ("paragraph", "Building resilience in the NHS workforce is a free online course for…"),
+            ("paragraph", "Building resilience in the NHS workforce is a free online course from…"),
             ("resource address", "https://www.england.nhs.uk/building-resilience/"),
         ]
     ]
@@ -535,13 +486,13 @@ def test_new_text_without_its_edition_fails_with_a_clear_message(edition_1_1, fi
     )
 
 
-def test_an_unrecorded_change_to_2017_text_fails(edition_1_1, first_edition):
+def test_an_unrecorded_change_to_2017_text_fails(edition_copy, first_edition):
     def reword(d):
         paragraph = next(b for b in _node(d, "resilience")["blocks"] if b["type"] == "paragraph")
         paragraph["text"] = paragraph["text"].replace("grow and develop", "grow")
 
-    _edit(edition_1_1 / S3, reword)
-    [problem] = _check(edition_1_1, first_edition)
+    _edit(edition_copy / S3, reword)
+    [problem] = _check(edition_copy, first_edition)
     assert re.fullmatch(
         r"content/sections/3-how-do-i-prepare\.json:\d+:\d+: paragraph “.+” is not the text of edition 1\.0, "
         r"and no edition is recorded for it \(hint: .+\)",
@@ -549,15 +500,15 @@ def test_an_unrecorded_change_to_2017_text_fails(edition_1_1, first_edition):
     ), problem
     # Recorded as a revision of edition 1.1, it passes.
     _edit(
-        edition_1_1 / S3,
+        edition_copy / S3,
         lambda d: next(b for b in _node(d, "resilience")["blocks"] if b["type"] == "paragraph").update(
             revised="1.1"
         ),
     )
-    assert _check(edition_1_1, first_edition) == []
+    assert _check(edition_copy, first_edition) == []
 
 
-def test_removed_2017_text_must_be_kept_in_the_edition_that_removes_it(edition_1_1, first_edition):
+def test_removed_2017_text_must_be_kept_in_the_edition_that_removes_it(edition_copy, first_edition):
     taken = {}
 
     def remove(d):
@@ -565,16 +516,16 @@ def test_removed_2017_text_must_be_kept_in_the_edition_that_removes_it(edition_1
         index = next(i for i, b in enumerate(blocks) if b["type"] == "paragraph")
         taken["text"] = blocks.pop(index)["text"]
 
-    _edit(edition_1_1 / S3, remove)
-    [problem] = _check(edition_1_1, first_edition)
+    _edit(edition_copy / S3, remove)
+    [problem] = _check(edition_copy, first_edition)
     assert problem.startswith("editions/1.0/sections/3-how-do-i-prepare.json:")
     assert "of edition 1.0 is not in content/, and no edition records its removal" in problem
     assert problem.endswith('copy it exactly into "removed" of edition 1.1 in content/guide.json)')
-    _edit(edition_1_1 / "guide.json", lambda d: d["edition"].update(removed=[taken["text"]]))
-    assert _check(edition_1_1, first_edition) == []
+    _edit(edition_copy / "guide.json", lambda d: d["edition"].update(removed=[taken["text"]]))
+    assert _check(edition_copy, first_edition) == []
 
 
-def test_a_mark_cannot_hide_a_change_elsewhere(edition_1_1, first_edition):
+def test_a_mark_cannot_hide_a_change_elsewhere(edition_copy, first_edition):
     """A revised paragraph covers its own old words, not a neighbour removed beside it."""
 
     def change(d):
@@ -584,6 +535,6 @@ def test_a_mark_cannot_hide_a_change_elsewhere(edition_1_1, first_edition):
         paragraphs[1]["revised"] = "1.1"
         blocks.remove(paragraphs[0])
 
-    _edit(edition_1_1 / S3, change)
-    problems = _check(edition_1_1, first_edition)
+    _edit(edition_copy / S3, change)
+    problems = _check(edition_copy, first_edition)
     assert len(problems) == 1 and "no edition records its removal" in problems[0]
