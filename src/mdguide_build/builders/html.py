@@ -18,10 +18,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from mdguide_build.builders.base import ASSETS, Builder, Output
+from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
 from mdguide_build.pandoc import ast as pa
 from mdguide_build.pandoc import runner as pandoc
-from mdguide_build.guide import models as m
 from mdguide_build.pandoc.guide import Context, guide_blocks, metadata, note_lines
 
 TEMPLATE = ASSETS / "html" / "template.html"
