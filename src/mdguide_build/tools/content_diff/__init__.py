@@ -22,18 +22,22 @@ How blocks are matched, so that one inserted paragraph is "added" and not
   "removed", unless the same text turns up elsewhere ("moved").
 """
 
-from mdguide_build.tools.content_diff.changes import Change, DiffResult
+from mdguide_build.tools.content_diff.changes import Change, DiffResult, Side
 from mdguide_build.tools.content_diff.differ import diff_content
-from mdguide_build.tools.content_diff.report import change_note, format_text
+from mdguide_build.tools.content_diff.html_report import html_report
+from mdguide_build.tools.content_diff.report import change_note, format_text, suggested_note
 from mdguide_build.tools.content_diff.words import align, similarity, trimmed, word_diff
 
 __all__ = [
     "Change",
     "DiffResult",
+    "Side",
     "align",
     "change_note",
     "diff_content",
     "format_text",
+    "html_report",
+    "suggested_note",
     "similarity",
     "trimmed",
     "word_diff",

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import TypeVar
 
 from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
-from mdguide_build.guide.labels import attribution_text, edition_label, human_date
+from mdguide_build.guide.labels import attribution_text, edition_label, edition_mark, human_date
 from mdguide_build.guide.numbering import figure_numbers, section_numbers
 from mdguide_build.tools.content_diff.changes import (
     MOVE_THRESHOLD,
+    PARAGRAPH_BREAK,
     REWORD_THRESHOLD,
     SEP,
     WORD_DIFF_THRESHOLD,
     Change,
     DiffResult,
+    Side,
 )
+from mdguide_build.tools.content_diff.wording import name_of, readable, resource_names
 from mdguide_build.tools.content_diff.words import align, pair_by_similarity, reordered, similarity, word_diff
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 # --- the guide's blocks -----------------------------------------------------------------
 
@@ -56,6 +63,49 @@ def _flow_text(block: object) -> str:
     if isinstance(block, m.ExtractionGap):
         return block.note
     raise TypeError(f"no text for {type(block).__name__}")
+
+
+def _first_words(text: str, names: dict[str, str], limit: int = 6) -> str:
+    words = readable(text, names).split()
+    return " ".join(words[:limit]) + ("…" if len(words) > limit else "")
+
+
+def _name(block: object, names: dict[str, str]) -> str:
+    """How a colleague knows a quote or case study: 'quote “It is okay to make…”', 'case study of Dr X'."""
+    if isinstance(block, m.PullQuote):
+        return f"quote “{_first_words(block.quotes[0].text, names)}”"
+    if isinstance(block, m.CaseStudy):
+        return f"case study of {block.person.name}"
+    raise TypeError(f"no name for {type(block).__name__}")
+
+
+def _words_of(block: object) -> str | None:
+    """All the words of an added or removed block with an id, one paragraph per line."""
+    if isinstance(block, m.PullQuote):
+        lines = [f"“{q.text}”" for q in block.quotes]
+        return PARAGRAPH_BREAK.join([*lines, f"— {attribution_text(block.attribution)}"])
+    if isinstance(block, m.CaseStudy):
+        return PARAGRAPH_BREAK.join([_person_text(block.person), *block.paragraphs])
+    return None
+
+
+def _marked(what: str, part: object) -> str:
+    """'paragraph 2 added' -> 'paragraph 2 added (new in 1.1)' for a part an edition mark covers."""
+    mark = edition_mark(part)
+    return f"{what} ({mark[0].lower()}{mark[1:]})" if mark else what
+
+
+MARKS = {"since", "revised"}
+
+
+def _by_id(old: Mapping[K, V], new: Mapping[K, V]) -> Iterator[tuple[K, V | None, V | None]]:
+    """(key, new item, old item) for every key of either side: added and kept ones in their new
+    order (old item None: added), then the removed ones in their old order (new item None)."""
+    for key, item in new.items():
+        yield key, item, old.get(key)
+    for key, item in old.items():
+        if key not in new:
+            yield key, None, item
 
 
 def _key(block: object) -> tuple:
@@ -120,6 +170,7 @@ class _Anchored:
 class _Differ:
     def __init__(self, old: Content, new: Content):
         self.old, self.new = old, new
+        self.names = resource_names(old, new)
         self.changes: list[Change] = []
         self.seq = 0
         self.regions: list[_Region] = []
@@ -152,8 +203,10 @@ class _Differ:
     ) -> None:
         diff = ()
         # A word diff helps where most words stayed; a text rewritten throughout reads better as was/now.
-        if words and old is not None and new is not None and similarity(old, new) >= WORD_DIFF_THRESHOLD:
-            diff = word_diff(old, new)
+        if words and old is not None and new is not None:
+            shown_old, shown_new = readable(old, self.names), readable(new, self.names)
+            if similarity(shown_old, shown_new) >= WORD_DIFF_THRESHOLD:
+                diff = word_diff(shown_old, shown_new)
         self.changes.append(
             Change(thing, action, place, what, part, old, new, diff, order or (self.next_seq(), 0.0))
         )
@@ -260,11 +313,27 @@ class _Differ:
                 old=" and ".join(o.publishers),
                 new=" and ".join(n.publishers),
             )
-        self.edition("Edition", part, o.edition, n.edition)
-        old_history = {e.version: e for e in o.history}
-        new_history = {e.version: e for e in n.history}
-        for version, edition in new_history.items():
-            if version not in old_history:
+        if o.edition.version != n.edition.version:
+            # A new edition: one change, its note in full. The old edition moving into the
+            # history is what recording an edition means, so it is not a change of its own.
+            self.add(
+                "edition",
+                "added",
+                "Edition",
+                f"new edition {n.edition.version}, {human_date(n.edition.date)}",
+                part,
+                new=n.edition.note,
+            )
+        else:
+            self.edition("Edition", part, o.edition, n.edition)
+        old_history = {e.version: e for e in [o.edition, *o.history]}
+        new_history = {e.version: e for e in [n.edition, *n.history]}
+        for version, edition, before in _by_id(old_history, new_history):
+            if version in (o.edition.version, n.edition.version):
+                if edition is not None and before is not None and version != n.edition.version:
+                    self.edition(f"Edition history › {version}", part, before, edition)
+                continue
+            if before is None:
                 self.add(
                     "history",
                     "added",
@@ -273,18 +342,17 @@ class _Differ:
                     part,
                     new=_edition_text(edition),
                 )
-            else:
-                self.edition(f"Edition history › {version}", part, old_history[version], edition)
-        for version, edition in old_history.items():
-            if version not in new_history:
+            elif edition is None:
                 self.add(
                     "history",
                     "removed",
                     "Edition history",
                     f"edition {version} removed",
                     part,
-                    old=_edition_text(edition),
+                    old=_edition_text(before),
                 )
+            else:
+                self.edition(f"Edition history › {version}", part, before, edition)
         self.text_field(
             "review",
             "Guide",
@@ -347,9 +415,9 @@ class _Differ:
         )
 
     def edition(self, place: str, part: str, o: m.Edition, n: m.Edition) -> None:
-        self.text_field("edition", place, "version", part, o.version, n.version, prose=False)
         self.text_field("edition", place, "date", part, human_date(o.date), human_date(n.date), prose=False)
         self.text_field("edition", place, "change note", part, o.note, n.note)
+        self.text_list("edition", place, "removed text", part, o.removed, n.removed)
 
     def foreword(self) -> None:
         o, n = self.old.foreword, self.new.foreword
@@ -358,22 +426,25 @@ class _Differ:
         self.text_list("paragraph", place, "paragraph", part, o.paragraphs, n.paragraphs)
         old_people = {p.name: p for p in o.signatories}
         new_people = {p.name: p for p in n.signatories}
-        for name, person in new_people.items():
-            if name not in old_people:
-                self.add("signatory", "added", place, "signatory added", part, new=_person_text(person))
-            elif old_people[name] != person:
+        for name, person, before in _by_id(old_people, new_people):
+            if before is None:
+                self.add(
+                    "signatory", "added", place, f"signatory {name} added", part, new=_person_text(person)
+                )
+            elif person is None:
+                self.add(
+                    "signatory", "removed", place, f"signatory {name} removed", part, old=_person_text(before)
+                )
+            elif before != person:
                 self.add(
                     "signatory",
                     "changed",
                     place,
                     f"signatory {name} changed",
                     part,
-                    old=_person_text(old_people[name]),
+                    old=_person_text(before),
                     new=_person_text(person),
                 )
-        for name, person in old_people.items():
-            if name not in new_people:
-                self.add("signatory", "removed", place, "signatory removed", part, old=_person_text(person))
 
     # -- sections, subsections and their blocks -----------------------------------------
 
@@ -386,7 +457,9 @@ class _Differ:
             label, part = self.section_label(section, "new"), self.section_part(section, "new")
             before = old_by_id.get(section.id)
             if before is None:
-                self.add("section", "added", label, "section added", part, new=section.title)
+                self.add(
+                    "section", "added", label, _marked("section added", section), part, new=section.title
+                )
                 self.orphans(label, part, section, "new")
                 continue
             if section.id in moved:
@@ -440,7 +513,14 @@ class _Differ:
             child_place = f"{place}{SEP}{child.title}"
             found = self.old_subs.get(child.id)
             if found is None:
-                self.add("subsection", "added", child_place, "subsection added", part, new=child.title)
+                self.add(
+                    "subsection",
+                    "added",
+                    child_place,
+                    _marked("subsection added", child),
+                    part,
+                    new=child.title,
+                )
                 self.orphans(child_place, part, child, "new")
                 continue
             parent_place, before = found
@@ -519,7 +599,8 @@ class _Differ:
                     region.olds.append(_Slot(place, part, seq, i, old_ordinals[i], old[i]))
             for j in range(j1, j2):
                 if _anchor(new[j]):
-                    after = f"after {_block_name(new[j - 1], new_ordinals[j - 1])}" if j else "first"
+                    previous = _block_name(new[j - 1], new_ordinals[j - 1], self.names, self.figure_label)
+                    after = f"after {previous}" if j else "first"
                     self.loose_new[_anchor(new[j])] = _Anchored(place, part, seq, j, new[j], after)
                 else:
                     region.news.append(_Slot(place, part, seq, j, new_ordinals[j], new[j]))
@@ -530,15 +611,21 @@ class _Differ:
         """Quotes, case studies and figures that left their place: moved, added or removed."""
         for anchor, now in self.loose_new.items():
             before = self.loose_old.pop(anchor, None)
-            name = _anchor_name(anchor, self.figure_label)
+            name = _anchor_name(anchor, now.block, self.names, self.figure_label)
             if before is not None and before.silent and now.silent:
                 continue  # both inside (sub)sections reported as removed and added
             if before is None:
                 if now.silent:
                     continue
-                what = "placed" if anchor[0] == "figure" else "added"
+                what = _marked(f"{name} {'placed' if anchor[0] == 'figure' else 'added'}", now.block)
                 self.add(
-                    anchor[0], "added", now.place, f"{name} {what}", now.part, order=(now.seq, now.index)
+                    anchor[0],
+                    "added",
+                    now.place,
+                    what,
+                    now.part,
+                    new=_words_of(now.block),
+                    order=(now.seq, now.index),
                 )
                 continue
             where = f"now {now.after}" if before.place == now.place else f"from {before.place}"
@@ -549,7 +636,7 @@ class _Differ:
         for anchor, before in self.loose_old.items():
             if before.silent:
                 continue
-            name = _anchor_name(anchor, self.figure_label)
+            name = _anchor_name(anchor, before.block, self.names, self.figure_label)
             what = "no longer placed here" if anchor[0] == "figure" else "removed"
             self.add(
                 anchor[0],
@@ -557,6 +644,7 @@ class _Differ:
                 before.place,
                 f"{name} {what}",
                 before.part,
+                old=_words_of(before.block),
                 order=(before.seq, before.index - 0.5),
             )
 
@@ -582,7 +670,7 @@ class _Differ:
             )
 
     def pull_quote(self, old: m.PullQuote, new: m.PullQuote, part: str) -> None:
-        place = f"Quote {new.id}"
+        place = _name(new, self.names).capitalize()
         texts_old = [q.text for q in old.quotes]
         texts_new = [q.text for q in new.quotes]
         single = len(texts_old) == len(texts_new) == 1
@@ -628,7 +716,7 @@ class _Differ:
         self.rest(place, part, old, new, {"type", "id", "quotes", "attribution"})
 
     def case_study(self, old: m.CaseStudy, new: m.CaseStudy, part: str) -> None:
-        place = f"Case study {new.id}"
+        place = _name(new, self.names).capitalize()
         for name, label in (
             ("name", "person's name"),
             ("title", "person's title"),
@@ -700,7 +788,13 @@ class _Differ:
         for n in loose_new:
             if id(n) not in done and not n.silent:
                 self.add(
-                    n.name, "added", n.place, f"{n.ordinal} added", n.part, new=n.text, order=(n.seq, n.index)
+                    n.name,
+                    "added",
+                    n.place,
+                    _marked(f"{n.ordinal} added", n.block),
+                    n.part,
+                    new=n.text,
+                    order=(n.seq, n.index),
                 )
         for o in loose_old:
             if id(o) not in done and not o.silent:
@@ -784,7 +878,14 @@ class _Differ:
             for index, criterion in enumerate(group.criteria, start=1):
                 found = old_criteria.get(criterion.id)
                 if found is None:
-                    self.add("criterion", "added", place, "criterion added", part, new=criterion.text)
+                    self.add(
+                        "criterion",
+                        "added",
+                        place,
+                        _marked("criterion added", criterion),
+                        part,
+                        new=criterion.text,
+                    )
                     continue
                 old_group, old_criterion = found
                 if old_group.id != group.id:
@@ -851,11 +952,27 @@ class _Differ:
         part = "Figures"
         old = {f.id: f for f in self.old.figures.figures}
         new = {f.id: f for f in self.new.figures.figures}
-        for fid, figure in new.items():
+        for fid, figure, before in _by_id(old, new):
+            if figure is None:
+                self.add(
+                    "figure",
+                    "removed",
+                    "Figures",
+                    f"figure “{before.caption}” removed",
+                    part,
+                    old=before.caption,
+                )
+                continue
             place = self.figure_label(fid)
-            before = old.get(fid)
             if before is None:
-                self.add("figure", "added", "Figures", f"figure {fid} added", part, new=figure.caption)
+                self.add(
+                    "figure",
+                    "added",
+                    "Figures",
+                    _marked(f"figure “{figure.caption}” added", figure),
+                    part,
+                    new=figure.caption,
+                )
                 continue
             self.text_field("figure", place, "caption", part, before.caption, figure.caption)
             d0, d1 = before.description, figure.description
@@ -874,21 +991,29 @@ class _Differ:
             self.text_field("figure", place, "image", part, before.image, figure.image, prose=False)
             self.text_field("figure", place, "note on the image", part, before.image_note, figure.image_note)
             self.rest(place, part, before, figure, {"id", "caption", "description", "image", "image_note"})
-        for fid, figure in old.items():
-            if fid not in new:
-                self.add("figure", "removed", "Figures", f"figure {fid} removed", part, old=figure.caption)
 
     def resources(self) -> None:
+        """Resources by the name a reader knows them by; link-check bookkeeping only where it tells a reader something."""
         part = "Resources"
         old = {r.id: r for r in self.old.resources.resources}
         new = {r.id: r for r in self.new.resources.resources}
-        for rid, resource in new.items():
-            before = old.get(rid)
+        for _rid, resource, before in _by_id(old, new):
             if before is None:
-                self.add("resource", "added", "Resources", f"resource {rid} added", part, new=resource.url)
+                what = _marked(f"new resource “{name_of(resource)}”", resource)
+                self.add("resource", "added", "Resources", what, part, new=resource.url)
                 continue
-            place = f"Resource {rid}"
-            self.text_field("resource", place, "URL", part, before.url, resource.url, prose=False)
+            if resource is None:
+                self.add(
+                    "resource",
+                    "removed",
+                    "Resources",
+                    f"resource “{name_of(before)}” removed",
+                    part,
+                    old=before.url,
+                )
+                continue
+            place = f"Resource “{name_of(resource)}”"
+            self.text_field("resource", place, "printed address", part, before.url, resource.url, prose=False)
             if before.link_texts != resource.link_texts:
                 self.add(
                     "resource",
@@ -899,34 +1024,74 @@ class _Differ:
                     old=" | ".join(before.link_texts) or "(none)",
                     new=" | ".join(resource.link_texts) or "(none)",
                 )
-            for name, label in (
-                ("footnote_2017", "2017 footnote number"),
-                ("status", "link status"),
-                ("checked", "date last checked"),
-                ("archived_url", "archived copy"),
-            ):
-                a, b = getattr(before, name), getattr(resource, name)
+            if before.current_url != resource.current_url:
+                if resource.current_url is None:
+                    self.add(
+                        "resource",
+                        "changed",
+                        place,
+                        "no longer marked as moved",
+                        part,
+                        old=before.current_url,
+                    )
+                else:
+                    self.add(
+                        "resource",
+                        "moved",
+                        place,
+                        "has moved (the notes give both addresses)",
+                        part,
+                        old=resource.url,
+                        new=resource.current_url,
+                    )
+            dead = resource.status == "dead" and resource.archived_url
+            if dead and (before.status != "dead" or before.archived_url != resource.archived_url):
+                self.add(
+                    "resource",
+                    "changed",
+                    place,
+                    "no longer works; the notes offer an archived copy",
+                    part,
+                    new=resource.archived_url,
+                )
+            elif resource.archived_url != before.archived_url and not dead:
                 self.text_field(
                     "resource",
                     place,
-                    label,
+                    "archived copy",
                     part,
-                    None if a is None else str(a),
-                    None if b is None else str(b),
+                    before.archived_url,
+                    resource.archived_url,
                     prose=False,
                 )
+            if before.footnote_2017 != resource.footnote_2017:
+                self.text_field(
+                    "resource",
+                    place,
+                    "2017 note number",
+                    part,
+                    str(before.footnote_2017),
+                    str(resource.footnote_2017),
+                    prose=False,
+                )
+            # What check-links records (status, date checked) is bookkeeping: shown only through the above.
             self.rest(
                 place,
                 part,
                 before,
                 resource,
-                {"id", "url", "link_texts", "footnote_2017", "status", "checked", "archived_url"},
+                {
+                    "id",
+                    "url",
+                    "link_texts",
+                    "footnote_2017",
+                    "status",
+                    "checked",
+                    "archived_url",
+                    "current_url",
+                    "since",
+                },
             )
-        for rid, resource in old.items():
-            if rid not in new:
-                self.add(
-                    "resource", "removed", "Resources", f"resource {rid} removed", part, old=resource.url
-                )
 
     def back_matter(self) -> None:
         o, n = self.old.back_matter, self.new.back_matter
@@ -934,10 +1099,14 @@ class _Differ:
         self.text_field("contact", place, "heading", part, o.contact_heading, n.contact_heading)
         old_contacts = {c.organisation: c for c in o.contacts}
         new_contacts = {c.organisation: c for c in n.contacts}
-        for name, contact in new_contacts.items():
-            before = old_contacts.get(name)
+        for name, contact, before in _by_id(old_contacts, new_contacts):
+            if contact is None:
+                self.add(
+                    "contact", "removed", place, f"contact {name} removed", part, old=_contact_text(before)
+                )
+                continue
             if before is None:
-                self.add("contact", "added", place, f"contact {name} added", part)
+                self.add("contact", "added", place, f"contact {name} added", part, new=_contact_text(contact))
                 continue
             for field_name in ("address", "phone", "email", "website"):
                 a, b = getattr(before, field_name), getattr(contact, field_name)
@@ -951,16 +1120,17 @@ class _Differ:
                         old=", ".join(a) if isinstance(a, list) else a,
                         new=", ".join(b) if isinstance(b, list) else b,
                     )
-        for name in old_contacts:
-            if name not in new_contacts:
-                self.add("contact", "removed", place, f"contact {name} removed", part)
         self.text_list("paragraph", place, "paragraph", part, o.about, n.about)
         self.text_field("paragraph", place, "social media line", part, o.social, n.social)
 
     def rest(self, place: str, part: str, old: m.Model, new: m.Model, handled: set[str]) -> None:
-        """Fields this module has no words for (e.g. added by a later model): compared generically."""
-        a = old.model_dump(mode="json", exclude=handled)
-        b = new.model_dump(mode="json", exclude=handled)
+        """Edition marks, then the fields this module has no words for (e.g. added by a later model)."""
+        was, now = edition_mark(old), edition_mark(new)
+        if was != now:
+            what = f"now marked “{now}”" if now else f"no longer marked “{was}”"
+            self.add("edition mark", "changed", place, what, part)
+        a = old.model_dump(mode="json", exclude=handled | MARKS)
+        b = new.model_dump(mode="json", exclude=handled | MARKS)
         if a != b:
             self.generic(place, part, a, b)
 
@@ -996,14 +1166,13 @@ class _Differ:
         ):
             old_ids = {x["id"]: x for x in old}
             new_ids = {x["id"]: x for x in new}
-            for ident, value in new_ids.items():
-                if ident not in old_ids:
-                    self.add(label or "item", "added", place, f"{ident} added", part)
+            for ident, value, before in _by_id(old_ids, new_ids):
+                if before is None:
+                    self.add(label or "item", "added", place, f"{ident} added", part, new=_plain(value))
+                elif value is None:
+                    self.add(label or "item", "removed", place, f"{ident} removed", part, old=_plain(before))
                 else:
-                    self.generic(f"{place}{SEP}{ident}", part, old_ids[ident], value)
-            for ident in old_ids:
-                if ident not in new_ids:
-                    self.add(label or "item", "removed", place, f"{ident} removed", part)
+                    self.generic(f"{place}{SEP}{ident}", part, before, value)
             return
         if isinstance(old, str) and isinstance(new, str) and " " in old + new:
             self.text_field(label or "text", place, label or "text", part, old, new)
@@ -1057,20 +1226,24 @@ def _subsections(sections: Sequence[m.SectionFile], numbers: dict[str, int]):
         yield from walk(label, section)
 
 
-def _block_name(block: object, ordinal: str) -> str:
+def _block_name(
+    block: object, ordinal: str, names: dict[str, str], figure_label: Callable[[str], str]
+) -> str:
     anchor = _anchor(block)
     if anchor is None:
         return ordinal
-    return f"{anchor[0]} {anchor[1]}" if anchor[0] != "person specification" else "the person specification"
+    return _anchor_name(anchor, block, names, figure_label)
 
 
-def _anchor_name(anchor: tuple[str, str], figure_label: Callable[[str], str]) -> str:
+def _anchor_name(
+    anchor: tuple[str, str], block: object, names: dict[str, str], figure_label: Callable[[str], str]
+) -> str:
     kind, ident = anchor
     if kind == "figure":
         return figure_label(ident).replace("Figure", "figure", 1)
     if kind == "person specification":
-        return "person specification"
-    return f"{kind} {ident}"
+        return "the person specification"
+    return _name(block, names)
 
 
 def _edition_text(edition: m.Edition) -> str:
@@ -1084,10 +1257,17 @@ def _review_text(review: m.Review | None) -> str | None:
     return f"last {human_date(review.last)}, next {human_date(review.next)}"
 
 
+def _contact_text(contact: m.Contact) -> str:
+    return ", ".join([contact.organisation, *contact.address, contact.phone, contact.email, contact.website])
+
+
 def _person_text(person: m.Person) -> str:
     return f"{person.name}, {person.title}, {person.organisation}"
 
 
 def diff_content(old: Content, new: Content, old_label: str = "OLD", new_label: str = "NEW") -> DiffResult:
     """Every change from ``old`` to ``new``, in reading order."""
-    return DiffResult(old_label, new_label, _Differ(old, new).run())
+    differ = _Differ(old, new)
+    changes = differ.run()
+    sides = Side(old_label, old.guide.edition.version), Side(new_label, new.guide.edition.version)
+    return DiffResult(*sides, changes, differ.names)
