@@ -91,12 +91,16 @@ def test_a_reworded_paragraph_shows_a_word_diff(content_copy, changed):
     change = result.changes[0]
     assert (change.thing, change.action) == ("paragraph", "reworded")
     assert ("-", "a balanced") in change.words and ("+", "an independent") in change.words
-    text = format_text(result)
-    assert text.splitlines()[1] == (
-        "    … patient. You will provide your executive colleagues with [-a balanced-] {+an independent+} "
-        "view through your clinical experience. However, this change …"
-    )
-    assert text.splitlines()[-1] == "1 change between content and copy: 1 reworded."
+    text = format_text(result).splitlines()
+    assert text == [
+        "1 change since edition 1.0 (content), in copy: 1 reworded.",
+        "Removed words are shown [-like this-], added words {+like this+}.",
+        "",
+        "Section 3: How do I prepare?",
+        f"  {RESILIENCE}: paragraph 2 reworded",
+        "      … patient. You will provide your executive colleagues with [-a balanced-] {+an independent+} "
+        "view through your clinical experience. However, this change …",
+    ]
 
 
 def test_an_inserted_paragraph_is_added_not_everything_after_it_reworded(content_copy, changed):
@@ -173,17 +177,17 @@ def test_quote_text_attribution_and_bold(content_copy, changed):
     edit(content_copy, S3, quotes)
     result = changed()
     assert headlines(result) == [
-        "Quote quote-learning-starts-at-home: attribution changed",
-        "Quote quote-okay-to-make-mistakes: quote reworded",
-        "Quote quote-okay-to-make-mistakes: quote no longer set in bold",
+        "Quote “The NHS is rich in experience…”: attribution changed",
+        "Quote “It's okay to make mistakes and…”: quote reworded",
+        "Quote “It's okay to make mistakes and…”: quote no longer set in bold",
     ]
     assert (result.changes[0].old, result.changes[0].new) == (
         "Medical director, London",
         "Medical director, north London",
     )
     assert (
-        "Quote quote-learning-starts-at-home: attribution changed "
-        "(Medical director, London → Medical director, north London)" in format_text(result)
+        "  Quote “The NHS is rich in experience…”: attribution changed "
+        "(Medical director, London → Medical director, north London)" in format_text(result).splitlines()
     )
 
 
@@ -207,11 +211,15 @@ def test_quotes_added_removed_and_moved(content_copy, changed):
         )
 
     edit(content_copy, S3, quotes)
-    assert headlines(changed()) == [
-        f"{USE_RESOURCES}: quote quote-ask-for-feedback added",
-        f"{RESILIENCE}: quote quote-okay-to-make-mistakes moved (from {USE_RESOURCES})",
-        "Section 3 › Courses and tools › Taught programmes: quote quote-nye-bevan-programme removed",
+    result = changed()
+    assert headlines(result) == [
+        f"{USE_RESOURCES}: quote “Ask for feedback early and often” added",
+        f"{RESILIENCE}: quote “It's okay to make mistakes and…” moved (from {USE_RESOURCES})",
+        "Section 3 › Courses and tools › Taught programmes: quote “The Nye Bevan programme has been…” removed",
     ]
+    # The words of what was added and removed, not only its name.
+    assert result.changes[0].new == "“Ask for feedback early and often”\n— Medical director, North West"
+    assert result.changes[2].old.startswith("“The Nye Bevan programme has been")
 
 
 def test_a_quote_moved_within_its_subsection(content_copy, changed):
@@ -221,7 +229,7 @@ def test_a_quote_moved_within_its_subsection(content_copy, changed):
 
     edit(content_copy, S3, move)
     assert headlines(changed()) == [
-        f"{USE_RESOURCES}: quote quote-okay-to-make-mistakes moved (now after paragraph 6)"
+        f"{USE_RESOURCES}: quote “It's okay to make mistakes and…” moved (now after paragraph 6)"
     ]
 
 
@@ -235,9 +243,9 @@ def test_case_study_person_and_paragraphs(content_copy, changed):
     edit(content_copy, "sections/2-skills-and-experience.json", case)
     result = changed()
     assert headlines(result) == [
-        "Case study case-study-karen-slade: person's title changed",
-        "Case study case-study-karen-slade: paragraph 2 reworded",
-        "Case study case-study-karen-slade: paragraph added",
+        "Case study of Dr Karen Slade: person's title changed",
+        "Case study of Dr Karen Slade: paragraph 2 reworded",
+        "Case study of Dr Karen Slade: paragraph added",
     ]
     assert result.changes[0].old == "Medical Director" and result.changes[0].new == "Chief Medical Officer"
 
@@ -317,18 +325,35 @@ def test_criteria_and_prompting_questions(content_copy, changed):
 
 def test_resource_url_link_text_and_check_facts(content_copy, changed):
     def resources(d):
-        first = d["resources"][0]
+        first, second = d["resources"][:2]
         first["url"] = "https://www.england.nhs.uk/publication/supporting-the-medical-director/"
         first["link_texts"] = ["NHS England"]
         first.update(status="dead", checked="2025-03-01", archived_url="https://web.archive.org/web/2017/x")
+        second.update(status="ok", checked="2025-03-01")  # bookkeeping only: not news to a colleague
 
     edit(content_copy, "resources.json", resources)
-    assert headlines(changed()) == [
-        "Resource nhsi-supporting-the-medical-director: URL changed",
-        "Resource nhsi-supporting-the-medical-director: link text changed",
-        "Resource nhsi-supporting-the-medical-director: link status added",
-        "Resource nhsi-supporting-the-medical-director: date last checked added",
-        "Resource nhsi-supporting-the-medical-director: archived copy added",
+    result = changed()
+    assert headlines(result) == [
+        "Resource “NHS England”: printed address changed",
+        "Resource “NHS England”: link text changed",
+        "Resource “NHS England”: no longer works; the notes offer an archived copy",
+    ]
+    assert result.changes[2].new == "https://web.archive.org/web/2017/x"
+
+
+def test_a_moved_resource_keeps_its_printed_address(content_copy, changed):
+    def resources(d):
+        d["resources"][0].update(
+            status="moved", checked="2025-03-01", current_url="https://www.england.nhs.uk/md/"
+        )
+
+    edit(content_copy, "resources.json", resources)
+    result = changed()
+    assert headlines(result) == ["Resource “NHS Improvement”: has moved (the notes give both addresses)"]
+    assert format_text(result).splitlines()[3:] == [
+        "  Resource “NHS Improvement”: has moved (the notes give both addresses)",
+        "      printed: https://www.gov.uk/government/publications/supporting-the-role-of-the-medical-director",
+        "      now at: https://www.england.nhs.uk/md/",
     ]
 
 
@@ -353,8 +378,8 @@ def test_resources_added_and_removed_with_their_citations(content_copy, changed)
     assert headlines(changed()) == [
         f"{RESILIENCE}: paragraph 1 reworded",
         f"{RESILIENCE}: paragraph 4 reworded",
-        "Resources: resource nhs-practitioner-health added",
-        "Resources: resource mas-resilience-training removed",
+        "Resources: new resource “https://www.practitionerhealth.nhs.uk/”",
+        "Resources: resource “Management Advisory Service” removed",
     ]
 
 
@@ -442,20 +467,32 @@ def test_edition_history_and_review_dates(content_copy, changed):
 
     edit(content_copy, "guide.json", edition)
     result = changed()
+    # One change for the new edition; edition 1.0 moving into the history is part of recording it.
     assert headlines(result) == [
-        "Edition: version changed",
-        "Edition: date changed",
-        "Edition: change note reworded",
-        "Edition history: edition 1.0 added",
+        "Edition 1.1, March 2025: new edition, with this change note",
         "Guide: review dates added",
     ]
-    text = format_text(result)
-    assert "Edition: version changed (1.0 → 1.1)\nEdition: date changed (June 2017 → March 2025)\n" in text
-    # Rewritten throughout: shown whole, not as a word diff of a few shared words.
-    assert (
-        "Edition: change note reworded\n    was: First edition, published by NHS Improvement and the Faculty "
-        "of Medical Leadership and Management.\n    now: Addresses of moved resources updated.\n"
-    ) in text
+    assert format_text(result).splitlines() == [
+        "2 changes from edition 1.0 (content) to edition 1.1 (copy): 2 added.",
+        "",
+        "Edition and publication details",
+        "  Edition 1.1, March 2025: new edition, with this change note",
+        "      + Addresses of moved resources updated.",
+        "  Guide: review dates added",
+        "      + last March 2025, next March 2026",
+    ]
+
+
+def test_an_earlier_editions_note_reworded(content_copy, changed):
+    def edition(d):
+        d["history"] = [{**d["edition"], "note": "The first edition."}]
+        d["edition"] = {"version": "1.1", "date": "2025-03", "note": "Addresses of moved resources updated."}
+
+    edit(content_copy, "guide.json", edition)
+    assert headlines(changed()) == [
+        "Edition 1.1, March 2025: new edition, with this change note",
+        "Edition history › 1.0: change note reworded",
+    ]
 
 
 def test_foreword_and_back_matter(content_copy, changed):
@@ -482,7 +519,7 @@ def test_files_without_their_own_words_are_compared_field_by_field(content_copy,
 def test_no_changes(content, content_copy, changed):
     result = changed()
     assert result.changes == []
-    assert format_text(result) == "No changes between content and copy.\n"
+    assert format_text(result) == "No changes since edition 1.0 (content), in copy.\n"
 
 
 # --- the engine's parts -----------------------------------------------------------------
@@ -533,12 +570,16 @@ def test_cli_formats(content_copy):
     runner = CliRunner()
     text = runner.invoke(main, ["diff", str(ROOT / "content"), str(content_copy)])
     assert text.exit_code == 0, text.output
-    assert text.output.splitlines()[0] == f"{RESILIENCE}: paragraph 1 reworded"
+    assert text.output.splitlines()[0] == (
+        f"1 change since edition 1.0 (the folder {ROOT / 'content'}), in the folder {content_copy}: 1 reworded."
+    )
+    assert f"  {RESILIENCE}: paragraph 1 reworded" in text.output.splitlines()
     assert "[-develop.-] {+learn.+}" in text.output
 
     as_json = runner.invoke(main, ["diff", str(ROOT / "content"), str(content_copy), "--format", "json"])
     data = json.loads(as_json.output)
     assert data["counts"] == {"reworded": 1}
+    assert data["old"] == {"where": f"the folder {ROOT / 'content'}", "edition": "1.0"}
     assert data["changes"][0]["kind"] == "paragraph-reworded"
     assert ["-", "develop."] in data["changes"][0]["diff"]
 
@@ -601,16 +642,28 @@ def test_git_revisions(tmp_path):
 
     committed = runner.invoke(main, ["diff", "HEAD~1", "HEAD", "--content", content])
     assert committed.exit_code == 0, committed.output
+    first, second = (git(repo, "rev-parse", "--short=7", rev).strip() for rev in ("HEAD~1", "HEAD"))
     assert committed.output.splitlines() == [
-        "Resource nhsi-supporting-the-medical-director: URL changed",
-        "    was: https://www.gov.uk/government/publications/supporting-the-role-of-the-medical-director",
-        "    now: https://www.england.nhs.uk/md/",
-        "1 change between HEAD~1:content and HEAD:content: 1 changed.",
+        f"1 change since edition 1.0 (git revision HEAD~1, commit {first}), in git revision HEAD, "
+        f"commit {second}: 1 changed.",
+        "",
+        "Resources",
+        "  Resource “NHS Improvement”: printed address changed",
+        "      was: https://www.gov.uk/government/publications/supporting-the-role-of-the-medical-director",
+        "      now: https://www.england.nhs.uk/md/",
     ]
     working = runner.invoke(main, ["diff", "HEAD", "--content", content])
     assert working.exit_code == 0, working.output
-    assert working.output.splitlines()[0] == "Foreword: title reworded"
-    assert working.output.splitlines()[-1] == f"1 change between HEAD:content and {content}: 1 reworded."
+    assert working.output.splitlines()[0] == (
+        f"1 change since edition 1.0 (git revision HEAD, commit {second}), in {content}/ as it is now: 1 reworded."
+    )
+    assert working.output.splitlines()[1:] == [
+        "Removed words are shown [-like this-], added words {+like this+}.",
+        "",
+        "Foreword",
+        "  Foreword: title reworded",
+        "      Foreword {+to the guide+}",
+    ]
     assert git(repo, "status", "--porcelain") == status_before  # nothing checked out or touched
 
     unknown = runner.invoke(main, ["diff", "no-such-tag", "--content", content])

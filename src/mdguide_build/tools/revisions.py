@@ -75,7 +75,7 @@ def _commit(spec: str, top: Path) -> str:
 def content_version(spec: str, content_dir: Path) -> Iterator[tuple[Path, str]]:
     """The content folder ``spec`` names, and how a colleague would name it.
 
-    A folder is "the folder editions/1.0"; a revision "git revision v1.0 (d051532)".
+    A folder is "the folder editions/1.0"; a revision "git revision v1.0, commit d051532".
 
     ``spec`` is a folder (used as it is) or a git revision of the repository
     holding ``content_dir`` (its content read into a temporary folder that is
@@ -95,5 +95,5 @@ def content_version(spec: str, content_dir: Path) -> Iterator[tuple[Path, str]]:
     with tempfile.TemporaryDirectory(prefix="mdguide-rev-") as temp:
         with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
             archive.extractall(temp, filter="data")
-        named = f"git revision {spec}" + ("" if commit.startswith(spec) else f" ({commit[:7]})")
+        named = f"git revision {spec}" + ("" if commit.startswith(spec) else f", commit {commit[:7]}")
         yield Path(temp) / inside, named

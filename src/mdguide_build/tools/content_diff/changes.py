@@ -71,7 +71,7 @@ class Change:
 class Side:
     """One of the two versions compared, as a colleague would name it."""
 
-    where: str  # "git revision v1.0 (d051532)", "the folder editions/1.0", "content/ as it is now"
+    where: str  # "git revision v1.0, commit d051532", "the folder editions/1.0", "content/ as it is now"
     edition: str  # its edition's version, from its guide.json
 
     def __str__(self) -> str:

@@ -70,6 +70,10 @@ def _first_words(text: str, names: dict[str, str], limit: int = 6) -> str:
     return " ".join(words[:limit]) + ("…" if len(words) > limit else "")
 
 
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _name(block: object, names: dict[str, str]) -> str:
     """How a colleague knows a quote or case study: 'quote “It is okay to make…”', 'case study of Dr X'."""
     if isinstance(block, m.PullQuote):
@@ -319,8 +323,8 @@ class _Differ:
             self.add(
                 "edition",
                 "added",
-                "Edition",
-                f"new edition {n.edition.version}, {human_date(n.edition.date)}",
+                f"Edition {n.edition.version}, {human_date(n.edition.date)}",
+                "new edition, with this change note",
                 part,
                 new=n.edition.note,
             )
@@ -670,7 +674,7 @@ class _Differ:
             )
 
     def pull_quote(self, old: m.PullQuote, new: m.PullQuote, part: str) -> None:
-        place = _name(new, self.names).capitalize()
+        place = _capitalised(_name(new, self.names))
         texts_old = [q.text for q in old.quotes]
         texts_new = [q.text for q in new.quotes]
         single = len(texts_old) == len(texts_new) == 1
@@ -716,7 +720,7 @@ class _Differ:
         self.rest(place, part, old, new, {"type", "id", "quotes", "attribution"})
 
     def case_study(self, old: m.CaseStudy, new: m.CaseStudy, part: str) -> None:
-        place = _name(new, self.names).capitalize()
+        place = _capitalised(_name(new, self.names))
         for name, label in (
             ("name", "person's name"),
             ("title", "person's title"),

@@ -112,7 +112,7 @@ def suggested_note(result: DiffResult) -> str:
         said.append(f"makes {_count(other, 'smaller change')}")
     if not said:
         return "No changes to the guide's text."
-    return f"This edition {_and(said)}."
+    return f"This edition {said[0] if len(said) == 1 else ', '.join(said[:-1]) + ', and ' + said[-1]}."
 
 
 def _count(n: int, noun: str) -> str:
@@ -162,9 +162,10 @@ def _note_item(change: Change, names: dict[str, str]) -> list[pa.Block]:
         details.append([pa.Emph(pa.text("Was:")), pa.Space(), *_marked(segments, "-")])
         details.append([pa.Emph(pa.text("Now:")), pa.Space(), *_marked(segments, "+")])
     else:
+        was, now = (f"{label.capitalize()}:" for label in change.labels)
         for value, label in (
-            (change.old, "Was:" if change.new is not None else "Removed:"),
-            (change.new, "Now:" if change.old is not None else "Added:"),
+            (change.old, was if change.new is not None else "Removed:"),
+            (change.new, now if change.old is not None else "Added:"),
         ):
             if value is not None:
                 for line in value.split(PARAGRAPH_BREAK):
