@@ -8,6 +8,7 @@ the real content/.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -15,7 +16,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from lxml import html as lxml_html
 
+import edition_1_1
 from mdguide_build.cli import main
 from mdguide_build.tools.content_diff import align, diff_content, format_text, similarity, trimmed, word_diff
 from mdguide_build.validate.loader import ContentError, dump_json, load_content
@@ -671,3 +674,126 @@ def test_git_revisions(tmp_path):
     assert "'no-such-tag' is neither a folder nor a git revision" in unknown.output
     option = runner.invoke(main, ["diff", "--content", content, "--", "--output=x"])
     assert "'--output=x' is not a git revision" in option.output
+
+
+# --- a realistic edition 1.1, as a colleague reads it (tests/edition_1_1.py) ----------------------
+
+GOLDEN = ROOT / "tests" / "golden" / "diff"
+
+
+@pytest.fixture
+def edition_folders(tmp_path, monkeypatch) -> Path:
+    """editions/1.0 and, beside it, content/ made into edition 1.1 from it; the working folder is theirs."""
+    shutil.copytree(ROOT / "editions" / "1.0", tmp_path / "editions" / "1.0")
+    shutil.copytree(ROOT / "editions" / "1.0", tmp_path / "content")
+    shutil.copytree(ROOT / "schema", tmp_path / "schema")
+    edition_1_1.make(tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_diff(*args: str) -> str:
+    result = CliRunner().invoke(main, ["diff", "editions/1.0", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def check_golden(name: str, actual: str, request) -> None:
+    golden = GOLDEN / name
+    if request.config.getoption("--update-golden"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    assert golden.is_file(), f"no golden file {golden}: run pytest --update-golden"
+    assert actual == golden.read_text(encoding="utf-8")
+
+
+RAW_MARKUP = re.compile(r"\[\^|\]\[|\\\*|\*[A-Z]|HEAD:|:content\b|\bd[0-9a-f]{6}:|\{\"|\"since\"")
+
+
+def test_edition_1_1_as_text(edition_folders, request):
+    text = run_diff()
+    check_golden("edition-1.1.txt", text, request)
+    # What a colleague needs: who and what, in the guide's words, and no markup or jargon.
+    assert "case study of Dr Amira Hassan added (new in 1.1)" in text
+    assert "      + " + edition_1_1.CASE_STUDY["paragraphs"][0] in text
+    assert "Developing people – improving care. [note: https://improvement.nhs.uk/" in text
+    assert "[note: NHS England]" in text
+    assert f"      printed: {edition_1_1.MOVED_FROM}\n      now at: {edition_1_1.MOVED_TO}\n" in text
+    assert not RAW_MARKUP.search(text), RAW_MARKUP.search(text)
+    assert "Edition history" not in text and "status" not in text and "checked" not in text
+
+
+def test_edition_1_1_change_note_is_ready_for_guide_json(edition_folders, request):
+    note = run_diff("--format", "markdown")
+    check_golden("edition-1.1.md", note, request)
+    assert "*Building resilience in the NHS workforce* is a free online course" in note  # italic as italic
+    assert "\\*" not in note and "[^" not in note
+    [line] = [line.strip() for line in note.splitlines() if line.strip().startswith('"note": ')]
+    sentence = json.loads("{" + line + "}")["note"]
+    assert sentence.startswith(
+        "This edition adds a case study of Dr Amira Hassan and a new paragraph in Section 3"
+    )
+    # Pasted into guide.json as the edition's note, it is valid content.
+    edit(edition_folders / "content", "guide.json", lambda d: d["edition"].update(note=sentence))
+    validated = CliRunner().invoke(main, ["validate", "--content", "content"])
+    assert validated.exit_code == 0, validated.output
+
+
+def test_edition_1_1_as_a_page_to_share(edition_folders, browser):
+    def reword(d):
+        first = paragraphs(node(d, "resilience"))[1]
+        first.update(text=first["text"].replace("a balanced view", "an independent view"), revised="1.1")
+
+    edit(edition_folders / "content", S3, reword)
+    page = edition_folders / "changes.html"
+    page.write_text(run_diff("--format", "html"), encoding="utf-8")
+    tree = lxml_html.parse(str(page)).getroot()
+    assert " ".join(tree.xpath("string(//h1)").split()) == (
+        "Changes from edition 1.0 (the folder editions/1.0) to edition 1.1 (content/ as it is now)"
+    )
+    headings = [" ".join(h.text_content().split()) for h in tree.xpath("//main//h3")]
+    assert f"{RESILIENCE}: paragraph 2 reworded" in headings
+    assert (
+        "Section 2 › The person specification: case study of Dr Amira Hassan added (new in 1.1)" in headings
+    )
+    # Insertions and deletions in context, each with its label in words.
+    reworded = tree.xpath(
+        "//main//h3[contains(normalize-space(), 'paragraph 2 reworded')]/following-sibling::p[1]"
+    )[0]
+    assert [(e.tag, " ".join(e.text_content().split())) for e in reworded.xpath("./ins | ./del")] == [
+        ("del", "removed: a balanced"),
+        ("ins", "added: an independent"),
+    ]
+    assert "You will provide your executive colleagues with" in reworded.text_content()
+    case_study = tree.xpath("//main//h3[contains(normalize-space(), 'Amira Hassan')]/following-sibling::p")
+    assert [" ".join(p.xpath("./ins")[0].text_content().split()) for p in case_study][:2] == [
+        "added: Dr Amira Hassan, Medical Director, Northshire Community Health NHS Trust",
+        "added: " + edition_1_1.CASE_STUDY["paragraphs"][0],
+    ]
+    assert (
+        " ".join(case_study[2].xpath(".//ins/em")[0].text_content().split())
+        == "Developing people – improving care"
+    )
+    moved = tree.xpath("//main//h3[contains(normalize-space(), 'has moved')]/following-sibling::p")
+    assert [" ".join(p.text_content().split()) for p in moved] == [
+        f"Printed: {edition_1_1.MOVED_FROM}",
+        f"Now at: {edition_1_1.MOVED_TO}",
+    ]
+    assert not moved[0].xpath(".//del")  # the printed address is kept, not removed
+    assert moved[1].xpath("string(.//ins)") == edition_1_1.MOVED_TO
+    violations = browser.axe(page)
+    assert violations == [], [
+        f"{v['id']}: {v['help']} {[n['html'][:100] for n in v['nodes'][:2]]}" for v in violations
+    ]
+
+
+def test_content_is_text_in_the_page_never_markup(edition_folders):
+    edit(
+        edition_folders / "content",
+        S3,
+        lambda d: paragraphs(node(d, "resilience"))[1].update(
+            text=paragraphs(node(d, "resilience"))[1]["text"] + " <script>alert(1)</script>", revised="1.1"
+        ),
+    )
+    page = run_diff("--format", "html")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -25,7 +25,10 @@ CSS = ASSETS / "html" / "diff-report.css"
 MARKS = {"diff-ins": ("ins", "added:"), "diff-del": ("del", "removed:")}
 
 
-def _marked(kind: str, words: list[pa.Inline]) -> pa.Span:
+def _marked(kind: str, words: list[pa.Inline], *, labelled: bool = True) -> pa.Span:
+    """Added or removed words; ``labelled``: with "added:"/"removed:" before them (unless a "Was:"/"Now:" says it)."""
+    if not labelled:
+        return pa.Span(words, pa.Attr(classes=[kind]))
     label = pa.Span(pa.text(MARKS[kind][1]), pa.Attr(classes=["diff-label"]))
     return pa.Span([label, pa.Space(), *words], pa.Attr(classes=[kind]))
 
@@ -44,16 +47,18 @@ def _change(change: Change, names: dict[str, str], number: int) -> pa.Block:
         blocks.append(pa.Para(line))
     else:
         was, now = (f"{label.capitalize()}:" for label in change.labels)
+        both = change.old is not None and change.new is not None
         for value, kind, label in ((change.old, "diff-del", was), (change.new, "diff-ins", now)):
             if value is None:
                 continue
             for text in value.split(PARAGRAPH_BREAK):
-                lead = (
-                    [pa.Strong(pa.text(label)), pa.Space()]
-                    if change.old is not None and change.new is not None
-                    else []
+                lead = [pa.Span(pa.text(label), pa.Attr(classes=["diff-label"])), pa.Space()] if both else []
+                words = inlines(text, names)
+                # A moved resource keeps the address the guide printed: nothing of it is removed.
+                kept = kind == "diff-del" and change.kind == "resource-moved"
+                blocks.append(
+                    pa.Para([*lead, *(words if kept else [_marked(kind, words, labelled=not both)])])
                 )
-                blocks.append(pa.Para([*lead, _marked(kind, inlines(text, names))]))
     return pa.Div(blocks, pa.Attr(identifier=f"change-{number}", classes=["change"]))
 
 
