@@ -25,12 +25,15 @@ CSS = ASSETS / "html" / "diff-report.css"
 MARKS = {"diff-ins": ("ins", "added:"), "diff-del": ("del", "removed:")}
 
 
-def _marked(kind: str, words: list[pa.Inline], *, labelled: bool = True) -> pa.Span:
-    """Added or removed words; ``labelled``: with "added:"/"removed:" before them (unless a "Was:"/"Now:" says it)."""
+def _marked(kind: str, words: list[pa.Inline], *, labelled: bool = True) -> list[pa.Inline]:
+    """Added or removed words, after a label in words ("added:", "removed:") unless a "Was:"/"Now:" says it.
+
+    The label stands outside the ``<ins>``/``<del>``, so only the words themselves are marked up as changed.
+    """
+    marked = pa.Span(words, pa.Attr(classes=[kind]))
     if not labelled:
-        return pa.Span(words, pa.Attr(classes=[kind]))
-    label = pa.Span(pa.text(MARKS[kind][1]), pa.Attr(classes=["diff-label"]))
-    return pa.Span([label, pa.Space(), *words], pa.Attr(classes=[kind]))
+        return [marked]
+    return [pa.Span(pa.text(MARKS[kind][1]), pa.Attr(classes=["diff-label"])), pa.Space(), marked]
 
 
 def _change(change: Change, names: dict[str, str], number: int) -> pa.Block:
@@ -43,7 +46,7 @@ def _change(change: Change, names: dict[str, str], number: int) -> pa.Block:
             if op == "=":
                 line.extend(pa.text(text))
             else:
-                line.append(_marked("diff-del" if op == "-" else "diff-ins", pa.text(text)))
+                line.extend(_marked("diff-del" if op == "-" else "diff-ins", pa.text(text)))
         blocks.append(pa.Para(line))
     else:
         was, now = (f"{label.capitalize()}:" for label in change.labels)
@@ -56,9 +59,7 @@ def _change(change: Change, names: dict[str, str], number: int) -> pa.Block:
                 words = inlines(text, names)
                 # A moved resource keeps the address the guide printed: nothing of it is removed.
                 kept = kind == "diff-del" and change.kind == "resource-moved"
-                blocks.append(
-                    pa.Para([*lead, *(words if kept else [_marked(kind, words, labelled=not both)])])
-                )
+                blocks.append(pa.Para([*lead, *(words if kept else _marked(kind, words, labelled=not both))]))
     return pa.Div(blocks, pa.Attr(identifier=f"change-{number}", classes=["change"]))
 
 
@@ -70,12 +71,12 @@ def report_document(result: DiffResult, guide_title: str) -> pa.Document:
             [
                 *pa.text("Added words are marked"),
                 pa.Space(),
-                _marked("diff-ins", pa.text("like this")),
+                *_marked("diff-ins", pa.text("like this")),
                 pa.Str(","),
                 pa.Space(),
                 *pa.text("removed words"),
                 pa.Space(),
-                _marked("diff-del", pa.text("like this")),
+                *_marked("diff-del", pa.text("like this")),
                 pa.Str("."),
             ]
         ),
