@@ -752,7 +752,7 @@ def test_edition_1_1_as_a_page_to_share(edition_folders, browser):
         "Changes from edition 1.0 (the folder editions/1.0) to edition 1.1 (content/ as it is now)"
     )
     headings = [" ".join(h.text_content().split()) for h in tree.xpath("//main//h3")]
-    assert f"{RESILIENCE}: paragraph 2 reworded" in headings
+    assert f"{RESILIENCE}: paragraph 2 reworded (revised in 1.1)" in headings
     assert (
         "Section 2 › The person specification: case study of Dr Amira Hassan added (new in 1.1)" in headings
     )

@@ -237,6 +237,7 @@ class _Differ(SectionAligner):
                     )
                     continue
                 old_group, old_criterion = found
+                start = len(self.changes)
                 if old_group.id != group.id:
                     self.add(
                         "criterion",
@@ -275,6 +276,7 @@ class _Differ(SectionAligner):
                     old_criterion,
                     criterion,
                     {"id", "text", "questions"},
+                    start,
                 )
         for _cid, now, was in by_id(old_criteria, new_criteria):
             if now is None:

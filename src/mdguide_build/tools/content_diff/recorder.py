@@ -8,6 +8,7 @@ the other files) call ``add``, ``text_field``, ``text_list`` and ``rest``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TypeVar
 
@@ -169,10 +170,22 @@ class Recorder:
         number = self.new_figures.get(figure_id) or self.old_figures.get(figure_id)
         return f"Figure {number}" if number else f"Figure {figure_id}"
 
-    def rest(self, place: str, part: str, old: m.Model, new: m.Model, handled: set[str]) -> None:
-        """Edition marks, then the fields this module has no words for (e.g. added by a later model)."""
+    def rest(
+        self, place: str, part: str, old: m.Model, new: m.Model, handled: set[str], start: int | None = None
+    ) -> None:
+        """Edition marks, then the fields this module has no words for (e.g. added by a later model).
+
+        ``start``: where this part's changes begin in ``changes``; a new mark is then said with them,
+        "paragraph 3 reworded (revised in 1.1)", rather than as a change of its own.
+        """
         was, now = edition_mark(old), edition_mark(new)
-        if was != now:
+        if was != now and now and start is not None and len(self.changes) > start:
+            for k in range(start, len(self.changes)):
+                change = self.changes[k]
+                self.changes[k] = dataclasses.replace(
+                    change, what=f"{change.what} ({now[0].lower()}{now[1:]})"
+                )
+        elif was != now:
             what = f"now marked “{now}”" if now else f"no longer marked “{was}”"
             self.add("edition mark", "changed", place, what, part)
         a = old.model_dump(mode="json", exclude=handled | MARKS)

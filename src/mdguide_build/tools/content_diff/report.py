@@ -73,27 +73,42 @@ def _text_segment(op: str, text: str) -> str:
 # --- the change note ----------------------------------------------------------------------
 
 
+# What a reader is told an edition adds, by the kind of thing added.
+ADDED_PHRASES = {
+    "quote": "a pull quote in {where}",
+    "editorial note": "an editorial note in {where}",
+    "prompting question": "a prompting question in the person specification",
+    "criterion": "a criterion in the person specification",
+    "subsection": "a subsection in {where}",
+    "section": "a section",
+    "figure": "a figure",
+}
+
+
 def suggested_note(result: DiffResult) -> str:
     """One plain sentence for the edition's public "note" in guide.json, drafted from the changes."""
     adds: list[str] = []
     moves: list[str] = []
+    archived: list[str] = []
     reworded = other = 0
     new_paragraphs: dict[str, int] = {}
     for change in result.changes:
         if change.thing in ("edition", "history", "edition mark"):
             continue  # recording the edition is not news to a reader
-        if change.thing == "case study" and change.action == "added":
+        if change.action == "added" and change.thing in ADDED_PHRASES:
+            adds.append(ADDED_PHRASES[change.thing].format(where=change.place.split(SEP)[0]))
+        elif change.thing == "case study" and change.action == "added":
             adds.append(f"a case study of {(change.new or '').split(',')[0]}")
         elif change.thing in ("paragraph", "list") and change.action == "added":
             where = change.place.split(SEP)
             key = f"{where[0]} ({where[-1]})" if len(where) > 1 else where[0]
             new_paragraphs[key] = new_paragraphs.get(key, 0) + 1
-        elif change.thing == "quote" and change.action == "added":
-            adds.append("a pull quote")
         elif change.thing == "resource" and change.action == "moved":
             moves.append(change.place.removeprefix("Resource "))
         elif change.thing == "resource" and change.action == "added":
             continue  # it comes with the text that cites it
+        elif change.thing == "resource" and "no longer works" in change.what:
+            archived.append(change.place.removeprefix("Resource "))
         elif change.action == "reworded":
             reworded += 1
         else:
@@ -103,10 +118,14 @@ def suggested_note(result: DiffResult) -> str:
     if adds:
         said.append("adds " + _and(adds))
     if reworded:
-        said.append(f"rewords the text in {_count(reworded, 'place')}")
+        said.append(f"rewords the text in {'one place' if reworded == 1 else f'{reworded} places'}")
     if moves:
         said.append(
             f"gives the new address of {_and(moves)}, which {'has' if len(moves) == 1 else 'have'} moved"
+        )
+    if archived:
+        said.append(
+            f"offers an archived copy of {_and(archived)}, which no longer {'works' if len(archived) == 1 else 'work'}"
         )
     if other:
         said.append(f"makes {_count(other, 'smaller change')}")

@@ -383,6 +383,7 @@ class SectionAligner(Recorder):
             )
 
     def pull_quote(self, old: m.PullQuote, new: m.PullQuote, part: str) -> None:
+        start = len(self.changes)
         place = capitalised(_name(new, self.names))
         texts_old = [q.text for q in old.quotes]
         texts_new = [q.text for q in new.quotes]
@@ -426,9 +427,10 @@ class SectionAligner(Recorder):
                 old=attribution_text(old.attribution),
                 new=attribution_text(new.attribution),
             )
-        self.rest(place, part, old, new, {"type", "id", "quotes", "attribution"})
+        self.rest(place, part, old, new, {"type", "id", "quotes", "attribution"}, start)
 
     def case_study(self, old: m.CaseStudy, new: m.CaseStudy, part: str) -> None:
+        start = len(self.changes)
         place = capitalised(_name(new, self.names))
         for name, label in (
             ("name", "person's name"),
@@ -445,7 +447,7 @@ class SectionAligner(Recorder):
                 prose=False,
             )
         self.text_list("case study", place, "paragraph", part, old.paragraphs, new.paragraphs)
-        self.rest(place, part, old, new, {"type", "id", "person", "paragraphs"})
+        self.rest(place, part, old, new, {"type", "id", "person", "paragraphs"}, start)
 
     def resolve_flow(self) -> None:
         """Paragraphs, lists and notes not matched in place: moved, reworded, added or removed."""
@@ -541,7 +543,12 @@ class SectionAligner(Recorder):
         else:
             self.text_field(n.name, n.place, n.ordinal, n.part, o.text, n.text)
         self.rest(
-            f"{n.place}{SEP}{n.ordinal}", n.part, o.block, n.block, {"type", "text", "items", "note", "cites"}
+            f"{n.place}{SEP}{n.ordinal}",
+            n.part,
+            o.block,
+            n.block,
+            {"type", "text", "items", "note", "cites"},
+            start,
         )
         for k in range(start, len(self.changes)):
             change = self.changes[k]
