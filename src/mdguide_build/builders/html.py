@@ -57,6 +57,11 @@ class Endnotes:
     def __init__(self) -> None:
         self.cited: list[m.Resource] = []
 
+    @property
+    def urls(self) -> list[str]:
+        """The printed address of each note, in order (note n is ``urls[n - 1]``)."""
+        return [resource.url for resource in self.cited]
+
     def cite(self, resource: m.Resource) -> pa.Inline:
         self.cited.append(resource)
         n = len(self.cited)

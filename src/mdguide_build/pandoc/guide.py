@@ -308,7 +308,7 @@ def with_edition_mark(part: object, blocks: list[pa.Block], ctx: Context) -> lis
     label = edition_mark(part)
     if label is None:
         return blocks
-    mark = pa.Para([pa.Span(plain(label), pa.Attr(classes=["edition-mark"]))])
+    mark = pa.Para([pa.Span([pa.Strong(plain(label))], pa.Attr(classes=["edition-mark"]))])
     if ctx.flavour == "docx":
         return [ctx.styled(STYLE_EDITORIAL, [mark]), *blocks]
     return [pa.Div([mark, *blocks], pa.Attr(classes=["edition-marked"]))]
