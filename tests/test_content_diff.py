@@ -799,3 +799,26 @@ def test_content_is_text_in_the_page_never_markup(edition_folders):
     )
     page = run_diff("--format", "html")
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_removed_words_are_shown_as_a_reader_reads_them(content_copy, changed):
+    """A removed paragraph's citation reads '[note: …]' and its linked phrase is plain words."""
+
+    def remove(d):
+        blocks = node(d, "resilience")["blocks"]
+        blocks.remove(next(b for b in blocks if "[^mas-resilience-training]" in b.get("text", "")))
+
+    edit(content_copy, S3, remove)
+    # Its resource goes with it, as validation asks (nothing else cites it).
+    edit(
+        content_copy,
+        "resources.json",
+        lambda d: d.update(resources=[r for r in d["resources"] if r["id"] != "mas-resilience-training"]),
+    )
+    lines = format_text(changed()).splitlines()
+    assert lines[3] == f"  {RESILIENCE}: paragraph 4 removed"
+    assert lines[4].startswith("      - For help, look to your organisation's established guidance")
+    assert lines[4].endswith(
+        "through courses and workshops such as that offered by the Management Advisory Service. "
+        "[note: Management Advisory Service]"
+    )
