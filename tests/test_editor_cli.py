@@ -211,6 +211,9 @@ def test_a_misspelt_citation_prints_the_cause_first_with_its_place_in_words(cont
         lines[1],
     ), lines[1]
     assert lines[2] == "Error: Aborted: 2 errors in content"
+    # docs/errors.md and docs/editing.md show this very line as their example of how to read one.
+    for doc in ("errors.md", "editing.md"):
+        assert f"```text\n{lines[0]}\n```" in (ROOT / "docs" / doc).read_text(encoding="utf-8"), doc
     assert "/subsections/" not in result.output  # JSON pointers only in --json
     as_json = json.loads(
         mdguide("validate", "--content", "content", "--json", cwd=content_copy.parent).stdout
