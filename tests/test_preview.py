@@ -76,6 +76,9 @@ EDITS = [
     ("guide.json", b'"sections": [', b'"sections": ["sections/missing.json", '),
     ("foreword.json", b"\n", b"\r\n"),  # other bytes, same meaning
     ("roles.json", b"{", b"\xef\xbb\xbf{"),  # a byte-order mark: a warning
+    # Every later section's number changes, though their bytes do not.
+    ("sections/1-why-become-a-medical-director.json", b'"numbered": true', b'"numbered": false'),
+    (CONCLUSION, b'"id": "', b'"id": "X'),  # an error naming "Section 4"
     (CONCLUSION, None, None),
     ("resources.json", None, None),
 ]

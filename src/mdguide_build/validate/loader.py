@@ -23,7 +23,7 @@ from mdguide_build.guide.models import (
     GuideFile,
 )
 from mdguide_build.validate import crossrefs, jsonpos, schema_messages
-from mdguide_build.validate.diagnostics import Diagnostic, Severity
+from mdguide_build.validate.diagnostics import Diagnostic, Severity, in_order
 from mdguide_build.validate.schema import build_schema
 from mdguide_build.validate.sources import SourceFile, unsafe_path
 
@@ -245,27 +245,38 @@ class FileMemo:
     again (~1 ms: a watcher's list of changes or a file's time could miss a
     change), but only a file whose bytes differ is parsed and checked again.
     The checks across files (``crossrefs``) always run on the whole. A file
-    gives the same ``SourceFile`` and problems for the same bytes, name and
-    kind, so the result is exactly what loading afresh gives.
+    gives the same ``SourceFile`` and problems for the same bytes, name, kind
+    and (a section) number, so the result is exactly what loading afresh gives.
     """
 
     def __init__(self) -> None:
-        self._files: dict[tuple[str, str, str], tuple[bytes, SourceFile, list[Diagnostic]]] = {}
+        self._files: dict[tuple, tuple[bytes, SourceFile, list[Diagnostic]]] = {}
+
+    @staticmethod
+    def _key(source: SourceFile) -> tuple:
+        # Everything besides the bytes that a file's problems depend on (a section's number names it).
+        return source.relpath, source.display, source.kind, source.number
 
     def recall(self, source: SourceFile, data: bytes) -> tuple[SourceFile, list[Diagnostic]] | None:
-        known = self._files.get((source.relpath, source.display, source.kind))
+        known = self._files.get(self._key(source))
         if known is None or known[0] != data:
             return None
         return known[1], known[2]
 
     def remember(self, source: SourceFile, data: bytes, problems: list[Diagnostic]) -> None:
-        self._files[(source.relpath, source.display, source.kind)] = (data, source, problems)
+        self._files[self._key(source)] = (data, source, problems)
 
 
 def _load_file(
-    root: Path, root_display: str, relpath: str, kind: str, out: list[Diagnostic], memo: FileMemo | None
+    root: Path,
+    root_display: str,
+    relpath: str,
+    kind: str,
+    out: list[Diagnostic],
+    memo: FileMemo | None,
+    number: int | None = None,
 ) -> SourceFile:
-    source = SourceFile(relpath, _display(root_display, relpath), kind)
+    source = SourceFile(relpath, _display(root_display, relpath), kind, number=number)
     data = _read(root, source, out)
     if data is None:
         return source
@@ -346,10 +357,12 @@ def read_content(
                     )
                 )
                 continue
-            sections.append(_load_file(root, root_display, relpath, "section", out, memo))
+            # Its number if it is numbered: one more than the numbered sections before it.
+            numbered = sum(1 for s in sections if s.parsed and _is_numbered(s.parsed.value))
+            sections.append(_load_file(root, root_display, relpath, "section", out, memo, numbered + 1))
     all_files = list(files.values()) + sections
     if any(f.model is None for f in all_files) or any(d.is_error for d in out):
-        return None, sorted(out)
+        return None, in_order(out)
     content = Content(
         root=root,
         guide=guide,
@@ -364,8 +377,12 @@ def read_content(
     )
     out.extend(crossrefs.check(content))
     if any(d.is_error for d in out):
-        return None, sorted(out)
-    return content, sorted(out)
+        return None, in_order(out)
+    return content, in_order(out)
+
+
+def _is_numbered(value: object) -> bool:
+    return isinstance(value, dict) and value.get("numbered") is True
 
 
 def load_content(
