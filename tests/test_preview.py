@@ -120,3 +120,16 @@ def test_an_unchanged_file_is_not_parsed_again(content_copy, monkeypatch):
     content, _ = read_content(content_copy, "content", memo=memo)
     assert content is not None
     assert parsed == [CONCLUSION]
+
+
+def test_a_section_renumbered_by_another_files_save_is_named_by_its_new_number(content_copy):
+    """Its bytes did not change, but its problems name it by number: the memo must not answer for it."""
+    conclusion = content_copy / CONCLUSION
+    conclusion.write_bytes(conclusion.read_bytes().replace(b'"id": "', b'"id": "X', 1))
+    memo = FileMemo()
+    before = read_content(content_copy, "content", memo=memo)[1]
+    first = content_copy / "sections/1-why-become-a-medical-director.json"
+    first.write_bytes(first.read_bytes().replace(b'"numbered": true', b'"numbered": false', 1))
+    after = read_content(content_copy, "content", memo=memo)[1]
+    assert after == read_content(content_copy, "content")[1]
+    assert after != before
