@@ -266,6 +266,10 @@ def run_case(name: str, tmp_path: Path) -> str:
     shutil.copytree(FIXTURE, tmp_path / "content")
     shutil.copytree(HERE.parent / "schema", tmp_path / "schema")
     CASES[name](tmp_path / "content")
+    return run_validate(tmp_path)
+
+
+def run_validate(tmp_path: Path) -> str:
     cwd = os.getcwd()
     os.chdir(tmp_path)
     try:
@@ -293,6 +297,9 @@ def test_validate_output_matches_golden(name, tmp_path, request):
     assert golden.is_file(), f"no golden file for {name}: run pytest --update-golden"
     assert actual == golden.read_text(encoding="utf-8")
     assert "Traceback" not in actual
+    # Asked again about the same content, validate answers from its cache (validate/verdict.py):
+    # the very same lines and exit status.
+    assert run_validate(tmp_path) == actual
 
 
 def test_every_diagnostic_code_has_a_golden_case():

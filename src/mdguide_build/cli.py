@@ -109,22 +109,21 @@ def validate(content_dir: str, as_json: bool) -> None:
     """
     import json
 
-    from mdguide_build.guide.inventory import take_inventory
-    from mdguide_build.validate.loader import read_content
+    from mdguide_build.validate.verdict import verdict
 
     started = time.perf_counter()
-    content, diagnostics = read_content(Path(content_dir), content_dir.rstrip("/") or "/")
+    found = verdict(Path(content_dir), content_dir.rstrip("/") or "/")
     elapsed = time.perf_counter() - started
     if as_json:
-        click.echo(json.dumps([d.to_dict() for d in diagnostics], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([d.to_dict() for d in found.diagnostics], indent=2, ensure_ascii=False))
     else:
-        _print_diagnostics(diagnostics)
-    if content is None:
+        _print_diagnostics(found.diagnostics)
+    if not found.valid:
         from mdguide_build.validate.diagnostics import summary
 
-        raise click.ClickException(f"Aborted: {summary(diagnostics, content_dir)}")
+        raise click.ClickException(f"Aborted: {summary(found.diagnostics, content_dir)}")
     if not as_json:
-        click.echo(f"{content_dir} is valid: {take_inventory(content).line()} ({elapsed:.2f} s).")
+        click.echo(f"{content_dir} is valid: {found.inventory} ({elapsed:.2f} s).")
 
 
 @main.command("schema")
