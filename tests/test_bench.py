@@ -25,7 +25,16 @@ def test_quick_benchmark_runs_and_reports_every_scenario(tmp_path):
     data = json.loads(result.read_text(encoding="utf-8"))
     assert data["meta"]["pandoc"] == "3.9"
     (size,) = data["results"]
-    for scenario in ("baseline", "full_build", "everything", "noop", "one_file", "validate", "pandoc_html"):
+    for scenario in (
+        "baseline",
+        "full_build",
+        "everything",
+        "noop",
+        "one_file",
+        "validate",
+        "validate_uncached",
+        "pandoc_html",
+    ):
         assert size[scenario]["median"] > 0 and size[scenario]["peak_rss"] > 0, scenario
     # One content file changed: the main formats were rebuilt, and at least one handout was not.
     rebuilt = size["one_file"]["rebuilt"]
@@ -43,6 +52,7 @@ def test_quick_benchmark_runs_and_reports_every_scenario(tmp_path):
         "everything (every format and handout)",
         "one-file rebuild",
         "validate",
+        "validate, nothing remembered",
         "preview latency, median",
         "preview latency, 90th percentile",
     }
