@@ -27,6 +27,7 @@ handout alone.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 from lxml import etree
@@ -43,12 +44,12 @@ from ..texts import iter_blocks, iter_subsections
 from ..to_pandoc import (
     STYLE_CRITERION,
     STYLE_PROMPTING_QUESTION,
+    AnchorHook,
     Context,
     attribution_text,
     block,
     editorial,
     edition_label,
-    marked,
     metadata,
     plain,
     pull_quote,
@@ -77,18 +78,19 @@ class HandoutError(MdguideError):
 def _checklist(handout: ho.Handout, ctx: Context, intro: str) -> list[pa.Block]:
     out: list[pa.Block] = [editorial(plain(intro), ctx)]
     for group, criteria in handout.checklist:
-        out.append(pa.Header(2, plain(group.title), pa.Attr(identifier=group.id)))
-        out.append(pa.Para(marked(group.lead, ctx)))
+        out.append(pa.Header(2, ctx.field(group, "title", markup=False), pa.Attr(identifier=group.id)))
+        out.append(pa.Para(ctx.field(group, "lead")))
         entries = []
         for criterion in criteria:
             if ctx.flavour == "docx":
                 entry = [ctx.styled(STYLE_CRITERION, [pa.Para([pa.Str(CHECKBOX), pa.Space(),
-                                                               *marked(criterion.text, ctx)])])]
+                                                               *ctx.field(criterion, "text")])])]
             else:  # finish_html turns this div into a checkbox and its label
-                entry = [pa.Div([pa.Plain(marked(criterion.text, ctx))],
+                entry = [pa.Div([pa.Plain(ctx.field(criterion, "text"))],
                                 pa.Attr(identifier=f"check-{criterion.id}", classes=["check-item"]))]
             if criterion.questions:
-                questions = pa.BulletList([[ctx.item(marked(q, ctx))] for q in criterion.questions])
+                questions = pa.BulletList([[ctx.item(ctx.field(criterion, "questions", i))]
+                                       for i in range(len(criterion.questions))])
                 entry.append(ctx.styled(STYLE_PROMPTING_QUESTION, [questions],
                                         pa.Attr(classes=["prompting-questions"])))
             entries.append(entry)
@@ -177,9 +179,9 @@ def web_document(content: Content, handout: ho.Handout) -> pa.Document:
     return pa.Document(blocks, meta)
 
 
-def docx_document(content: Content, handout: ho.Handout) -> pa.Document:
-    """The handout in Word's flavour: named styles, real footnotes, a title block."""
-    ctx = Context(content, "docx", allowed_resources=handout.resources)
+def docx_document(content: Content, handout: ho.Handout, anchor: AnchorHook | None = None) -> pa.Document:
+    """The handout in Word's flavour: named styles, real footnotes, a title block (``anchor``: for review)."""
+    ctx = Context(content, "docx", allowed_resources=handout.resources, anchor=anchor)
     guide = content.guide
     series = content.roles.editorial.series_title
     meta = _meta(content, f"{series}: {handout.role.editorial_name}", handout.role.editorial_description, series)
@@ -188,6 +190,12 @@ def docx_document(content: Content, handout: ho.Handout) -> pa.Document:
     # Word's document properties: pandoc would turn any other key into a custom property.
     keep = ("title", "subtitle", "author", "date", "lang", "subject", "description")
     return pa.Document(handout_blocks(content, handout, ctx), {k: meta[k] for k in keep if k in meta})
+
+
+def write_docx(path: Path, document: str, reference: bytes, created: datetime, modified: datetime) -> None:
+    """One handout's DOCX at ``path``, from its AST as JSON (also `mdguide review export --role`)."""
+    written = convert_with_reference(document, path, reference, list(DOCX_ARGS))
+    path.write_bytes(finish(written, None, created, modified))
 
 
 def index_document(content: Content) -> pa.Document:
@@ -378,8 +386,7 @@ class HandoutsBuilder(Builder):
         created, modified = document_dates(content, self.options.source_date_epoch)
 
         def write(path: Path) -> None:
-            written = convert_with_reference(document, path, reference, list(DOCX_ARGS))
-            path.write_bytes(finish(written, None, created, modified))
+            write_docx(path, document, reference, created, modified)
 
         return Output(relpath, self.fingerprint("docx", document, reference, *DOCX_ARGS, created.isoformat(),
                                                  modified.isoformat()), write)
