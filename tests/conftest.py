@@ -18,7 +18,7 @@ CONTENT = ROOT / "content"
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for `import validators`
 
 from mdguide_build.build import build  # noqa: E402
-from mdguide_build.loader import load_content  # noqa: E402
+from mdguide_build.validate.loader import load_content  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -69,4 +69,6 @@ def content_copy(tmp_path) -> Path:
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-golden", action="store_true", help="Rewrite golden files from the current output.")
+    parser.addoption(
+        "--update-golden", action="store_true", help="Rewrite golden files from the current output."
+    )

@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from mdguide_build import inline
-from mdguide_build import models as m
-from mdguide_build import pandoc_ast as pa
-from mdguide_build.texts import iter_blocks, iter_subsections, marked_texts
-from mdguide_build.to_pandoc import attribution_text, guide_document
+from mdguide_build.guide import inline
+from mdguide_build.guide import models as m
+from mdguide_build.guide.labels import attribution_text
+from mdguide_build.guide.texts import iter_blocks, iter_subsections, marked_texts
+from mdguide_build.pandoc import ast as pa
+from mdguide_build.pandoc.guide import guide_document
 
 
 def pieces(text: str) -> list[str]:
@@ -43,10 +44,19 @@ def pieces(text: str) -> list[str]:
 
 def expected_pieces(content, split: bool = True) -> list[str]:
     """Every text of the guide, split as ``pieces`` does (or, with ``split=False``, whole)."""
-    texts = [content.guide.title, content.guide.subtitle, content.foreword.title,
-             content.guide.statements.other_formats]
-    for model in (content.foreword, *content.sections, content.person_specification, content.figures,
-                  content.back_matter):
+    texts = [
+        content.guide.title,
+        content.guide.subtitle,
+        content.foreword.title,
+        content.guide.statements.other_formats,
+    ]
+    for model in (
+        content.foreword,
+        *content.sections,
+        content.person_specification,
+        content.figures,
+        content.back_matter,
+    ):
         for _, text in marked_texts(model):
             texts += pieces(text) if split else [inline.plain_text(inline.parse(text))]
     texts += [line for p in content.foreword.signatories for line in (p.name, p.title, p.organisation)]
@@ -78,7 +88,9 @@ def squeeze(text: str) -> str:
     return re.sub(r"[\s\u00ad\u2010-]+", "", unicodedata.normalize("NFKC", text))
 
 
-def missing(expected: list[str], printed: str, addresses: list[str], furniture: str = r"[\d.\[\]]*") -> list[str]:
+def missing(
+    expected: list[str], printed: str, addresses: list[str], furniture: str = r"[\d.\[\]]*"
+) -> list[str]:
     """The expected texts not in ``printed``.
 
     A text may be cut once by the end of a page, where only page furniture
@@ -87,8 +99,9 @@ def missing(expected: list[str], printed: str, addresses: list[str], furniture: 
     """
     squeezed = squeeze(printed)
     squeezed_addresses = sorted((squeeze(a) for a in addresses), key=len, reverse=True)
-    return [text for text in expected
-            if not _found(text, squeezed, squeezed_addresses, re.compile(furniture))]
+    return [
+        text for text in expected if not _found(text, squeezed, squeezed_addresses, re.compile(furniture))
+    ]
 
 
 def _found(text: str, printed: str, addresses: list[str], furniture: re.Pattern) -> bool:
@@ -138,10 +151,12 @@ def pdf_text_sizes(path, pages: slice = slice(None)) -> dict[float, int]:
 
     sizes: Counter = Counter()
     for page in PdfReader(path).pages[pages]:
+
         def visit(text, cm, tm, font, font_size):
             if text.strip():
                 scale = math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3])
                 sizes[round(font_size * scale, 2)] += len(text.strip())
+
         page.extract_text(visitor_text=visit)
     return dict(sizes)
 

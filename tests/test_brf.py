@@ -8,13 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-from readback import expected_pieces, missing, urls
-from validators import lou_back_translate, lou_translate
 
 from conftest import CONTENT
-from mdguide_build import braille
 from mdguide_build.build import BuildError, build
-from mdguide_build.plain_text import Run
+from mdguide_build.writers import braille
+from mdguide_build.writers.plain_text import Run
+from readback import expected_pieces, missing, urls
+from validators import lou_back_translate, lou_translate
 
 UNCONTRACTED = "en-us-brf.dis,en-ueb-g1.ctb"
 # Braille ASCII: the 64 cells are space and the printable characters 0x21-0x5F.
@@ -56,7 +56,8 @@ def test_pages_are_40_cells_by_25_lines_and_numbered(pages):
 def test_top_level_headings_start_a_page_centred(pages, content):
     numbered = [s for s in content.sections if s.numbered]
     titles = [content.foreword.title] + [
-        f"{numbered.index(s) + 1}. {s.title}" if s.numbered else s.title for s in content.sections]
+        f"{numbered.index(s) + 1}. {s.title}" if s.numbered else s.title for s in content.sections
+    ]
     firsts = [page[1] for page in pages]
     for title in titles:
         braille = lou_translate(title).strip()
@@ -87,8 +88,10 @@ def test_back_translation_gives_back_every_text(pages, content):
     assert len(back.split("\n")) >= len(lines)
     texts = expected_pieces(content, split=False)
     vocabulary = {word for text in texts for word in print_words(text)}
-    said = [w[:-2] if w.endswith("ea") and w not in vocabulary and w[:-2] in vocabulary else w
-            for w in print_words(back)]
+    said = [
+        w[:-2] if w.endswith("ea") and w not in vocabulary and w[:-2] in vocabulary else w
+        for w in print_words(back)
+    ]
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(said)
     found = total = 0
@@ -100,8 +103,11 @@ def test_back_translation_gives_back_every_text(pages, content):
         matcher.set_seq1(words)
         anchor = matcher.find_longest_match(0, len(words), 0, len(said))
         start = max(0, anchor.b - anchor.a - 10)
-        window = said[start:anchor.b - anchor.a + len(words) + len(words) // 2 + 10]
-        got = sum(n for _, _, n in difflib.SequenceMatcher(None, words, window, autojunk=False).get_matching_blocks())
+        window = said[start : anchor.b - anchor.a + len(words) + len(words) // 2 + 10]
+        got = sum(
+            n
+            for _, _, n in difflib.SequenceMatcher(None, words, window, autojunk=False).get_matching_blocks()
+        )
         found, total = found + got, total + len(words)
         if len(words) - got > 2:
             short.append((len(words) - got, text))
@@ -131,7 +137,9 @@ def test_emphasis_and_addresses_in_braille():
     italic = braille.line_braille((Run("Read "), Run("Good medical practice", italic=True), Run(" today.")))
     assert ".7" in italic and ".'" in italic  # UEB italic passage: opened and closed
     assert braille.line_braille((Run(url, literal=True),)) == lou_translate(url, UNCONTRACTED).strip()
-    assert braille.line_braille((Run(url),)) != lou_translate(url, UNCONTRACTED).strip()  # contracted otherwise
+    assert (
+        braille.line_braille((Run(url),)) != lou_translate(url, UNCONTRACTED).strip()
+    )  # contracted otherwise
 
 
 def test_rebuilds_are_byte_identical(guide_outputs, tmp_path):
@@ -148,6 +156,8 @@ def test_untranslatable_text_fails_clearly_and_keeps_the_previous_braille(tmp_pa
     data = json.loads(foreword.read_text(encoding="utf-8"))
     data["paragraphs"][0] += " ☃"
     foreword.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    with pytest.raises(BuildError, match=re.escape("no braille for '☃' (U+2603) in en-us-brf.dis,en-ueb-g2.ctb")):
+    with pytest.raises(
+        BuildError, match=re.escape("no braille for '☃' (U+2603) in en-us-brf.dis,en-ueb-g2.ctb")
+    ):
         build(content_copy, out, ["brf"])
     assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")} == before

@@ -7,13 +7,21 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from readback import (ast_headings, expected_pieces, link_targets, missing, outline_titles, squeeze,
-                      structure_headings, urls)
-from validators import pdfinfo, pdftotext
 
 from conftest import CONTENT
-from mdguide_build import print_pdf
 from mdguide_build.build import build
+from mdguide_build.writers import pdf as print_pdf
+from readback import (
+    ast_headings,
+    expected_pieces,
+    link_targets,
+    missing,
+    outline_titles,
+    squeeze,
+    structure_headings,
+    urls,
+)
+from validators import pdfinfo, pdftotext
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +63,7 @@ def test_bookmarks_and_structure_follow_the_headings(pdf, content):
 
 def test_reading_order_follows_the_guide(pdf, content):
     printed = squeeze(pdftotext(pdf))
-    body = printed[printed.index(squeeze("We both remember")):]  # after the contents list
+    body = printed[printed.index(squeeze("We both remember")) :]  # after the contents list
     titles = [squeeze(s.title) for s in content.sections]
     positions = [body.index(t) for t in titles]
     assert positions == sorted(positions)
@@ -67,16 +75,22 @@ def test_rebuilds_are_byte_identical(pdf, tmp_path):
 
 
 def test_nothing_is_fetched(tmp_path):
-    html = ('<html lang="en-GB"><head><title>t</title></head><body><p>x</p>'
-            '<img src="https://example.org/x.png" alt="x"></body></html>')
-    with pytest.raises(print_pdf.PdfError, match=r"asked for 'https://example.org/x.png', but nothing may be fetched"):
+    html = (
+        '<html lang="en-GB"><head><title>t</title></head><body><p>x</p>'
+        '<img src="https://example.org/x.png" alt="x"></body></html>'
+    )
+    with pytest.raises(
+        print_pdf.PdfError, match=r"asked for 'https://example.org/x.png', but nothing may be fetched"
+    ):
         print_pdf.write_pdf(html, tmp_path / "x.pdf", "test")
     assert list(tmp_path.iterdir()) == []  # no partial file left behind
 
 
 def test_weasyprint_warnings_fail_the_build(tmp_path):
-    html = ('<html lang="en-GB"><head><title>t</title><style>p { colour: red }</style></head>'
-            '<body><p>x</p></body></html>')
+    html = (
+        '<html lang="en-GB"><head><title>t</title><style>p { colour: red }</style></head>'
+        "<body><p>x</p></body></html>"
+    )
     warning = "WeasyPrint: Ignored `colour: red ` at 1:5, unknown property."
     with pytest.raises(print_pdf.PdfError, match=re.escape(warning)):
         print_pdf.write_pdf(html, tmp_path / "x.pdf", "test")

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 
-from readback import expected_pieces, missing, urls
-
-from mdguide_build import pandoc_ast as pa
-from mdguide_build.build import build
-from mdguide_build.plain_text import render, text_blocks
-from mdguide_build.texts import iter_subsections
-
 from conftest import CONTENT
+from mdguide_build.build import build
+from mdguide_build.guide.texts import iter_subsections
+from mdguide_build.pandoc import ast as pa
+from mdguide_build.writers.plain_text import render, text_blocks
+from readback import expected_pieces, missing, urls
 
 NOTE_LINE = re.compile(r"^\[(\d+)\] (\S+)$")
 
@@ -32,7 +30,7 @@ def test_the_check_notices_a_missing_paragraph(guide_outputs, content):
     paragraph = content.foreword.paragraphs[1]
     first_words = " ".join(paragraph.split()[:8])
     start = text.index(first_words)
-    cut = text[:start] + text[text.index("\n\n", start):]
+    cut = text[:start] + text[text.index("\n\n", start) :]
     assert [p for p in missing(expected_pieces(content), cut, [], furniture="") if p.startswith(first_words)]
 
 
@@ -52,8 +50,12 @@ def test_headings_are_underlined(guide_outputs, content):
         at = lines.index(title)
         assert lines[at + 1] == "=" * len(title), title
         for _, sub in iter_subsections(section):
-            assert any(lines[i] == sub.title and set(lines[i + 1]) <= set("-~.") and len(lines[i + 1]) == len(sub.title)
-                       for i in range(len(lines) - 1)), sub.title
+            assert any(
+                lines[i] == sub.title
+                and set(lines[i + 1]) <= set("-~.")
+                and len(lines[i + 1]) == len(sub.title)
+                for i in range(len(lines) - 1)
+            ), sub.title
 
 
 def test_notes_follow_the_section_that_cites_them(guide_outputs):
@@ -84,8 +86,12 @@ def test_render_marks_headings_lists_quotes_and_notes():
         [
             pa.Header(1, pa.text("One")),
             pa.Para([*pa.text("Words with a note"), note, pa.Str(".")]),
-            pa.BulletList([[pa.Plain([pa.Emph(pa.text("first"))])],
-                           [pa.Plain(pa.text("second")), pa.BulletList([[pa.Plain(pa.text("inner"))]])]]),
+            pa.BulletList(
+                [
+                    [pa.Plain([pa.Emph(pa.text("first"))])],
+                    [pa.Plain(pa.text("second")), pa.BulletList([[pa.Plain(pa.text("inner"))]])],
+                ]
+            ),
             pa.Header(2, pa.text("Two")),
             pa.BlockQuote([pa.Para(pa.text("“Quoted”"))]),
             pa.Header(1, pa.text("Three")),

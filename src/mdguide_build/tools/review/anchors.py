@@ -23,12 +23,13 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from ... import models as m
-from ... import pandoc_ast as pa
-from ...errors import MdguideError
-from ...loader import Content
-from ...texts import iter_subsections, marked_texts
-from ...to_pandoc import AnchorHook, edition_label
+from mdguide_build.errors import MdguideError
+from mdguide_build.guide import models as m
+from mdguide_build.guide.content import Content
+from mdguide_build.guide.labels import edition_label
+from mdguide_build.guide.texts import iter_subsections, marked_texts
+from mdguide_build.pandoc import ast as pa
+from mdguide_build.pandoc.guide import AnchorHook
 
 PREFIX = "mdg_"
 NAME = re.compile(r"mdg_([1-9][0-9]{0,5})")
@@ -87,10 +88,14 @@ def anchors(content: Content) -> list[Anchor]:
     """Every text an editor can change, in the order of content's files, numbered from 1."""
     found: list[tuple[str, str, str, bool]] = []
     for source in content.files:
-        located = [(p, t, False) for p, t in _titles(source.model)] + [(p, t, True) for p, t in marked_texts(source.model)]
+        located = [(p, t, False) for p, t in _titles(source.model)] + [
+            (p, t, True) for p, t in marked_texts(source.model)
+        ]
         found.extend((source.relpath, pointer, text, markup) for pointer, text, markup in located)
-    return [Anchor(f"{PREFIX}{n}", relpath, pointer, text, markup)
-            for n, (relpath, pointer, text, markup) in enumerate(found, start=1)]
+    return [
+        Anchor(f"{PREFIX}{n}", relpath, pointer, text, markup)
+        for n, (relpath, pointer, text, markup) in enumerate(found, start=1)
+    ]
 
 
 def resolve(model: BaseModel, pointer: str) -> tuple[BaseModel, tuple[str | int, ...]]:
@@ -190,40 +195,59 @@ class ReviewInfo:
             raise ReviewFormatError(
                 f"{source}: this document was not exported by `mdguide review export` (it has no "
                 f"'{KEY_FORMAT}' document property) (hint: export the guide with `mdguide review export "
-                "OUT.docx`, send that to the reviewers, and import what they send back)")
+                "OUT.docx`, send that to the reviewers, and import what they send back)"
+            )
         if properties[KEY_FORMAT] != FORMAT:
             raise ReviewFormatError(
                 f"{source}: this review document has format {properties[KEY_FORMAT]!r}; this mdguide reads "
-                f"format {FORMAT!r} (hint: import it with the mdguide version that exported it)")
-        missing = [key for key in (KEY_EDITION, KEY_EDITION_DATE, KEY_ROLE, KEY_DIGEST) if key not in properties]
+                f"format {FORMAT!r} (hint: import it with the mdguide version that exported it)"
+            )
+        missing = [
+            key for key in (KEY_EDITION, KEY_EDITION_DATE, KEY_ROLE, KEY_DIGEST) if key not in properties
+        ]
         if missing:
-            raise ReviewFormatError(f"{source}: the document properties {', '.join(missing)} are missing: the "
-                                    "document's anchors are damaged (hint: export it again and send that)")
+            raise ReviewFormatError(
+                f"{source}: the document properties {', '.join(missing)} are missing: the "
+                "document's anchors are damaged (hint: export it again and send that)"
+            )
         found: dict[str, Exported] = {}
         for key, value in properties.items():
             if not key.startswith(PREFIX):
                 continue
             match = re.fullmatch(r"([^#\s]+)#(/\S*) ([0-9a-f]{16})", value)
             if not NAME.fullmatch(key) or not match:
-                raise ReviewFormatError(f"{source}: the document property {key!r} = {value!r} is not an mdguide "
-                                        "anchor: the document's anchors are damaged (hint: export it again)")
+                raise ReviewFormatError(
+                    f"{source}: the document property {key!r} = {value!r} is not an mdguide "
+                    "anchor: the document's anchors are damaged (hint: export it again)"
+                )
             found[key] = Exported(key, match.group(1), match.group(2), match.group(3))
         if not found:
-            raise ReviewFormatError(f"{source}: the document lists no anchors: they are damaged "
-                                    "(hint: export it again and send that)")
-        return cls(properties[KEY_EDITION], properties[KEY_EDITION_DATE], properties[KEY_ROLE],
-                   properties[KEY_DIGEST], found)
+            raise ReviewFormatError(
+                f"{source}: the document lists no anchors: they are damaged "
+                "(hint: export it again and send that)"
+            )
+        return cls(
+            properties[KEY_EDITION],
+            properties[KEY_EDITION_DATE],
+            properties[KEY_ROLE],
+            properties[KEY_DIGEST],
+            found,
+        )
 
     def check_edition(self, content: Content, source: str) -> None:
         """Refuse a document exported from another edition than content/'s, saying which."""
         edition = content.guide.edition
         if (self.edition, self.edition_date) != (edition.version, edition.date):
-            exported = edition_label(m.Edition(version=self.edition, date=self.edition_date)) \
-                if _valid_edition(self.edition, self.edition_date) else f"edition {self.edition!r}"
+            exported = (
+                edition_label(m.Edition(version=self.edition, date=self.edition_date))
+                if _valid_edition(self.edition, self.edition_date)
+                else f"edition {self.edition!r}"
+            )
             raise ReviewFormatError(
                 f"{source} was exported from {exported[0].lower() + exported[1:]}, but content/ holds "
                 f"{edition_label(edition)[0].lower() + edition_label(edition)[1:]} (hint: export the current "
-                "edition for review, or import this document into a checkout of the edition it came from)")
+                "edition for review, or import this document into a checkout of the edition it came from)"
+            )
 
 
 def _valid_edition(version: str, date: str) -> bool:

@@ -32,14 +32,15 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from ...content_diff import DiffResult, diff_content
-from ...errors import ContentError, MdguideError
-from ...loader import Content, content_files, dump_json, read_content
-from . import anchors as an
-from .export import export_review
-from .markup import Token, to_markup, tokens
-from .places import place_of
-from .read_docx import OBJECT, Atom, Paragraph, ReviewedDocx, read_docx
+from mdguide_build.errors import ContentError, MdguideError
+from mdguide_build.guide.content import Content
+from mdguide_build.tools.content_diff import DiffResult, diff_content
+from mdguide_build.tools.review import anchors as an
+from mdguide_build.tools.review.export import export_review
+from mdguide_build.tools.review.markup import Token, to_markup, tokens
+from mdguide_build.tools.review.places import place_of
+from mdguide_build.tools.review.read_docx import OBJECT, Atom, Paragraph, ReviewedDocx, read_docx
+from mdguide_build.validate.loader import content_files, dump_json, read_content
 
 # A removed text may go where its list keeps at least this many (the models' minimums).
 _REMOVABLE = {("blocks",): 0, ("items",): 1, ("paragraphs",): 1, ("questions",): 0, ("about",): 0}
@@ -85,8 +86,14 @@ class ImportResult:
         """The change to content/ as a unified diff."""
         out = []
         for relpath, (old, new) in sorted(self.files.items()):
-            out.extend(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                            f"a/content/{relpath}", f"b/content/{relpath}"))
+            out.extend(
+                difflib.unified_diff(
+                    old.splitlines(keepends=True),
+                    new.splitlines(keepends=True),
+                    f"a/content/{relpath}",
+                    f"b/content/{relpath}",
+                )
+            )
         return "".join(out)
 
 
@@ -116,15 +123,18 @@ def _locate(paragraphs: list[Paragraph], source: str) -> dict[str, _Located]:
                     raise an.ReviewFormatError(
                         f"{source}: the anchor {mark.name} is in the document twice, so mdguide cannot tell "
                         "which text is which: the document's anchors are damaged or were copied (hint: export "
-                        "the guide again and copy the reviewer's changes into the new export)")
+                        "the guide again and copy the reviewer's changes into the new export)"
+                    )
                 found[mark.name] = _Located(mark.name, "", index, mark.at, -1, -1)
             elif mark.kind == "bookmark-end" and mark.name in found and found[mark.name].end_paragraph < 0:
                 located = found[mark.name]
                 located.end_paragraph, located.end = index, mark.at
     for located in found.values():
         if located.end_paragraph < 0:
-            raise an.ReviewFormatError(f"{source}: the anchor {located.name} has no end: the document's anchors "
-                                       "are damaged (hint: export the guide again)")
+            raise an.ReviewFormatError(
+                f"{source}: the anchor {located.name} has no end: the document's anchors "
+                "are damaged (hint: export the guide again)"
+            )
     return found
 
 
@@ -148,7 +158,9 @@ class _Reader:
         for atom in atoms:
             if atom.note is not None:
                 note = self.doc.footnotes.get(atom.note)
-                resource = next((self.by_url[u] for u in (note.links if note else ()) if u in self.by_url), None)
+                resource = next(
+                    (self.by_url[u] for u in (note.links if note else ()) if u in self.by_url), None
+                )
                 if resource is None:
                     out.problems.append(f"a note mdguide did not write ({note.accepted if note else '?'})")
                     out.tokens.append(Token(OBJECT))
@@ -233,21 +245,34 @@ class _Importer:
             if item.place:
                 by_paragraph.setdefault(item.paragraph, []).append(item)
         for name in sorted(set(located) - set(self.info.anchors)):
-            raise an.ReviewFormatError(f"{self.reviewed.source}: the anchor {name} is not listed in the document's "
-                                       "properties: the document's anchors are damaged (hint: export it again)")
+            raise an.ReviewFormatError(
+                f"{self.reviewed.source}: the anchor {name} is not listed in the document's "
+                "properties: the document's anchors are damaged (hint: export it again)"
+            )
         for exported in self.info.anchors.values():
             self.anchor(plan, view, exported, located.get(exported.name), by_paragraph)
         self.outside(plan, view, located)
         return plan
 
-    def anchor(self, plan: _Plan, view: list[Paragraph], exported: an.Exported, here: _Located | None,
-               by_paragraph: dict[int, list[_Located]]) -> None:
+    def anchor(
+        self,
+        plan: _Plan,
+        view: list[Paragraph],
+        exported: an.Exported,
+        here: _Located | None,
+        by_paragraph: dict[int, list[_Located]],
+    ) -> None:
         place, what = self.where(exported.place)
         current = self.value(exported.place)
         original = self.original_located.get(self.original_names.get(exported.place, ""))
         if current is None or original is None:
-            plan.unmapped.append(Unmapped(place, f"{what}: its place ({exported.place}) is no longer in content/",
-                                          new=_text(self.reviewed_tokens(view, here).tokens) if here else None))
+            plan.unmapped.append(
+                Unmapped(
+                    place,
+                    f"{what}: its place ({exported.place}) is no longer in content/",
+                    new=_text(self.reviewed_tokens(view, here).tokens) if here else None,
+                )
+            )
             return
         stale = an.Anchor("", "", "", current, True).digest != exported.digest
         plan.stale += stale
@@ -257,44 +282,88 @@ class _Importer:
             return
         if here.end_paragraph != here.paragraph:
             parts = [view[i].text for i in range(here.paragraph, here.end_paragraph + 1)]
-            plan.unmapped.append(Unmapped(place, f"{what} split into {len(parts)} paragraphs (not applied)",
-                                          new=" ¶ ".join(parts), old=current))
+            plan.unmapped.append(
+                Unmapped(
+                    place,
+                    f"{what} split into {len(parts)} paragraphs (not applied)",
+                    new=" ¶ ".join(parts),
+                    old=current,
+                )
+            )
             return
         sharing = by_paragraph.get(here.paragraph, [])
-        if len(sharing) > 1 and any(o is not here and o.end > o.start for o in sharing):
-            if here.end > here.start or not _removable(exported.pointer):
-                plan.unmapped.append(Unmapped(place, f"{what} joined with the paragraph next to it (not applied)",
-                                              new=view[here.paragraph].text, old=current))
-                return
+        others_hold_words = any(o is not here and o.end > o.start for o in sharing)
+        # Joined to a neighbour: only a text deleted whole (empty, and removable) can still be applied.
+        if (
+            len(sharing) > 1
+            and others_hold_words
+            and (here.end > here.start or not _removable(exported.pointer))
+        ):
+            plan.unmapped.append(
+                Unmapped(
+                    place,
+                    f"{what} joined with the paragraph next to it (not applied)",
+                    new=view[here.paragraph].text,
+                    old=current,
+                )
+            )
+            return
         text = self.reviewed_tokens(view, here, original, alone=len(sharing) == 1)
         if text is None:
-            plan.unmapped.append(Unmapped(place, f"{what}: the words mdguide adds around it were changed "
-                                          "(not applied)", new=view[here.paragraph].text, old=current))
+            plan.unmapped.append(
+                Unmapped(
+                    place,
+                    f"{what}: the words mdguide adds around it were changed (not applied)",
+                    new=view[here.paragraph].text,
+                    old=current,
+                )
+            )
             return
-        if [_key(t) for t in text.tokens] == [_key(t) for t in before.tokens] and \
-                [(t.italic, t.bold, t.link) for t in text.tokens] == [(t.italic, t.bold, t.link) for t in before.tokens]:
+        if [_key(t) for t in text.tokens] == [_key(t) for t in before.tokens] and [
+            (t.italic, t.bold, t.link) for t in text.tokens
+        ] == [(t.italic, t.bold, t.link) for t in before.tokens]:
             return  # as exported
         if stale:
-            plan.unmapped.append(Unmapped(place, f"{what} was changed in content/ since the export, and by the "
-                                          "reviewer (not applied)", new=_text(text.tokens), old=current))
+            plan.unmapped.append(
+                Unmapped(
+                    place,
+                    f"{what} was changed in content/ since the export, and by the reviewer (not applied)",
+                    new=_text(text.tokens),
+                    old=current,
+                )
+            )
             return
         if not "".join(t.char for t in text.tokens).strip() and not any(t.note for t in text.tokens):
             self.remove(plan, exported, place, what, current)
             return
         if text.problems:
-            plan.unmapped.append(Unmapped(place, f"{what} now holds {', '.join(dict.fromkeys(text.problems))} "
-                                          "(not applied)", new=_text(text.tokens), old=current))
+            plan.unmapped.append(
+                Unmapped(
+                    place,
+                    f"{what} now holds {', '.join(dict.fromkeys(text.problems))} (not applied)",
+                    new=_text(text.tokens),
+                    old=current,
+                )
+            )
             return
         markup = self.markup(exported, text.tokens, before.tokens, current)
         if markup is None:
-            plan.unmapped.append(Unmapped(place, f"{what}: its formatting cannot be written in mdguide's "
-                                          "markup (not applied)", new=_text(text.tokens), old=current))
+            plan.unmapped.append(
+                Unmapped(
+                    place,
+                    f"{what}: its formatting cannot be written in mdguide's markup (not applied)",
+                    new=_text(text.tokens),
+                    old=current,
+                )
+            )
             return
         if markup != current:
             relpath, pointer = exported.place.split("#", 1)
             plan.edits[(relpath, pointer)] = markup
 
-    def markup(self, exported: an.Exported, found: list[Token], before: list[Token], current: str) -> str | None:
+    def markup(
+        self, exported: an.Exported, found: list[Token], before: list[Token], current: str
+    ) -> str | None:
         """The new text in markup; None if the markup cannot say it."""
         marked = not exported.pointer.endswith("/title")  # titles hold plain words
         source = tokens(current) if marked else [Token(c) for c in current]
@@ -302,7 +371,10 @@ class _Importer:
         source_chars = [t for t in source if t.note is None]
         base_italic = bool(chars) and all(t.italic for t in chars) and not all(t.italic for t in source_chars)
         base_bold = bool(chars) and all(t.bold for t in chars) and not all(t.bold for t in source_chars)
-        own = [Token(t.char, t.italic and not base_italic, t.bold and not base_bold, t.link, t.note) for t in found]
+        own = [
+            Token(t.char, t.italic and not base_italic, t.bold and not base_bold, t.link, t.note)
+            for t in found
+        ]
         if not marked:
             if any(t.italic or t.bold or t.link or t.note for t in own):
                 return None
@@ -313,17 +385,19 @@ class _Importer:
                 return None
         except ValueError:
             return None
-        if any(base_bold and not t.bold for t in found if t.note is None) or \
-                any(base_italic and not t.italic for t in found if t.note is None):
+        if any(base_bold and not t.bold for t in found if t.note is None) or any(
+            base_italic and not t.italic for t in found if t.note is None
+        ):
             return None
         return text
 
     def original_tokens(self, located: _Located) -> _Text:
         paragraph = self.original.accepted[located.paragraph]
-        return self.original_reader.tokens(paragraph.atoms[located.start:located.end])
+        return self.original_reader.tokens(paragraph.atoms[located.start : located.end])
 
-    def reviewed_tokens(self, view: list[Paragraph], here: _Located, original: _Located | None = None,
-                        alone: bool = True) -> _Text | None:
+    def reviewed_tokens(
+        self, view: list[Paragraph], here: _Located, original: _Located | None = None, alone: bool = True
+    ) -> _Text | None:
         """The reviewed words of an anchor.
 
         Alone in its paragraph, the anchor holds everything between the words
@@ -332,34 +406,40 @@ class _Importer:
         """
         paragraph = view[here.paragraph]
         if original is None or not alone:
-            return self.reviewed_reader.tokens(paragraph.atoms[here.start:here.end])
+            return self.reviewed_reader.tokens(paragraph.atoms[here.start : here.end])
         whole = self.reviewed_reader.tokens(paragraph.atoms)
         source = self.original.accepted[original.paragraph]
-        prefix = self.original_reader.tokens(source.atoms[:original.start]).tokens
-        suffix = self.original_reader.tokens(source.atoms[original.end:]).tokens
+        prefix = self.original_reader.tokens(source.atoms[: original.start]).tokens
+        suffix = self.original_reader.tokens(source.atoms[original.end :]).tokens
         found = whole.tokens
         if len(found) < len(prefix) + len(suffix):
             return None
-        if [_key(t) for t in found[:len(prefix)]] != [_key(t) for t in prefix]:
+        if [_key(t) for t in found[: len(prefix)]] != [_key(t) for t in prefix]:
             return None
-        if suffix and [_key(t) for t in found[len(found) - len(suffix):]] != [_key(t) for t in suffix]:
+        if suffix and [_key(t) for t in found[len(found) - len(suffix) :]] != [_key(t) for t in suffix]:
             return None
-        inner = found[len(prefix):len(found) - len(suffix)]
+        inner = found[len(prefix) : len(found) - len(suffix)]
         problems = self.reviewed_reader.tokens(
-            paragraph.atoms[len(prefix):len(paragraph.atoms) - len(suffix)]).problems
+            paragraph.atoms[len(prefix) : len(paragraph.atoms) - len(suffix)]
+        ).problems
         return _Text(inner, problems)
 
-    def missing(self, plan: _Plan, exported: an.Exported, place: str, what: str, current: str,
-                view: list[Paragraph]) -> None:
+    def missing(
+        self, plan: _Plan, exported: an.Exported, place: str, what: str, current: str, view: list[Paragraph]
+    ) -> None:
         """An anchor gone from the document: its text was deleted, or its bookmark was."""
         words = " ".join(current.split())
-        plain = "".join(t.char for t in tokens(current) if t.note is None) if not exported.pointer.endswith(
-            "/title") else current
+        plain = (
+            "".join(t.char for t in tokens(current) if t.note is None)
+            if not exported.pointer.endswith("/title")
+            else current
+        )
         if any(" ".join(p.text.split()) in (words, " ".join(plain.split())) for p in view if p.text.strip()):
             raise an.ReviewFormatError(
                 f"{self.reviewed.source}: the anchor {exported.name} ({place}: {what}) is missing, but its text "
                 "is still in the document: the document's anchors are damaged (hint: export the guide again "
-                "and copy the reviewer's changes into the new export)")
+                "and copy the reviewer's changes into the new export)"
+            )
         self.remove(plan, exported, place, what, current)
 
     def remove(self, plan: _Plan, exported: an.Exported, place: str, what: str, current: str) -> None:
@@ -367,13 +447,20 @@ class _Importer:
             plan.removals.append((exported.relpath, exported.pointer))
         else:
             kind = "heading" if exported.pointer.endswith("/title") else what
-            plan.unmapped.append(Unmapped(place, f"{kind} deleted (not applied: mdguide cannot remove it on its "
-                                          "own; change content/ by hand)", old=current))
+            plan.unmapped.append(
+                Unmapped(
+                    place,
+                    f"{kind} deleted (not applied: mdguide cannot remove it on its "
+                    "own; change content/ by hand)",
+                    old=current,
+                )
+            )
 
     # -- text outside the anchors -----------------------------------------------------------
 
     def outside(self, plan: _Plan, view: list[Paragraph], located: dict[str, _Located]) -> None:
         """New, changed and removed paragraphs that hold no anchor: listed, never applied."""
+
         def skeleton(paragraphs: list[Paragraph], where: dict[str, _Located], places: dict[str, str]):
             names: dict[int, str] = {}
             for name, item in where.items():
@@ -416,8 +503,13 @@ class _Importer:
                 else:
                     place, what = old_at[k]
                     after = f" after {what}" if what else ""
-                    plan.unmapped.append(Unmapped(place, f"text mdguide writes deleted{after} (not applied: "
-                                                  "change it in content/)", old=olds[k][1]))
+                    plan.unmapped.append(
+                        Unmapped(
+                            place,
+                            f"text mdguide writes deleted{after} (not applied: change it in content/)",
+                            old=olds[k][1],
+                        )
+                    )
 
     # -- notes and comments ---------------------------------------------------------------
 
@@ -434,8 +526,15 @@ class _Importer:
             if note.accepted != note.rejected or note.accepted not in expected:
                 number = numbers.get(ident)
                 label = f"note {number}" if number else "a note"
-                out.append(Unmapped("Notes", f"{label} edited (not applied: a note gives a resource's address; "
-                                    "change it in content/resources.json)", new=note.accepted, old=note.rejected))
+                out.append(
+                    Unmapped(
+                        "Notes",
+                        f"{label} edited (not applied: a note gives a resource's address; "
+                        "change it in content/resources.json)",
+                        new=note.accepted,
+                        old=note.rejected,
+                    )
+                )
         return out
 
     def comments(self) -> list[Remark]:
@@ -457,8 +556,15 @@ class _Importer:
         for ident, comment in self.reviewed.comments.items():
             start = starts.get(ident)
             if start is None:
-                out.append(Remark(comment.author, comment.date, "Somewhere in the document (its place is lost)", "",
-                                  comment.text))
+                out.append(
+                    Remark(
+                        comment.author,
+                        comment.date,
+                        "Somewhere in the document (its place is lost)",
+                        "",
+                        comment.text,
+                    )
+                )
                 continue
             end = ends.get(ident, start)
             quoted = _between(view, start, end)
@@ -489,7 +595,9 @@ def _removable(pointer: str) -> bool:
     parts = pointer.strip("/").split("/")
     if len(parts) >= 3 and parts[-3] == "blocks" and parts[-1] == "text":
         return True
-    return len(parts) >= 2 and parts[-2] in ("items", "paragraphs", "questions", "about") and parts[-1].isdigit()
+    return (
+        len(parts) >= 2 and parts[-2] in ("items", "paragraphs", "questions", "about") and parts[-1].isdigit()
+    )
 
 
 # --- the new content ---------------------------------------------------------------------------
@@ -550,8 +658,14 @@ def _validated(content: Content, files: dict[str, tuple[str, str]], display: str
         return after
 
 
-def plan_import(content: Content, path: Path, *, reject_pending: bool = False, source: str | None = None,
-                display: str = "content") -> ImportResult:
+def plan_import(
+    content: Content,
+    path: Path,
+    *,
+    reject_pending: bool = False,
+    source: str | None = None,
+    display: str = "content",
+) -> ImportResult:
     """Read ``path`` against ``content``; raise if it cannot be imported or the result would be invalid."""
     source = source or str(path)
     reviewed = read_docx(path, source)
@@ -570,18 +684,36 @@ def plan_import(content: Content, path: Path, *, reject_pending: bool = False, s
         for key, text in accepted.edits.items():
             if plan.edits.get(key) != text:
                 place, what = importer.where("#".join(key))
-                pending.append(Unmapped(place, f"{what}: pending change left out", new=text,
-                                        old=plan.edits.get(key, importer.value("#".join(key)))))
+                pending.append(
+                    Unmapped(
+                        place,
+                        f"{what}: pending change left out",
+                        new=text,
+                        old=plan.edits.get(key, importer.value("#".join(key))),
+                    )
+                )
         for removal in accepted.removals:
             if removal not in plan.removals:
                 place, what = importer.where("#".join(removal))
-                pending.append(Unmapped(place, f"{what}: pending deletion left out", old=importer.value("#".join(removal))))
+                pending.append(
+                    Unmapped(
+                        place, f"{what}: pending deletion left out", old=importer.value("#".join(removal))
+                    )
+                )
         pending.extend(u for u in accepted.unmapped if u not in plan.unmapped)
     files = _apply(content, plan)
     after = _validated(content, files, display) if files else content
     diff = diff_content(content, after, display, source)
-    return ImportResult(source, reject_pending, diff, files, importer.comments(),
-                        plan.unmapped + importer.notes(), pending, plan.stale)
+    return ImportResult(
+        source,
+        reject_pending,
+        diff,
+        files,
+        importer.comments(),
+        plan.unmapped + importer.notes(),
+        pending,
+        plan.stale,
+    )
 
 
 def write_import(result: ImportResult, root: Path) -> list[Path]:

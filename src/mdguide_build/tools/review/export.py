@@ -12,14 +12,14 @@ import os
 import secrets
 from pathlib import Path
 
-from ... import handouts as ho
-from ... import pandoc_ast as pa
-from ...builders import docx as docx_builder
-from ...builders import handouts as handout_builder
-from ...errors import MdguideError
-from ...loader import Content
-from ...reference_docx import reference_docx
-from . import anchors as an
+from mdguide_build.builders import docx as docx_builder
+from mdguide_build.builders import handouts as handout_builder
+from mdguide_build.errors import MdguideError
+from mdguide_build.guide import handouts as ho
+from mdguide_build.guide.content import Content
+from mdguide_build.pandoc import ast as pa
+from mdguide_build.tools.review import anchors as an
+from mdguide_build.writers.reference_docx import reference_docx
 
 
 class ExportError(MdguideError):
@@ -41,8 +41,9 @@ def review_document(content: Content, role: str | None = None) -> tuple[pa.Docum
     return pa.Document(document.blocks, meta), found
 
 
-def export_review(content: Content, out: Path, role: str | None = None,
-                  source_date_epoch: int | None = None) -> list[an.Anchor]:
+def export_review(
+    content: Content, out: Path, role: str | None = None, source_date_epoch: int | None = None
+) -> list[an.Anchor]:
     """Write the review DOCX at ``out`` (atomically); return its anchors."""
     document, found = review_document(content, role)
     created, modified = docx_builder.document_dates(content, source_date_epoch)
@@ -51,11 +52,18 @@ def export_review(content: Content, out: Path, role: str | None = None,
     partial = out.with_name(f".{out.name}.{secrets.token_hex(4)}.partial")
     try:
         if role is None:
-            docx_builder.write_docx(partial, document.to_json_text(), docx_builder.contents_entries(document),
-                                    content.guide.language, created, modified)
+            docx_builder.write_docx(
+                partial,
+                document.to_json_text(),
+                docx_builder.contents_entries(document),
+                content.guide.language,
+                created,
+                modified,
+            )
         else:
-            handout_builder.write_docx(partial, document.to_json_text(), reference_docx(content.guide.language),
-                                       created, modified)
+            handout_builder.write_docx(
+                partial, document.to_json_text(), reference_docx(content.guide.language), created, modified
+            )
         os.replace(partial, out)
     except OSError as error:
         raise ExportError(f"cannot write {out}: {error.strerror}") from error

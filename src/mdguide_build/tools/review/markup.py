@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ... import inline
+from mdguide_build.guide import inline
 
 _ESCAPE = "\\*[]"
 
@@ -76,8 +76,10 @@ def _formatted(chars: list[Token]) -> str:
     """Characters with bold and italics: bold stretches outside, italic stretches inside."""
     out: list[str] = []
     for bold, stretch in _stretches(chars, lambda t: t.bold):
-        inner = "".join(f"*{_text(part)}*" if italic else _text(part)
-                        for italic, part in _stretches(stretch, lambda t: t.italic))
+        inner = "".join(
+            f"*{_text(part)}*" if italic else _text(part)
+            for italic, part in _stretches(stretch, lambda t: t.italic)
+        )
         out.append(f"**{inner}**" if bold else inner)
     return "".join(out)
 

@@ -7,11 +7,11 @@ changes exactly as it names the changes it applied.
 
 from __future__ import annotations
 
-from ... import models as m
-from ...content_diff.changes import SEP
-from ...content_diff.differ import FLOW_NAMES, _ordinals
-from ...loader import Content
-from ...to_pandoc import figure_numbers, section_numbers
+from mdguide_build.guide import models as m
+from mdguide_build.guide.content import Content
+from mdguide_build.guide.numbering import figure_numbers, section_numbers
+from mdguide_build.tools.content_diff.changes import SEP
+from mdguide_build.tools.content_diff.differ import FLOW_NAMES, _ordinals
 
 
 def place_of(content: Content, relpath: str, pointer: str) -> tuple[str, str]:
@@ -42,7 +42,9 @@ def place_of(content: Content, relpath: str, pointer: str) -> tuple[str, str]:
         return place, parts[-1].replace("_", " ")
     if isinstance(model, m.BackMatterFile):
         place = model.contact_heading.rstrip(":")
-        return (place, "social media line") if parts == ["social"] else (place, f"paragraph {int(parts[1]) + 1}")
+        return (
+            (place, "social media line") if parts == ["social"] else (place, f"paragraph {int(parts[1]) + 1}")
+        )
     return relpath, pointer
 
 

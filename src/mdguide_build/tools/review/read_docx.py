@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from ...errors import MdguideError
+from mdguide_build.errors import MdguideError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ENTRIES = 2000
@@ -44,12 +44,39 @@ OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relatio
 OBJECT = "\ufffc"  # stands for a picture, a text box or anything else that is not text
 
 # Elements whose content is not text in the reading order (properties, field codes, drawings).
-_SKIP = {"pPr", "rPr", "sectPr", "tblPr", "tblGrid", "trPr", "tcPr", "sdtPr", "sdtEndPr", "instrText",
-         "delInstrText", "proofErr", "permStart", "permEnd", "lastRenderedPageBreak", "fldChar",
-         "commentReference", "footnoteRef", "endnoteRef", "annotationRef", "separator",
-         "continuationSeparator", "moveFromRangeStart", "moveFromRangeEnd",
-         "moveToRangeStart", "moveToRangeEnd", "customXmlInsRangeStart", "customXmlInsRangeEnd",
-         "customXmlDelRangeStart", "customXmlDelRangeEnd", "rsid"}
+_SKIP = {
+    "pPr",
+    "rPr",
+    "sectPr",
+    "tblPr",
+    "tblGrid",
+    "trPr",
+    "tcPr",
+    "sdtPr",
+    "sdtEndPr",
+    "instrText",
+    "delInstrText",
+    "proofErr",
+    "permStart",
+    "permEnd",
+    "lastRenderedPageBreak",
+    "fldChar",
+    "commentReference",
+    "footnoteRef",
+    "endnoteRef",
+    "annotationRef",
+    "separator",
+    "continuationSeparator",
+    "moveFromRangeStart",
+    "moveFromRangeEnd",
+    "moveToRangeStart",
+    "moveToRangeEnd",
+    "customXmlInsRangeStart",
+    "customXmlInsRangeEnd",
+    "customXmlDelRangeStart",
+    "customXmlDelRangeEnd",
+    "rsid",
+}
 _OBJECTS = {"drawing", "pict", "object", "AlternateContent", "ptab"}
 _OFF = {"0", "false", "off"}
 
@@ -130,21 +157,28 @@ class _Package:
             raise ReviewInputError(
                 f"{source} is encrypted (password-protected) or is an old Word 97-2003 document, not a DOCX "
                 "(hint: ask the reviewer to remove the password, or open it in Word and save it as "
-                "'Word Document (*.docx)', then import that)")
+                "'Word Document (*.docx)', then import that)"
+            )
         if not data.startswith(ZIP_MAGIC):
-            raise ReviewInputError(f"{source} is not a Word document (DOCX): it is not a zip file "
-                                   "(hint: import the .docx file the reviewer saved)")
+            raise ReviewInputError(
+                f"{source} is not a Word document (DOCX): it is not a zip file "
+                "(hint: import the .docx file the reviewer saved)"
+            )
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as error:
             raise ReviewInputError(f"{source} is damaged: {error} (hint: ask for the file again)") from None
         if len(infos) > MAX_ENTRIES:
-            raise ReviewInputError(f"{source} holds {len(infos)} files; a DOCX holds far fewer "
-                                   f"(at most {MAX_ENTRIES} are read): it is not a DOCX mdguide can read")
+            raise ReviewInputError(
+                f"{source} holds {len(infos)} files; a DOCX holds far fewer "
+                f"(at most {MAX_ENTRIES} are read): it is not a DOCX mdguide can read"
+            )
         names = [info.filename for info in infos]
         if len(set(names)) != len(names):
-            raise ReviewInputError(f"{source} is damaged: its zip lists a file twice (hint: ask for the file again)")
+            raise ReviewInputError(
+                f"{source} is damaged: its zip lists a file twice (hint: ask for the file again)"
+            )
         self.infos = {info.filename: info for info in infos}
 
     def read(self, name: str) -> bytes | None:
@@ -152,8 +186,10 @@ class _Package:
         if info is None:
             return None
         if info.flag_bits & 0x1:
-            raise ReviewInputError(f"{self.source} is encrypted (its part {name} is): "
-                                   "(hint: ask the reviewer to save it without a password)")
+            raise ReviewInputError(
+                f"{self.source} is encrypted (its part {name} is): "
+                "(hint: ask the reviewer to save it without a password)"
+            )
         limit = min(MAX_PART_BYTES, MAX_TOTAL_BYTES - self.total)
         declared_ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > limit or declared_ratio > MAX_RATIO:
@@ -162,8 +198,9 @@ class _Package:
             with self.zip.open(info) as stream:
                 data = stream.read(limit + 1)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as error:
-            raise ReviewInputError(f"{self.source} is damaged: cannot read {name}: {error} "
-                                   "(hint: ask for the file again)") from None
+            raise ReviewInputError(
+                f"{self.source} is damaged: cannot read {name}: {error} (hint: ask for the file again)"
+            ) from None
         # The headers can lie: what counts is what came out.
         if len(data) > limit or len(data) / max(info.compress_size, 1) > MAX_RATIO:
             raise ReviewInputError(self._bomb(name))
@@ -171,24 +208,36 @@ class _Package:
         return data
 
     def _bomb(self, name: str) -> str:
-        return (f"{self.source} is refused: its part {name} unpacks to too much data (more than "
-                f"{MAX_PART_BYTES // (1024 * 1024)} MiB, or over {MAX_RATIO} times its packed size), as a "
-                "zip bomb does (hint: a reviewed guide is far smaller; ask for the file again)")
+        return (
+            f"{self.source} is refused: its part {name} unpacks to too much data (more than "
+            f"{MAX_PART_BYTES // (1024 * 1024)} MiB, or over {MAX_RATIO} times its packed size), as a "
+            "zip bomb does (hint: a reviewed guide is far smaller; ask for the file again)"
+        )
 
     def xml(self, name: str, required: bool = False) -> etree._Element | None:
         data = self.read(name)
         if data is None:
             if required:
-                raise ReviewInputError(f"{self.source} is not a Word document (DOCX): it has no {name} "
-                                       "(hint: import the .docx file the reviewer saved)")
+                raise ReviewInputError(
+                    f"{self.source} is not a Word document (DOCX): it has no {name} "
+                    "(hint: import the .docx file the reviewer saved)"
+                )
             return None
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                                 remove_comments=True, remove_pis=True)
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
         try:
             return etree.fromstring(data, parser)
         except etree.XMLSyntaxError as error:
-            raise ReviewInputError(f"{self.source} is damaged: {name} is not well-formed XML ({error}) "
-                                   "(hint: ask for the file again)") from None
+            raise ReviewInputError(
+                f"{self.source} is damaged: {name} is not well-formed XML ({error}) "
+                "(hint: ask for the file again)"
+            ) from None
 
     def main_part(self) -> str:
         rels = self.xml("_rels/.rels")
@@ -291,8 +340,12 @@ class _Walker:
             style = (_w(found, "val") or "") if found is not None else ""
             mark = properties.find(f"{{{W}}}rPr")
             if mark is not None:
-                mark_inserted = mark_inserted or any(mark.find(f"{{{W}}}{t}") is not None for t in ("ins", "moveTo"))
-                mark_deleted = mark_deleted or any(mark.find(f"{{{W}}}{t}") is not None for t in ("del", "moveFrom"))
+                mark_inserted = mark_inserted or any(
+                    mark.find(f"{{{W}}}{t}") is not None for t in ("ins", "moveTo")
+                )
+                mark_deleted = mark_deleted or any(
+                    mark.find(f"{{{W}}}{t}") is not None for t in ("del", "moveFrom")
+                )
         self.events.append(_Event("start", style=style, in_table=in_table))
         self.walk(p, inserted, deleted, link, in_table)
         self.events.append(_Event("end", mark_inserted, mark_deleted))
@@ -310,18 +363,36 @@ class _Walker:
             name = _local(child)
             if name in ("t", "delText"):
                 for char in child.text or "":
-                    self.atom(Atom(char, italic, bold, link), Atom(char, old_italic, old_bold, link), inserted,
-                              deleted)
+                    self.atom(
+                        Atom(char, italic, bold, link),
+                        Atom(char, old_italic, old_bold, link),
+                        inserted,
+                        deleted,
+                    )
             elif name == "tab":
-                self.atom(Atom("\t", italic, bold, link), Atom("\t", old_italic, old_bold, link), inserted, deleted)
+                self.atom(
+                    Atom("\t", italic, bold, link), Atom("\t", old_italic, old_bold, link), inserted, deleted
+                )
             elif name in ("br", "cr"):
-                self.atom(Atom("\n", italic, bold, link), Atom("\n", old_italic, old_bold, link), inserted, deleted)
+                self.atom(
+                    Atom("\n", italic, bold, link), Atom("\n", old_italic, old_bold, link), inserted, deleted
+                )
             elif name == "noBreakHyphen":
-                self.atom(Atom("\u2011", italic, bold, link), Atom("\u2011", old_italic, old_bold, link),
-                          inserted, deleted)
+                self.atom(
+                    Atom("\u2011", italic, bold, link),
+                    Atom("\u2011", old_italic, old_bold, link),
+                    inserted,
+                    deleted,
+                )
             elif name == "sym":
-                char = chr(int(_w(child, "char") or "fffc", 16)) if (_w(child, "char") or "").isalnum() else OBJECT
-                self.atom(Atom(char, italic, bold, link), Atom(char, old_italic, old_bold, link), inserted, deleted)
+                char = (
+                    chr(int(_w(child, "char") or "fffc", 16))
+                    if (_w(child, "char") or "").isalnum()
+                    else OBJECT
+                )
+                self.atom(
+                    Atom(char, italic, bold, link), Atom(char, old_italic, old_bold, link), inserted, deleted
+                )
             elif name == "footnoteReference":
                 note = _w(child, "id") or ""
                 self.atom(Atom(note=note, link=link), Atom(note=note, link=link), inserted, deleted)
@@ -394,8 +465,12 @@ def _comments(package: _Package, main: str) -> dict[str, Comment]:
     for comment in root.iter(f"{{{W}}}comment"):
         ident = _w(comment, "id") or ""
         paragraphs = ["".join(t.text or "" for t in p.iter(f"{{{W}}}t")) for p in comment.iter(f"{{{W}}}p")]
-        found[ident] = Comment(ident, _w(comment, "author") or "", _w(comment, "date") or "",
-                               "\n".join(p for p in paragraphs if p))
+        found[ident] = Comment(
+            ident,
+            _w(comment, "author") or "",
+            _w(comment, "date") or "",
+            "\n".join(p for p in paragraphs if p),
+        )
     return found
 
 
@@ -414,8 +489,12 @@ def _footnotes(package: _Package, main: str) -> dict[str, Footnote]:
         accepted, rejected = _views(walker)
         targets = tuple(dict.fromkeys(a.link for p in accepted for a in p.atoms if a.link))
         ident = _w(note, "id") or ""
-        found[ident] = Footnote(ident, " ".join(p.text.strip() for p in accepted if p.text.strip()),
-                                " ".join(p.text.strip() for p in rejected if p.text.strip()), targets)
+        found[ident] = Footnote(
+            ident,
+            " ".join(p.text.strip() for p in accepted if p.text.strip()),
+            " ".join(p.text.strip() for p in rejected if p.text.strip()),
+            targets,
+        )
     return found
 
 
@@ -425,8 +504,10 @@ def read_docx(path: Path, source: str | None = None) -> ReviewedDocx:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ReviewInputError(f"{source} is {size // (1024 * 1024)} MiB; a reviewed guide is far smaller "
-                                   f"(at most {MAX_FILE_BYTES // (1024 * 1024)} MiB are read)")
+            raise ReviewInputError(
+                f"{source} is {size // (1024 * 1024)} MiB; a reviewed guide is far smaller "
+                f"(at most {MAX_FILE_BYTES // (1024 * 1024)} MiB are read)"
+            )
         data = path.read_bytes()
     except OSError as error:
         raise ReviewInputError(f"cannot read {source}: {error.strerror}") from None
@@ -439,5 +520,6 @@ def read_docx(path: Path, source: str | None = None) -> ReviewedDocx:
     walker = _Walker(package.relationships(main))
     walker.walk(body)
     accepted, rejected = _views(walker)
-    return ReviewedDocx(source, _properties(package), accepted, rejected, _comments(package, main),
-                        _footnotes(package, main))
+    return ReviewedDocx(
+        source, _properties(package), accepted, rejected, _comments(package, main), _footnotes(package, main)
+    )

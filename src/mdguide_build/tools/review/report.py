@@ -7,16 +7,18 @@ words, so that nothing is dropped silently.
 
 from __future__ import annotations
 
-from ...content_diff import format_text
-from ...content_diff.report import TEXT_INDENT
-from .apply import ImportResult, Unmapped
+from mdguide_build.tools.content_diff import format_text
+from mdguide_build.tools.content_diff.report import TEXT_INDENT
+from mdguide_build.tools.review.apply import ImportResult, Unmapped
 
 
 def format_report(result: ImportResult, *, written: bool) -> str:
     lines: list[str] = []
     if result.stale:
-        lines.append(f"Note: {result.stale} text{'s' * (result.stale != 1)} changed in content/ since "
-                     f"{result.source} was exported; reviewers' changes to them are listed, not applied.")
+        lines.append(
+            f"Note: {result.stale} text{'s' * (result.stale != 1)} changed in content/ since "
+            f"{result.source} was exported; reviewers' changes to them are listed, not applied."
+        )
     verb = "Applied to content/" if written else "Would apply to content/ (nothing written)"
     if result.diff.changes:
         lines.append(f"{verb}:")
@@ -32,12 +34,16 @@ def format_report(result: ImportResult, *, written: bool) -> str:
                 lines.append(f"{TEXT_INDENT * 2}on: “{_clip(remark.quoted)}”")
             lines.extend(f"{TEXT_INDENT * 2}{line}" for line in remark.text.split("\n"))
     if result.unmapped:
-        lines.append(f"Not applied: {len(result.unmapped)} change{'s' * (len(result.unmapped) != 1)} to make by "
-                     "hand, if wanted:")
+        lines.append(
+            f"Not applied: {len(result.unmapped)} change{'s' * (len(result.unmapped) != 1)} to make by "
+            "hand, if wanted:"
+        )
         lines.extend(_unmapped(item) for item in result.unmapped)
     if result.pending:
-        lines.append(f"Left pending (--reject-pending): {len(result.pending)} change"
-                     f"{'s' * (len(result.pending) != 1)}:")
+        lines.append(
+            f"Left pending (--reject-pending): {len(result.pending)} change"
+            f"{'s' * (len(result.pending) != 1)}:"
+        )
         lines.extend(_unmapped(item) for item in result.pending)
     return "\n".join(lines) + "\n"
 
