@@ -1,0 +1,249 @@
+"""`mdguide review export` / `import`: a reviewer's Word edits come back into content/, or are listed.
+
+The edited documents are written by real word-processor code (LibreOffice through UNO) and by
+fixtures in the markup Microsoft Word writes (tests/review/word.py).  Every expectation is the
+file content/ would hold after the edit, made by replacing the JSON text of the 2017 words in the
+file as it is (never by the code under test), and every other file must keep every byte.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from mdguide_build.cli import main
+from review import word
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+LO_EDIT = Path(__file__).resolve().parent / "review" / "lo_edit.py"
+DEBIAN_PYTHON = "/usr/bin/python3"  # python3-uno's `uno` module is built for Debian's Python only
+
+
+def mdguide(*args: str):
+    result = CliRunner().invoke(main, list(args))
+    assert "Traceback" not in result.output
+    return result
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Path:
+    """A copy of content/ to import into."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("export") / "review.docx"
+    result = mdguide("review", "export", "--content", str(CONTENT), str(path))
+    assert result.exit_code == 0, result.output
+    assert result.output == f"wrote {path} (240 texts anchored to {CONTENT}/)\n"
+    return path
+
+
+def expected(changes: list[tuple[str, str, str]], removed: tuple[tuple[str, str], ...] = ()) -> dict[str, bytes]:
+    """content/ after replacing, in each file, the JSON string of some words by that of others.
+
+    ``removed``: (file, text) whose whole line, a list's item, goes.
+    """
+    out = files(CONTENT)
+    for relpath, gone in removed:
+        line = "\n        " + json.dumps(gone, ensure_ascii=False) + ","
+        text = out[relpath].decode("utf-8")
+        assert text.count(line) == 1, f"{gone!r} is not one list item of {relpath}"
+        out[relpath] = text.replace(line, "").encode("utf-8")
+    for relpath, old, new in changes:
+        text = out[relpath].decode("utf-8")
+        old_json, new_json = json.dumps(old, ensure_ascii=False)[1:-1], json.dumps(new, ensure_ascii=False)[1:-1]
+        assert text.count(old_json) == 1, f"{old!r} is in {relpath} {text.count(old_json)} times"
+        out[relpath] = text.replace(old_json, new_json).encode("utf-8")
+    return out
+
+
+def paragraph_texts(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+    return ["".join(t.text or "" for t in p.iter(f"{word.W}t")) for p in root.iter(f"{word.W}p")]
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def test_export_reads_as_the_normal_docx(exported, guide_outputs):
+    """Same paragraphs, same words as `mdguide build`'s DOCX; the anchors add no visible text."""
+    normal = guide_outputs.one("docx", "the-medical-directors-role.docx")
+    assert paragraph_texts(exported) == paragraph_texts(normal)
+    with zipfile.ZipFile(exported) as archive:
+        body = archive.read("word/document.xml").decode()
+        properties = archive.read("docProps/custom.xml").decode()
+    names = re.findall(r'w:name="(mdg_[0-9]+)"', body)
+    assert len(names) == len(set(names)) == 240
+    assert '<vt:lpwstr>sections/4-conclusion.json#/blocks/3/text ' in properties
+    assert 'name="mdguide-review-edition"><vt:lpwstr>1.0<' in properties
+
+
+def test_export_is_reproducible(exported, tmp_path):
+    again = tmp_path / "again.docx"
+    assert mdguide("review", "export", "--content", str(CONTENT), str(again)).exit_code == 0
+    assert again.read_bytes() == exported.read_bytes()
+
+
+# --- no change ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [None, "consultant"])
+def test_round_trip_without_edits_changes_no_byte(workspace, tmp_path, role):
+    out = tmp_path / "review.docx"
+    assert mdguide("review", "export", "--content", str(workspace), *(["--role", role] if role else []),
+                   str(out)).exit_code == 0
+    before = files(workspace)
+    result = mdguide("review", "import", "--content", str(workspace), str(out))
+    assert result.exit_code == 0, result.output
+    assert result.output == f"No change to apply to content/ from {out}.\n"
+    assert files(workspace) == before == files(CONTENT)
+
+
+# --- LibreOffice ------------------------------------------------------------------------------
+
+LO_OPS = [
+    {"op": "replace", "find": "exciting time to be", "with": "important time to be"},
+    {"op": "delete", "find": "NHS organisations are moving away from competition towards collaboration and "
+                             "system-working. "},
+    {"op": "insert_after", "find": "improve health services for a generation.", "text": " It is also a chance to learn."},
+    {"op": "italic", "find": "Five Year Forward View"},
+    {"op": "replace", "find": "the General Medical Council's", "with": "the GMC's"},
+    {"op": "new_paragraph_after", "find": "collaborative leader that the NHS needs.",
+     "text": "A new paragraph from the reviewer."},
+]
+LO_EXPECTED = [
+    ("sections/4-conclusion.json",
+     "It is an exciting time to be a medical leader. NHS organisations are moving away from competition towards "
+     "collaboration and system-working. To navigate",
+     "It is an important time to be a medical leader. To navigate"),
+    ("sections/4-conclusion.json", "improve health services for a generation.",
+     "improve health services for a generation. It is also a chance to learn."),
+    ("sections/3-how-do-i-prepare.json", "The Five Year Forward View seeks", "The *Five Year Forward View* seeks"),
+    ("sections/1-why-become-a-medical-director.json",
+     "the General Medical Council's *Good medical practice*[^gmc-good-medical-practice]",
+     "the GMC's *Good medical practice*[^gmc-good-medical-practice]"),
+]
+
+
+@pytest.fixture(scope="module")
+def libreoffice_edited(exported, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("lo") / "reviewed-in-libreoffice.docx"
+    done = subprocess.run([DEBIAN_PYTHON, str(LO_EDIT), str(exported), str(out), json.dumps(LO_OPS)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_libreoffice_tracked_changes_come_back_as_the_expected_patch(libreoffice_edited, workspace):
+    with zipfile.ZipFile(libreoffice_edited) as archive:  # LibreOffice really tracked the changes
+        body = archive.read("word/document.xml").decode()
+    assert body.count("<w:ins ") >= 4 and body.count("<w:del ") >= 3 and "<w:rPrChange " in body
+    result = mdguide("review", "import", "--content", str(workspace), str(libreoffice_edited))
+    assert result.exit_code == 0, result.output
+    assert files(workspace) == expected(LO_EXPECTED)
+    lines = result.output.splitlines()
+    assert lines[0] == "Applied to content/:"
+    for headline in (
+        "    Section 1 › Medical director's roles and responsibilities › Medical leadership: paragraph 1 reworded",
+        "    Section 3 › Development opportunities › Working with external stakeholders and system leadership: "
+        "paragraph 1 reworded",
+        "    Section 4: paragraph 1 reworded",
+        "    Section 4: paragraph 3 reworded",
+        "    4 changes between " + str(workspace) + " and " + str(libreoffice_edited) + ": 4 reworded.",
+        "Not applied: 1 change to make by hand, if wanted:",
+        "    Section 4: new paragraph after paragraph 4 (not applied)",
+        "        + A new paragraph from the reviewer.",
+    ):
+        assert headline in lines, (headline, result.output)
+    # The same changes as `mdguide diff` sees them between the two folders.
+    diff = mdguide("diff", str(CONTENT), str(workspace))
+    assert "Section 4: paragraph 1 reworded" in diff.output and "4 changes between" in diff.output
+
+
+def test_libreoffice_reject_pending_keeps_every_word(libreoffice_edited, workspace):
+    result = mdguide("review", "import", "--reject-pending", "--content", str(workspace), str(libreoffice_edited))
+    assert result.exit_code == 0, result.output
+    assert files(workspace) == files(CONTENT)
+    assert "Left pending (--reject-pending): 5 changes:" in result.output
+    assert "        + A new paragraph from the reviewer." in result.output
+
+
+def test_dry_run_prints_the_patch_and_writes_nothing(libreoffice_edited, workspace):
+    result = mdguide("review", "import", "--dry-run", "--content", str(workspace), str(libreoffice_edited))
+    assert result.exit_code == 0, result.output
+    assert files(workspace) == files(CONTENT)
+    assert result.output.startswith("Would apply to content/ (nothing written):\n")
+    assert "+++ b/content/sections/4-conclusion.json\n" in result.output
+    assert '-      "text": "It is an exciting time' in result.output
+    assert '+      "text": "It is an important time' in result.output
+
+
+# --- Word's markup ------------------------------------------------------------------------------
+
+
+def test_word_markup_tracked_changes_comments_and_what_cannot_be_applied(exported, workspace, tmp_path):
+    docx = word.Docx(exported)
+    challenge = docx.paragraph("This will be challenge for medical leaders")
+    word.split_mid_word(challenge)
+    word.track_replace(challenge, "be challenge", "be a challenge")
+    word.comment(docx, challenge, "enormous opportunity", "Is “enormous” too strong?")
+    word.track_format(docx.paragraph("Attending national conferences"), "Leaders in healthcare", italic=True)
+    foreword = docx.paragraph("statutory trust board position")
+    word.split_mid_word(foreword)
+    word.replace_untracked(foreword, "statutory trust board position", "statutory board position")
+    word.track_insert_after(docx.paragraph("Everyone has three jobs"), "to do their job,", " first,")
+    word.track_delete_paragraph(docx.paragraph("operational effectiveness – by using resources"))
+    word.track_new_paragraph_after(docx.paragraph("Over the next few years this will require"), "A reviewer's aside.")
+    word.track_delete(docx.paragraph("Working with external stakeholders and system leadership"),
+                      "Working with external stakeholders and system leadership")
+    notes = docx.xml("word/footnotes.xml")
+    note = next(p for p in notes.iter(f"{word.W}p") if "https://" in "".join(p.itertext()))
+    word.track_insert_after(note, "".join(t.text or "" for t in note.iter(f"{word.W}t"))[-4:], " (see p. 4)")
+    docx.set_xml("word/footnotes.xml", notes)
+    reviewed = docx.save(tmp_path / "reviewed-in-word.docx")
+
+    result = mdguide("review", "import", "--content", str(workspace), str(reviewed))
+    assert result.exit_code == 0, result.output
+    want = expected([
+        ("sections/4-conclusion.json", "This will be challenge", "This will be a challenge"),
+        ("sections/3-how-do-i-prepare.json", "‘[Leaders in healthcare][leaders-in-healthcare]’",
+         "‘[*Leaders in healthcare*][leaders-in-healthcare]’"),
+        ("foreword.json", "statutory trust board position", "statutory board position"),
+        ("sections/1-why-become-a-medical-director.json", "to do their job, to constantly",
+         "to do their job, first, to constantly"),
+    ], removed=[("sections/4-conclusion.json", "operational effectiveness – by using resources effectively, "
+                                                "particularly medical staffing resource")])
+    assert files(workspace) == want
+    out = result.output
+    assert "    Section 4: paragraph 3 reworded\n        This will be {+a+} challenge for medical leaders" in out
+    assert "    Section 4: list 1, item 3 removed\n" in out
+    assert "    Foreword: paragraph 2 reworded\n" in out
+    assert "    Quote quote-three-jobs: quote reworded\n" in out or "quote reworded" in out
+    assert ("Comments (1):\n    Section 4: paragraph 3: comment by Dr A Reviewer, 2025-03-14\n"
+            "        on: “enormous opportunity”\n        Is “enormous” too strong?\n") in out
+    assert ("    Section 4: new paragraph after paragraph 2 (not applied)\n        + A reviewer's aside.\n") in out
+    assert ("    Section 3 › Development opportunities › Working with external stakeholders and system leadership: "
+            "heading deleted (not applied: mdguide cannot remove it on its own; change content/ by hand)\n"
+            "        - Working with external stakeholders and system leadership\n") in out
+    assert re.search(r"    Notes: note \d+ edited \(not applied: a note gives a resource's address; change it in "
+                     r"content/resources.json\)\n        was: https://\S+\n        now: https://\S+ \(see p. 4\)\n", out)
