@@ -77,7 +77,9 @@ def apply(doc, op):
 
 def end(process):
     """soffice is a wrapper that leaves soffice.bin running: end its children by id, then it."""
-    children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(process.pid)], capture_output=True, text=True)
+    children = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(process.pid)], capture_output=True, text=True
+    )
     for pid in children.stdout.split():
         try:
             os.kill(int(pid), signal.SIGTERM)
@@ -98,16 +100,28 @@ def main(source, target, ops):
     shutil.copy(source, document)  # a private copy: no .~lock file beside the caller's document
     port = free_port()
     process = subprocess.Popen(
-        ["soffice", "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
-         f"-env:UserInstallation=file://{work}/profile", f"--accept=socket,host=127.0.0.1,port={port};urp;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            "soffice",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nologo",
+            "--nodefault",
+            f"-env:UserInstallation=file://{work}/profile",
+            f"--accept=socket,host=127.0.0.1,port={port};urp;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
         deadline = time.time() + 90
         while True:
             try:
-                ctx = resolver.resolve(f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext")
+                ctx = resolver.resolve(
+                    f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext"
+                )
                 break
             except Exception:
                 if time.time() > deadline:
@@ -116,8 +130,12 @@ def main(source, target, ops):
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         doc = None
         while doc is None:  # loadComponentFromURL returns None, silently, while LibreOffice is starting
-            doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(document), "_blank", 0,
-                                               (prop("Hidden", True), prop("FilterName", FILTER)))
+            doc = desktop.loadComponentFromURL(
+                uno.systemPathToFileUrl(document),
+                "_blank",
+                0,
+                (prop("Hidden", True), prop("FilterName", FILTER)),
+            )
             if doc is None:
                 if time.time() > deadline:
                     raise SystemExit("lo_edit: LibreOffice did not load the document")

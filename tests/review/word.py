@@ -39,8 +39,9 @@ class Docx:
         self.document = etree.fromstring(self.parts["word/document.xml"])
 
     def save(self, path: Path) -> Path:
-        self.parts["word/document.xml"] = etree.tostring(self.document, xml_declaration=True, encoding="UTF-8",
-                                                         standalone=True)
+        self.parts["word/document.xml"] = etree.tostring(
+            self.document, xml_declaration=True, encoding="UTF-8", standalone=True
+        )
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, data in self.parts.items():
@@ -172,7 +173,9 @@ def replace_untracked(p, old: str, new: str) -> None:
         run.getparent().remove(run)
 
 
-def track_format(p, words: str, author: str = "Dr A Reviewer", italic: bool = False, bold: bool = False) -> None:
+def track_format(
+    p, words: str, author: str = "Dr A Reviewer", italic: bool = False, bold: bool = False
+) -> None:
     """Make ``words`` italic or bold as a tracked formatting change (``w:rPrChange``)."""
     for run in _span(p, words):
         properties = run.find(f"{W}rPr")
@@ -208,11 +211,12 @@ def track_new_paragraph_after(p, text: str, author: str = "Dr A Reviewer") -> et
 
 def track_delete_paragraph(p, author: str = "Dr A Reviewer") -> None:
     """Select a whole paragraph, mark included, and delete it with changes tracked."""
-    runs = [r for r in p if r.tag == f"{W}r" and r.find(f"{W}t") is not None]
+    runs = [r for r in p if r.tag in (f"{W}r", f"{W}hyperlink")]  # words, notes and links alike
     deletion = _change("del", author)
     runs[0].addprevious(deletion)
     for run in runs:
-        run.find(f"{W}t").tag = f"{W}delText"
+        for t in run.iter(f"{W}t"):
+            t.tag = f"{W}delText"
         deletion.append(run)
     properties = p.find(f"{W}pPr")
     if properties is None:
@@ -246,7 +250,9 @@ def comment(docx: Docx, p, words: str, text: str, author: str = "Dr A Reviewer")
     docx.set_xml("word/comments.xml", comments)
     rels = docx.xml("word/_rels/document.xml.rels")
     if not any(r.get("Type") == COMMENTS_TYPE for r in rels):
-        etree.SubElement(rels, f"{REL}Relationship", Id="rIdComments9", Type=COMMENTS_TYPE, Target="comments.xml")
+        etree.SubElement(
+            rels, f"{REL}Relationship", Id="rIdComments9", Type=COMMENTS_TYPE, Target="comments.xml"
+        )
         docx.set_xml("word/_rels/document.xml.rels", rels)
     types = docx.xml("[Content_Types].xml")
     if not any(o.get("PartName") == "/word/comments.xml" for o in types):
@@ -261,3 +267,16 @@ def set_property(docx: Docx, name: str, value: str) -> None:
         if prop.get("name") == name:
             prop[0].text = value
     docx.set_xml("docProps/custom.xml", root)
+
+
+def table(text: str) -> etree._Element:
+    """A one-cell table, as pasted from a spreadsheet."""
+    cell_paragraph = _w("p")
+    cell_paragraph.append(_run(text))
+    cell = _w("tc")
+    cell.append(cell_paragraph)
+    row = _w("tr")
+    row.append(cell)
+    grid = _w("tbl")
+    grid.append(row)
+    return grid
