@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -456,7 +456,17 @@ EDIT = st.tuples(
 )
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Each example exports and imports the whole guide (seconds), so: few examples, and no shrinking,
+# which would take minutes (hypothesis still prints the failing example as found).
+@settings(
+    max_examples=10,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@example(
+    picks=[(0, ("replace", 302, "a", False))]
+)  # found by hypothesis: "to" inside "director" (a test bug)
 @given(
     picks=st.lists(st.tuples(st.integers(0, 10_000), EDIT), min_size=1, max_size=3, unique_by=lambda p: p[0])
 )
@@ -473,33 +483,36 @@ def test_random_word_edits_come_back_as_exactly_those_edits(
         relpath, pointer, text = plain_paragraphs[name]
         words = text.split(" ")
         i = at % len(words)
-        start = docx.document.find(f".//{word.W}bookmarkStart[@{word.W}name='{name}']")
-        paragraph = start.getparent()
-        prefix = " ".join(words[:i])
-        if kind == "replace":
+        paragraph = docx.document.find(f".//{word.W}bookmarkStart[@{word.W}name='{name}']").getparent()
+        offset = "".join(t.text or "" for t in paragraph.iter(f"{word.W}t")).index(text)
+        if kind == "delete" and len(words) == 1:
+            kind = "insert"
+        if kind == "replace":  # the word itself
+            start, old, replacement = len(" ".join(words[:i])) + (i > 0), words[i], new
             edited = words[:i] + [new] + words[i + 1 :]
-        elif kind == "delete" and len(words) > 1:
+        elif kind == "delete":  # the word and the space before it (after it, for the first word)
+            start = len(" ".join(words[:i])) if i else 0
+            old = f" {words[i]}" if i else f"{words[0]} "
+            replacement = ""
             edited = words[:i] + words[i + 1 :]
-        else:
+        else:  # a space and a new word after the word
+            start = len(" ".join(words[: i + 1]))
+            old, replacement = "", f" {new}"
             edited = words[: i + 1] + [new] + words[i + 1 :]
-        # Edit the words as Word would: the old words out, the new ones in, at the word's place.
-        old_words = " ".join(words[i : i + 2]) if kind == "delete" and i + 1 < len(words) else words[i]
-        new_words = {
-            "replace": new,
-            "delete": words[i + 1] if i + 1 < len(words) else "",
-            "insert": f"{words[i]} {new}",
-        }[kind if len(words) > 1 or kind != "delete" else "insert"]
-        if (
-            kind == "delete" and i + 1 == len(words) and len(words) > 1
-        ):  # the last word: take the space before it
-            old_words, new_words = " ".join(words[i - 1 :]), words[i - 1]
-        target = paragraph if prefix or True else paragraph
-        if tracked:
-            word.track_replace(target, old_words, new_words) if new_words else word.track_delete(
-                target, old_words
-            )
+        if kind == "insert":
+            before = words[i]
+            at_word = offset + start - len(before)
+            if tracked:
+                word.track_insert_after(paragraph, before, replacement, at=at_word)
+            else:
+                word.replace_untracked(paragraph, before, before + replacement, at=at_word)
+        elif tracked:
+            if replacement:
+                word.track_replace(paragraph, old, replacement, at=offset + start)
+            else:
+                word.track_delete(paragraph, old, at=offset + start)
         else:
-            word.replace_untracked(target, old_words, new_words)
+            word.replace_untracked(paragraph, old, replacement, at=offset + start)
         changes.append((relpath, text, " ".join(edited)))
     workspace = tmp_path_factory.mktemp("prop") / "content"
     shutil.copytree(CONTENT, workspace)

@@ -88,14 +88,14 @@ def _change(tag: str, author: str) -> etree._Element:
     return _w(tag, id=str(next(_ids)), author=author, date=DATE)
 
 
-def _span(p, words: str) -> list[etree._Element]:
-    """The runs holding exactly ``words``, split where needed (as Word splits runs mid-word).
-
-    The runs must be siblings (not across a hyperlink's edge).
+def _span(p, words: str, at: int | None = None) -> list[etree._Element]:
+    """The runs holding exactly ``words`` (first found, or at character ``at``), split where needed
+    (as Word splits runs mid-word).  The runs must be siblings (not across a hyperlink's edge).
     """
     runs = [r for r in p.iter(f"{W}r") if r.find(f"{W}t") is not None]
     text = "".join(_text(r) for r in runs)
-    start = text.index(words)
+    start = text.index(words) if at is None else at
+    assert text[start : start + len(words)] == words, (text[start : start + len(words)], words)
     end = start + len(words)
     for offset in (start, end):
         position = 0
@@ -140,8 +140,8 @@ def split_mid_word(p) -> None:
     p.set(f"{W}rsidP", "00A93C17")
 
 
-def track_delete(p, words: str, author: str = "Dr A Reviewer") -> etree._Element:
-    runs = _span(p, words)
+def track_delete(p, words: str, author: str = "Dr A Reviewer", at: int | None = None) -> etree._Element:
+    runs = _span(p, words, at)
     deletion = _change("del", author)
     runs[0].addprevious(deletion)
     for run in runs:
@@ -151,24 +151,25 @@ def track_delete(p, words: str, author: str = "Dr A Reviewer") -> etree._Element
     return deletion
 
 
-def track_insert_after(p, words: str, new: str, author: str = "Dr A Reviewer") -> None:
-    last = _span(p, words)[-1]
+def track_insert_after(p, words: str, new: str, author: str = "Dr A Reviewer", at: int | None = None) -> None:
+    last = _span(p, words, at)[-1]
     insertion = _change("ins", author)
     insertion.append(_run(new, last.find(f"{W}rPr")))
     last.addnext(insertion)
 
 
-def track_replace(p, old: str, new: str, author: str = "Dr A Reviewer") -> None:
-    properties = _span(p, old)[0].find(f"{W}rPr")
-    deletion = track_delete(p, old, author)
+def track_replace(p, old: str, new: str, author: str = "Dr A Reviewer", at: int | None = None) -> None:
+    properties = _span(p, old, at)[0].find(f"{W}rPr")
+    deletion = track_delete(p, old, author, at)
     insertion = _change("ins", author)
     insertion.append(_run(new, properties))
     deletion.addnext(insertion)
 
 
-def replace_untracked(p, old: str, new: str) -> None:
-    runs = _span(p, old)
-    runs[0].addprevious(_run(new, runs[0].find(f"{W}rPr")))
+def replace_untracked(p, old: str, new: str, at: int | None = None) -> None:
+    runs = _span(p, old, at)
+    if new:
+        runs[0].addprevious(_run(new, runs[0].find(f"{W}rPr")))
     for run in runs:
         run.getparent().remove(run)
 
