@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from mdguide_build.errors import ContentError, MdguideError
+from mdguide_build.files import atomic_write_text
 from mdguide_build.guide.content import Content
 from mdguide_build.tools.content_diff import DiffResult, diff_content
 from mdguide_build.tools.review import anchors as an
@@ -719,21 +719,11 @@ def plan_import(
 def write_import(result: ImportResult, root: Path) -> list[Path]:
     """Write the changed files into ``root`` (content/), each atomically."""
     written = []
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for relpath, (_, new) in sorted(result.files.items()):
-            target = root / relpath
-            handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(new)
-            os.chmod(temp, target.stat().st_mode & 0o777)
-            staged.append((Path(temp), target))
-        for temp, target in staged:
-            os.replace(temp, target)
-            written.append(target)
-    except OSError as error:
-        raise ReviewImportError(f"cannot write {error.filename}: {error.strerror}") from error
-    finally:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
+    for relpath, (_, new) in sorted(result.files.items()):
+        target = root / relpath
+        try:
+            atomic_write_text(target, new)
+        except OSError as error:
+            raise ReviewImportError(f"cannot write {target}: {error.strerror}") from error
+        written.append(target)
     return written

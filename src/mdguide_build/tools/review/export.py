@@ -8,13 +8,13 @@ properties say which text of content/ each bookmark holds (``anchors``).
 
 from __future__ import annotations
 
-import os
-import secrets
+import tempfile
 from pathlib import Path
 
 from mdguide_build.builders import docx as docx_builder
 from mdguide_build.builders import handouts as handout_builder
 from mdguide_build.errors import MdguideError
+from mdguide_build.files import atomic_write_bytes
 from mdguide_build.guide import handouts as ho
 from mdguide_build.guide.content import Content
 from mdguide_build.pandoc import ast as pa
@@ -49,11 +49,11 @@ def export_review(
     created, modified = docx_builder.document_dates(content, source_date_epoch)
     if not out.parent.is_dir():
         raise ExportError(f"cannot write {out}: the folder {out.parent} does not exist")
-    partial = out.with_name(f".{out.name}.{secrets.token_hex(4)}.partial")
-    try:
+    with tempfile.TemporaryDirectory(prefix="mdguide-review-") as temp:
+        made = Path(temp) / "review.docx"
         if role is None:
             docx_builder.write_docx(
-                partial,
+                made,
                 document.to_json_text(),
                 docx_builder.contents_entries(document),
                 content.guide.language,
@@ -62,13 +62,12 @@ def export_review(
             )
         else:
             handout_builder.write_docx(
-                partial, document.to_json_text(), reference_docx(content.guide.language), created, modified
+                made, document.to_json_text(), reference_docx(content.guide.language), created, modified
             )
-        os.replace(partial, out)
-    except OSError as error:
-        raise ExportError(f"cannot write {out}: {error.strerror}") from error
-    finally:
-        partial.unlink(missing_ok=True)
+        try:
+            atomic_write_bytes(out, made.read_bytes())
+        except OSError as error:
+            raise ExportError(f"cannot write {out}: {error.strerror}") from error
     return found
 
 
