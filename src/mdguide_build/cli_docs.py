@@ -58,14 +58,21 @@ def commands(group: click.Group) -> Iterator[tuple[str, click.Context]]:
         **{k: v for k, v in group.context_settings.items() if k != "max_content_width"},
     )
     yield "mdguide", root
-    for name in sorted(group.list_commands(root)):
-        command = group.get_command(root, name)
-        yield (
-            f"mdguide {name}",
-            click.Context(
-                command, parent=root, info_name=name, terminal_width=WIDTH, max_content_width=WIDTH
-            ),
+    yield from _subcommands(group, root, "mdguide")
+
+
+def _subcommands(
+    group: click.Group, parent: click.Context, prefix: str
+) -> Iterator[tuple[str, click.Context]]:
+    """Each command of ``group``, and of its groups in turn (``mdguide review export``)."""
+    for name in sorted(group.list_commands(parent)):
+        command = group.get_command(parent, name)
+        context = click.Context(
+            command, parent=parent, info_name=name, terminal_width=WIDTH, max_content_width=WIDTH
         )
+        yield f"{prefix} {name}", context
+        if isinstance(command, click.Group):
+            yield from _subcommands(command, context, f"{prefix} {name}")
 
 
 def command_help(context: click.Context) -> str:
