@@ -11,7 +11,9 @@ from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
 from mdguide_build.guide.numbering import figure_numbers, section_numbers
 from mdguide_build.tools.content_diff.changes import SEP
-from mdguide_build.tools.content_diff.differ import FLOW_NAMES, _ordinals
+from mdguide_build.tools.content_diff.recorder import capitalised
+from mdguide_build.tools.content_diff.sections import FLOW_NAMES, _name, _ordinals
+from mdguide_build.tools.content_diff.wording import resource_names
 
 
 def place_of(content: Content, relpath: str, pointer: str) -> tuple[str, str]:
@@ -64,9 +66,9 @@ def _in_section(content: Content, section: m.SectionFile, parts: list[str]) -> t
     block = node.blocks[index]
     if isinstance(block, m.PullQuote):
         label = "quote" if len(block.quotes) == 1 else f"quote {int(rest[3]) + 1}"
-        return f"Quote {block.id}", label
+        return capitalised(_name(block, resource_names(content))), label
     if isinstance(block, m.CaseStudy):
-        return f"Case study {block.id}", f"paragraph {int(rest[3]) + 1}"
+        return capitalised(_name(block, resource_names(content))), f"paragraph {int(rest[3]) + 1}"
     ordinal = _ordinals(node.blocks)[index] if type(block) in FLOW_NAMES else f"block {index + 1}"
     if isinstance(block, m.BulletList):
         return place, f"{ordinal}, item {int(rest[3]) + 1}"

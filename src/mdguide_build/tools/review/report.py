@@ -22,7 +22,9 @@ def format_report(result: ImportResult, *, written: bool) -> str:
     verb = "Applied to content/" if written else "Would apply to content/ (nothing written)"
     if result.diff.changes:
         lines.append(f"{verb}:")
-        lines.extend(TEXT_INDENT + line for line in format_text(result.diff).rstrip("\n").split("\n"))
+        lines.extend(
+            TEXT_INDENT + line if line else "" for line in format_text(result.diff).rstrip("\n").split("\n")
+        )
     else:
         lines.append(f"No change to apply to content/ from {result.source}.")
     if result.comments:
