@@ -1,6 +1,6 @@
 """Fidelity: the content holds every line of the 2017 guide, and nothing else as the guide's words.
 
-Checked against the text extracted from the PDF (../shared/source/), both ways:
+Checked against the text extracted from the PDF (source/ in the repository), both ways:
 
 * every non-blank line of the source that is the guide's text appears verbatim
   in the content (with markup stripped), except the lines listed in SKIPPED;
@@ -14,6 +14,7 @@ metadata) is not the guide's and is excluded here by construction.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -24,7 +25,9 @@ from mdguide_build import models as m
 from mdguide_build.texts import iter_blocks, iter_subsections
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT.parent / "shared" / "source" / "the-medical-directors-role-2017.txt"
+SOURCE = ROOT / "source" / "the-medical-directors-role-2017.txt"
+# Recorded in source/README.md: the source is the reference, never edited to fit the content.
+SOURCE_SHA256 = "ffc817cdc319d77a1c4c4ecb42f1de44572101cd8edbb2f17186afde5788110f"
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 # Source lines that are not the guide's running text, by what they are.
 LOGO_LINES = {"Faculty of", "Medical Leadership", "and Management", "Improvement"}
@@ -94,6 +97,12 @@ def _guide_strings(content) -> list[str]:
     out.append(content.guide.statements.other_formats)
     out.append(content.guide.statements.living_document)
     return out
+
+
+def test_the_source_is_in_the_repository_unchanged():
+    assert SOURCE.is_relative_to(ROOT)
+    assert hashlib.sha256(SOURCE.read_bytes()).hexdigest() == SOURCE_SHA256
+    assert SOURCE_SHA256 in (ROOT / "source" / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
