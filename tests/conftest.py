@@ -7,9 +7,12 @@ once for every browser-based check (axe, screenshots, zoom checks).
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,6 +69,25 @@ def content_copy(tmp_path) -> Path:
     shutil.copytree(CONTENT, target)
     shutil.copytree(ROOT / "schema", tmp_path / "schema")
     return target
+
+
+def edit_json(path: Path, change: Callable[[Any], object]) -> Path:
+    """Edit a JSON file in place: ``change`` alters the value it is given (what it returns is ignored,
+    so ``lambda v: v.pop("x")`` is fine), and the file is written back as mdguide writes content
+    (two-space indent, UTF-8, a final newline), so reported lines and columns stay meaningful."""
+    value = json.loads(path.read_text(encoding="utf-8"))
+    change(value)
+    path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def edit_content(content_copy) -> Callable[[str, Callable[[Any], object]], Path]:
+    """Edits a file of the test's copy of content/ (see ``edit_json``); returns the file's path.
+
+        edit_content("foreword.json", lambda v: v["paragraphs"].pop())
+    """
+    return lambda relpath, change: edit_json(content_copy / relpath, change)
 
 
 def pytest_addoption(parser):

@@ -319,24 +319,11 @@ class _Writer:
                     self.marked("question", question, f"{where}/criteria/{c}/questions/{q}")
 
     def contents(self) -> None:
-        depth = self.layout.contents
-        if not depth:
+        if not self.layout.contents:
             return
         self.add("contents", "Contents", "(the contents list's title)")
-        self.add("contents", self.guide.foreword["title"], "foreword.json /title (contents)")
-        for file, section in zip(self.guide.section_files, self.guide.sections):
-            self.add("contents", self.guide.section_title(section), f"{file} /title (contents)")
-            self._contents_below(section, file, "", 2, depth)
-        self.add("contents", self.guide.contact_heading(), "back-matter.json /contact_heading (contents)")
-        self.add("contents", CHANGES_HEADING, "(the changes page, contents)")
-
-    def _contents_below(self, node: dict, file: str, pointer: str, level: int, depth: int) -> None:
-        if level > depth:
-            return
-        for i, child in enumerate(node.get("subsections", [])):
-            where = f"{pointer}/subsections/{i}"
-            self.add("contents", child["title"], f"{file} {where}/title (contents)")
-            self._contents_below(child, file, where, level + 1, depth)
+        for level, text, target in contents(self.guide, self.layout.contents):
+            self.add("contents", text, f"contents entry for #{target}")
 
 
 CHANGES_HEADING = "Changes in this edition"
@@ -436,6 +423,60 @@ def _changes(w: _Writer) -> None:
     if g.get("reviewed"):
         last, due = human_date(g["reviewed"]["last"]), human_date(g["reviewed"]["next"])
         w.add("paragraph", f"Last reviewed {last}; next review due {due}.", "guide.json /reviewed")
+
+
+# --- headings and contents ------------------------------------------------------------------------
+
+
+def headings(guide: Guide) -> list[tuple[int, str]]:
+    """(level, text) of every heading of the guide, in order: sections at 1, each subsection one deeper,
+    a case study's or a criteria group's heading one below the part it sits in; never deeper than 6."""
+    out: list[tuple[int, str]] = [(1, guide.foreword["title"])]
+
+    def walk(node: dict, level: int) -> None:
+        for block in node.get("blocks", []):
+            if block["type"] == "case-study":
+                out.append((min(level + 1, 6), block["person"]["name"]))
+            elif block["type"] == "person-specification":
+                out.extend((min(level + 1, 6), group["title"]) for group in guide.spec["groups"])
+        for child in node.get("subsections", []):
+            out.append((min(level + 1, 6), child["title"]))
+            walk(child, level + 1)
+
+    for section in guide.sections:
+        out.append((1, guide.section_title(section)))
+        walk(section, 1)
+    out.append((1, guide.contact_heading()))
+    out.append((1, CHANGES_HEADING))
+    for n, edition in enumerate([guide.guide["edition"], *guide.guide.get("history", [])]):
+        label = f"Edition {edition['version']}, {human_date(edition['date'])}"
+        out.append((2, label + (" (this edition)" if n == 0 else "")))
+    return out
+
+
+def pdf_headings(guide: Guide) -> list[tuple[int, str]]:
+    """A PDF's headings (bookmarks): the title page's title, "Contents", then the guide's one level down."""
+    return [(1, guide.title), (2, "Contents"), *((level + 1, text) for level, text in headings(guide))]
+
+
+def contents(guide: Guide, depth: int) -> list[tuple[int, str, str]]:
+    """(level, text, target id) of the contents list ``depth`` levels deep: the foreword, the sections and
+    their subsections (by their ids in content/), the contacts and the changes page."""
+    out = [(1, guide.foreword["title"], "foreword")]
+
+    def walk(node: dict, level: int) -> None:
+        if level > depth:
+            return
+        for child in node.get("subsections", []):
+            out.append((level, child["title"], child["id"]))
+            walk(child, level + 1)
+
+    for section in guide.sections:
+        out.append((1, guide.section_title(section), section["id"]))
+        walk(section, 2)
+    out.append((1, guide.contact_heading(), "contact-us"))
+    out.append((1, CHANGES_HEADING, "changes-in-this-edition"))
+    return out
 
 
 # --- handouts ----------------------------------------------------------------------------------------

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import edit_json
 from mdguide_build.cli import main
 from mdguide_build.content_diff import align, diff_content, format_text, similarity, trimmed, word_diff
 from mdguide_build.loader import ContentError, dump_json, load_content
@@ -24,13 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 S3 = "sections/3-how-do-i-prepare.json"
 RESILIENCE = "Section 3 › Courses and tools › Resilience"
 USE_RESOURCES = "Section 3 › Use resources around you"
-
-
-def edit(root: Path, relpath: str, change: Callable[[dict], object]) -> None:
-    path = root / relpath
-    data = json.loads(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(dump_json(data), encoding="utf-8")
 
 
 def node(tree: dict, ident: str) -> dict:
@@ -85,7 +78,7 @@ def test_a_reworded_paragraph_shows_a_word_diff(content_copy, changed):
         p = paragraphs(node(d, "resilience"))[1]
         p["text"] = p["text"].replace("a balanced view", "an independent view")
 
-    edit(content_copy, S3, reword)
+    edit_json(content_copy / S3, reword)
     result = changed()
     assert headlines(result) == [f"{RESILIENCE}: paragraph 2 reworded"]
     change = result.changes[0]
@@ -105,14 +98,14 @@ def test_an_inserted_paragraph_is_added_not_everything_after_it_reworded(content
                                "text": "Ask your trust's board secretary which committees welcome observers."},
                               blocks[1]))
 
-    edit(content_copy, S3, insert)
+    edit_json(content_copy / S3, insert)
     result = changed()
     assert headlines(result) == [f"{USE_RESOURCES}: paragraph 2 added"]
     assert result.changes[0].new == "Ask your trust's board secretary which committees welcome observers."
 
 
 def test_a_removed_paragraph(content_copy, changed):
-    edit(content_copy, S3, lambda d: node(d, "use-resources-around-you")["blocks"].pop(3))
+    edit_json(content_copy / S3, lambda d: node(d, "use-resources-around-you")["blocks"].pop(3))
     assert headlines(changed()) == [f"{USE_RESOURCES}: paragraph 3 removed"]
 
 
@@ -121,7 +114,7 @@ def test_a_paragraph_moved_within_its_subsection(content_copy, changed):
         blocks = node(d, "use-resources-around-you")["blocks"]
         blocks.insert(1, blocks.pop(4))  # paragraph 4 to the top
 
-    edit(content_copy, S3, move)
+    edit_json(content_copy / S3, move)
     assert headlines(changed()) == [f"{USE_RESOURCES}: paragraph 1 moved (was paragraph 4)"]
 
 
@@ -130,7 +123,7 @@ def test_a_paragraph_moved_to_another_subsection(content_copy, changed):
         first = node(d, "resilience")["blocks"].pop(1)
         node(d, "values-and-motivators")["blocks"].append(first)
 
-    edit(content_copy, S3, move)
+    edit_json(content_copy / S3, move)
     assert headlines(changed()) == [
         "Section 3 › Courses and tools › Values and motivators: "
         f"paragraph 3 moved (from {RESILIENCE}, paragraph 1)"
@@ -143,7 +136,7 @@ def test_a_paragraph_moved_and_reworded(content_copy, changed):
         first["text"] = first["text"].replace("grow and develop", "grow")
         node(d, "values-and-motivators")["blocks"].append(first)
 
-    edit(content_copy, S3, move)
+    edit_json(content_copy / S3, move)
     assert headlines(changed()) == [
         "Section 3 › Courses and tools › Values and motivators: "
         f"paragraph 3 moved (from {RESILIENCE}, paragraph 1)",
@@ -162,7 +155,7 @@ def test_quote_text_attribution_and_bold(content_copy, changed):
         home = block(node(d, "use-resources-around-you"), "quote-learning-starts-at-home")
         home["attribution"]["place"] = "north London"
 
-    edit(content_copy, S3, quotes)
+    edit_json(content_copy / S3, quotes)
     result = changed()
     assert headlines(result) == [
         "Quote quote-learning-starts-at-home: attribution changed",
@@ -186,7 +179,7 @@ def test_quotes_added_removed_and_moved(content_copy, changed):
                          "quotes": [{"text": "Ask for feedback early and often", "bold": True}],
                          "attribution": {"role": "Medical director", "place": "North West"}}, use[0]))
 
-    edit(content_copy, S3, quotes)
+    edit_json(content_copy / S3, quotes)
     assert headlines(changed()) == [
         f"{USE_RESOURCES}: quote quote-ask-for-feedback added",
         f"{RESILIENCE}: quote quote-okay-to-make-mistakes moved (from {USE_RESOURCES})",
@@ -199,7 +192,7 @@ def test_a_quote_moved_within_its_subsection(content_copy, changed):
         blocks = node(d, "use-resources-around-you")["blocks"]
         blocks.append(blocks.pop(5))
 
-    edit(content_copy, S3, move)
+    edit_json(content_copy / S3, move)
     assert headlines(changed()) == [f"{USE_RESOURCES}: quote quote-okay-to-make-mistakes moved (now after paragraph 6)"]
 
 
@@ -210,7 +203,7 @@ def test_case_study_person_and_paragraphs(content_copy, changed):
         study["paragraphs"][1] = study["paragraphs"][1].replace("healthcare quality", "the quality of care")
         study["paragraphs"].append("Since then I have mentored two aspiring medical directors.")
 
-    edit(content_copy, "sections/2-skills-and-experience.json", case)
+    edit_json(content_copy / "sections/2-skills-and-experience.json", case)
     result = changed()
     assert headlines(result) == [
         "Case study case-study-karen-slade: person's title changed",
@@ -229,7 +222,7 @@ def test_list_items_reworded_and_added(content_copy, changed):
         listed["items"][1] = listed["items"][1].replace("GenerationQ", "GenerationQ fellowship")
         listed["items"].append("your own trust's leadership programme")
 
-    edit(content_copy, S3, items)
+    edit_json(content_copy / S3, items)
     assert headlines(changed()) == [
         "Section 3 › Courses and tools › Taught programmes: list 1, item 2 reworded",
         "Section 3 › Courses and tools › Taught programmes: list 1, item added",
@@ -243,7 +236,7 @@ def test_editorial_and_extraction_gap_notes(content_copy, changed):
         gap["note"] = gap["note"].replace("did not survive", "was lost in")
         quality["blocks"].insert(1, {"type": "editorial-note", "text": "The guides cited here were updated in 2024."})
 
-    edit(content_copy, S3, notes)
+    edit_json(content_copy / S3, notes)
     place = "Section 3 › Development opportunities › Quality improvement"
     assert headlines(changed()) == [f"{place}: editorial note 1 added", f"{place}: extraction-gap note 1 reworded"]
 
@@ -265,7 +258,7 @@ def test_criteria_and_prompting_questions(content_copy, changed):
         d["groups"][3]["criteria"].pop()
         d["groups"][3]["title"] = "Desirable"
 
-    edit(content_copy, "person-specification.json", spec)
+    edit_json(content_copy / "person-specification.json", spec)
     result = changed()
     assert headlines(result) == [
         "Person specification › Knowledge: criterion 3 reworded",
@@ -289,7 +282,7 @@ def test_resource_url_link_text_and_check_facts(content_copy, changed):
         first["link_texts"] = ["NHS England"]
         first.update(status="dead", checked="2025-03-01", archived_url="https://web.archive.org/web/2017/x")
 
-    edit(content_copy, "resources.json", resources)
+    edit_json(content_copy / "resources.json", resources)
     assert headlines(changed()) == [
         "Resource nhsi-supporting-the-medical-director: URL changed",
         "Resource nhsi-supporting-the-medical-director: link text changed",
@@ -312,8 +305,8 @@ def test_resources_added_and_removed_with_their_citations(content_copy, changed)
         d["resources"] = [r for r in d["resources"] if r["id"] != "mas-resilience-training"]
         d["resources"].append({"id": "nhs-practitioner-health", "url": "https://www.practitionerhealth.nhs.uk/"})
 
-    edit(content_copy, S3, cite)
-    edit(content_copy, "resources.json", resources)
+    edit_json(content_copy / S3, cite)
+    edit_json(content_copy / "resources.json", resources)
     assert headlines(changed()) == [
         f"{RESILIENCE}: paragraph 1 reworded",
         f"{RESILIENCE}: paragraph 4 reworded",
@@ -332,8 +325,8 @@ def test_figures_caption_description_and_placement(content_copy, changed):
         blocks = node(d, "resilience")["blocks"]
         blocks.insert(2, blocks.pop())  # figure 3 after paragraph 1
 
-    edit(content_copy, "figures.json", figures)
-    edit(content_copy, S3, place)
+    edit_json(content_copy / "figures.json", figures)
+    edit_json(content_copy / S3, place)
     assert headlines(changed()) == [
         f"{RESILIENCE}: figure 3 moved (now after paragraph 1)",
         "Figure 2: caption reworded",
@@ -358,7 +351,7 @@ def test_subsections_added_renamed_removed_and_moved(content_copy, changed):
         external = node(d, "external-stakeholders-and-system-leadership")["subsections"]
         external.remove(node(d, "medical-royal-colleges-and-learned-societies"))
 
-    edit(content_copy, S3, structure)
+    edit_json(content_copy / S3, structure)
     result = changed()
     assert headlines(result) == [
         "Section 3 › Courses and tools › Sleep: subsection added",
@@ -375,8 +368,8 @@ def test_sections_added_and_renamed(content_copy, changed):
         "$schema": "../../schema/section.schema.json", "id": "next-steps", "title": "Next steps", "numbered": True,
         "blocks": [{"type": "paragraph", "text": "Talk to your medical director this week."}],
     }), encoding="utf-8")
-    edit(content_copy, "guide.json", lambda d: d["sections"].append("sections/5-next-steps.json"))
-    edit(content_copy, "sections/4-conclusion.json", lambda d: d.update(title="In conclusion"))
+    edit_json(content_copy / "guide.json", lambda d: d["sections"].append("sections/5-next-steps.json"))
+    edit_json(content_copy / "sections/4-conclusion.json", lambda d: d.update(title="In conclusion"))
     assert headlines(changed()) == ["Section 4: section renamed", "Section 5: section added"]
 
 
@@ -386,7 +379,7 @@ def test_edition_history_and_review_dates(content_copy, changed):
         d["edition"] = {"version": "1.1", "date": "2025-03", "note": "Addresses of moved resources updated."}
         d["reviewed"] = {"last": "2025-03", "next": "2026-03"}
 
-    edit(content_copy, "guide.json", edition)
+    edit_json(content_copy / "guide.json", edition)
     result = changed()
     assert headlines(result) == [
         "Edition: version changed",
@@ -403,14 +396,14 @@ def test_edition_history_and_review_dates(content_copy, changed):
 
 
 def test_foreword_and_back_matter(content_copy, changed):
-    edit(content_copy, "foreword.json", lambda d: d["paragraphs"].__setitem__(
+    edit_json(content_copy / "foreword.json", lambda d: d["paragraphs"].__setitem__(
         1, d["paragraphs"][1].replace("for 30 years", "for over 30 years")))
-    edit(content_copy, "back-matter.json", lambda d: d.update(social=d["social"].replace("Twitter", "X")))
+    edit_json(content_copy / "back-matter.json", lambda d: d.update(social=d["social"].replace("Twitter", "X")))
     assert headlines(changed()) == ["Foreword: paragraph 2 reworded", "Contact us: social media line reworded"]
 
 
 def test_files_without_their_own_words_are_compared_field_by_field(content_copy, changed):
-    edit(content_copy, "roles.json", lambda d: d["editorial"].update(series_title="What to do now"))
+    edit_json(content_copy / "roles.json", lambda d: d["editorial"].update(series_title="What to do now"))
     result = changed()
     assert headlines(result) == ["Roles › editorial: series title reworded"]
 
@@ -447,7 +440,7 @@ def test_align_pairs_by_position_similarity_and_moves():
 
 
 def test_cli_formats(content_copy):
-    edit(content_copy, S3, lambda d: paragraphs(node(d, "resilience"))[0].update(
+    edit_json(content_copy / S3, lambda d: paragraphs(node(d, "resilience"))[0].update(
         text=paragraphs(node(d, "resilience"))[0]["text"].replace("grow and develop", "grow and learn")))
     runner = CliRunner()
     text = runner.invoke(main, ["diff", str(ROOT / "content"), str(content_copy)])
@@ -493,9 +486,9 @@ def test_git_revisions(tmp_path):
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "content")
     git(repo, "commit", "-q", "-m", "Edition 1.0")
-    edit(repo / "content", "resources.json", lambda d: d["resources"][0].update(url="https://www.england.nhs.uk/md/"))
+    edit_json(repo / "content" / "resources.json", lambda d: d["resources"][0].update(url="https://www.england.nhs.uk/md/"))
     git(repo, "commit", "-q", "-am", "Move a resource")
-    edit(repo / "content", "foreword.json", lambda d: d.update(title="Foreword to the guide"))
+    edit_json(repo / "content" / "foreword.json", lambda d: d.update(title="Foreword to the guide"))
     status_before = git(repo, "status", "--porcelain")
     runner = CliRunner()
     content = str(repo / "content")

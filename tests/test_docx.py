@@ -444,13 +444,14 @@ def test_reference_document_is_the_same_bytes_in_a_fresh_process():
 # --- safe -----------------------------------------------------------------------------------------
 
 
-def test_script_handlers_and_javascript_urls_stay_plain_text(tmp_path, content_copy):
+def test_script_handlers_and_javascript_urls_stay_plain_text(tmp_path, content_copy, edit_content):
     hostile = "<script>alert(1)</script> <img src=x onerror=alert(2)> javascript:alert(3) "
-    section = content_copy / "sections" / "0-introduction.json"
-    data = json.loads(section.read_text(encoding="utf-8"))
-    paragraph = next(b for b in data["blocks"] if b["type"] == "paragraph")
-    paragraph["text"] = hostile + paragraph["text"]
-    section.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+    def attacked(data: dict) -> None:
+        paragraph = next(b for b in data["blocks"] if b["type"] == "paragraph")
+        paragraph["text"] = hostile + paragraph["text"]
+
+    edit_content("sections/0-introduction.json", attacked)
     out = tmp_path / "out"
     build(content_copy, out, ["docx"])
     path = out / "the-medical-directors-role.docx"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import posixpath
 import struct
@@ -362,14 +361,14 @@ def test_finish_refuses_what_is_not_an_epub():
 # --- safe ------------------------------------------------------------------------------
 
 
-def test_script_in_content_stays_text(tmp_path, content_copy):
+def test_script_in_content_stays_text(tmp_path, content_copy, edit_content):
     attack = '<script>alert(1)</script> <img src=x onerror="alert(2)"> javascript:alert(3)'
-    path = content_copy / "sections" / "0-introduction.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    paragraph = next(b for b in data["blocks"] if b["type"] == "paragraph")
-    paragraph["text"] = f"Before {attack} after."
-    data["title"] = f"Introduction {attack}"
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+    def attacked_intro(data: dict) -> None:
+        next(b for b in data["blocks"] if b["type"] == "paragraph")["text"] = f"Before {attack} after."
+        data["title"] = f"Introduction {attack}"
+
+    edit_content("sections/0-introduction.json", attacked_intro)
 
     report = build(content_copy, tmp_path / "out", ["epub"])
     attacked = Book(report.paths()[0])

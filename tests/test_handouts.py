@@ -7,7 +7,6 @@ behind itself.
 
 from __future__ import annotations
 
-import json
 import re
 import zipfile
 from pathlib import Path
@@ -20,6 +19,7 @@ from lxml import html as lxml_html
 from pypdf import PdfReader
 from validators import pdfinfo, pdftotext, vnu
 
+from conftest import edit_json
 from mdguide_build import inline
 from mdguide_build import models as m
 from mdguide_build.build import BuildError, build
@@ -27,7 +27,7 @@ from mdguide_build.builders.base import BuildOptions
 from mdguide_build.builders.handouts import HandoutError, write_pdf
 from mdguide_build.cli import main
 from mdguide_build.handouts import select
-from mdguide_build.loader import dump_json, load_content, read_content
+from mdguide_build.loader import load_content, read_content
 from mdguide_build.texts import iter_subsections, marked_texts
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -360,12 +360,6 @@ def test_builds_are_byte_identical(handouts, content, tmp_path):
 # --- roles are data -----------------------------------------------------------------------
 
 
-def _edit(path: Path, change) -> None:
-    value = json.loads(path.read_text(encoding="utf-8"))
-    change(value)
-    path.write_text(dump_json(value), encoding="utf-8")
-
-
 def _node(value: dict, pointer: str):
     for part in pointer.strip("/").split("/"):
         value = value[int(part)] if isinstance(value, list) else value[part]
@@ -397,7 +391,7 @@ def test_an_editor_adds_renames_and_retires_roles_by_editing_data_alone(content_
         next(r for r in value["roles"] if r["id"] == "consultant")["editorial_name"] = "Consultant"  # renamed
         value["roles"] = [r for r in value["roles"] if r["id"] != "recruiter"]  # retired
 
-    _edit(content_copy / "roles.json", roles)
+    edit_json(content_copy / "roles.json", roles)
     for path in content_copy.rglob("*.json"):  # retiring a role takes it out of the tags too
         def untag(value):
             stack = [value]
@@ -412,12 +406,12 @@ def test_an_editor_adds_renames_and_retires_roles_by_editing_data_alone(content_
                     stack.extend(node.values())
                 elif isinstance(node, list):
                     stack.extend(node)
-        _edit(path, untag)
-    _edit(content_copy / PREPARE, _tag_for(new, MEDICAL_EDUCATION))
-    _edit(content_copy / PREPARE, _tag_for(new, FEEDBACK_360))
-    _edit(content_copy / PREPARE, _tag_for(new, LEARNING_AT_HOME))
-    _edit(content_copy / WHY, _tag_for(new, ATTRACTS_YOU))
-    _edit(content_copy / "person-specification.json", _tag_for(new, "/groups/0/criteria/1"))
+        edit_json(path, untag)
+    edit_json(content_copy / PREPARE, _tag_for(new, MEDICAL_EDUCATION))
+    edit_json(content_copy / PREPARE, _tag_for(new, FEEDBACK_360))
+    edit_json(content_copy / PREPARE, _tag_for(new, LEARNING_AT_HOME))
+    edit_json(content_copy / WHY, _tag_for(new, ATTRACTS_YOU))
+    edit_json(content_copy / "person-specification.json", _tag_for(new, "/groups/0/criteria/1"))
 
     loaded, diagnostics = read_content(content_copy, "content")
     assert [d.format() for d in diagnostics] == []
@@ -443,12 +437,12 @@ def test_a_handout_is_rebuilt_only_when_what_it_quotes_changes(content_copy, tmp
     options = BuildOptions(roles=("consultant", "recruiter"))
     build(content_copy, out, ["handouts"], options)
     # A paragraph deliberately in no handout: nothing to rebuild.
-    _edit(content_copy / PREPARE, lambda v: v["blocks"].__setitem__(
+    edit_json(content_copy / PREPARE, lambda v: v["blocks"].__setitem__(
         1, {**v["blocks"][1], "text": v["blocks"][1]["text"] + " Edited."}))
     assert build(content_copy, out, ["handouts"], options).built == []
     # A pull quote only the recruiter's handout holds: only its three files.
     path = content_copy / "sections" / "2-skills-and-experience.json"
-    _edit(path, lambda v: v["blocks"][0]["quotes"][0].__setitem__("text", "It’s all about people"))
+    edit_json(path, lambda v: v["blocks"][0]["quotes"][0].__setitem__("text", "It’s all about people"))
     report = build(content_copy, out, ["handouts"], options)
     assert sorted(report.built) == ["handouts/recruiter.docx", "handouts/recruiter.html", "handouts/recruiter.pdf"]
     # Building one role later does not rebuild it (--role chooses files, not their contents).
@@ -469,7 +463,7 @@ def test_a_handout_longer_than_four_pages_fails_the_build(content_copy, tmp_path
                 stack.extend(node)
 
     for path in (content_copy / "sections").glob("*.json"):
-        _edit(path, tag_everything)
+        edit_json(path, tag_everything)
     out = tmp_path / "out"
     with pytest.raises(BuildError, match=r"handouts/recruiter\.pdf: [5-9] pages, more than the 4 a handout may have "
                                          r"\(hint: tag fewer items for this role in content/\)"):
@@ -513,7 +507,7 @@ def _lines(content_copy: Path, code: str) -> list[str]:
 
 def test_e320_a_tag_names_an_unknown_role(content_copy):
     path = content_copy / "sections" / "0-introduction.json"
-    _edit(path, lambda v: v["blocks"][0]["handout"]["roles"].__setitem__(0, "consultnt"))
+    edit_json(path, lambda v: v["blocks"][0]["handout"]["roles"].__setitem__(0, "consultnt"))
     assert _lines(content_copy, "E320") == [
         f"{_at(path, '/blocks/0/handout/roles/0')}: E320 /blocks/0/handout/roles/0: unknown role 'consultnt' "
         "(hint: did you mean 'consultant'? ids are listed in content/roles.json)"]
@@ -521,7 +515,7 @@ def test_e320_a_tag_names_an_unknown_role(content_copy):
 
 def test_e321_an_action_names_an_unknown_theme(content_copy):
     path = content_copy / PREPARE
-    _edit(path, lambda v: _node(v, MEDICAL_EDUCATION)["handout"].__setitem__("theme", "medical-eduction"))
+    edit_json(path, lambda v: _node(v, MEDICAL_EDUCATION)["handout"].__setitem__("theme", "medical-eduction"))
     at = f"{MEDICAL_EDUCATION}/handout/theme"
     assert _lines(content_copy, "E321") == [
         f"{_at(path, at)}: E321 {at}: unknown theme 'medical-eduction' "
@@ -530,7 +524,7 @@ def test_e321_an_action_names_an_unknown_theme(content_copy):
 
 def test_e322_a_role_that_gets_nothing(content_copy):
     path = content_copy / "roles.json"
-    _edit(path, lambda v: v["roles"].append({
+    edit_json(path, lambda v: v["roles"].append({
         "id": "trainee", "order": 9, "editorial_name": "Trainee", "editorial_description": "For trainees.",
         "basis": [{"at": "introduction", "text": "This guide informs aspiring senior medical leaders"}]}))
     where = _at(path, "/roles/6")
@@ -550,8 +544,8 @@ def test_e322_a_role_that_gets_nothing(content_copy):
 
 def test_e323_an_item_with_no_role(content_copy):
     path = content_copy / PREPARE
-    _edit(path, lambda v: _node(v, MEDICAL_EDUCATION).pop("handout"))
-    _edit(path, lambda v: _node(v, LEARNING_AT_HOME)["handout"].__setitem__("roles", []))
+    edit_json(path, lambda v: _node(v, MEDICAL_EDUCATION).pop("handout"))
+    edit_json(path, lambda v: _node(v, LEARNING_AT_HOME)["handout"].__setitem__("roles", []))
     assert _lines(content_copy, "E323") == [
         f"{_at(path, LEARNING_AT_HOME + '/handout')}: E323 {LEARNING_AT_HOME}/handout: "
         "this pull quote is not tagged for any role (hint: name the roles it serves in \"roles\", "
@@ -564,12 +558,12 @@ def test_e323_an_item_with_no_role(content_copy):
 
 def test_e324_a_tag_that_is_incomplete_or_contradicts_itself(content_copy):
     prepare, why = content_copy / PREPARE, content_copy / WHY
-    _edit(prepare, lambda v: _node(v, MEDICAL_EDUCATION)["handout"].__setitem__("general", True))
-    _edit(prepare, lambda v: _node(v, FEEDBACK_360)["handout"].pop("theme"))
-    _edit(why, lambda v: _node(v, ATTRACTS_YOU)["handout"].__setitem__("theme", "board-experience"))
+    edit_json(prepare, lambda v: _node(v, MEDICAL_EDUCATION)["handout"].__setitem__("general", True))
+    edit_json(prepare, lambda v: _node(v, FEEDBACK_360)["handout"].pop("theme"))
+    edit_json(why, lambda v: _node(v, ATTRACTS_YOU)["handout"].__setitem__("theme", "board-experience"))
     # A passage outside the handouts' sources that says neither reflection nor action.
     board = "/subsections/1/blocks/0"
-    _edit(why, lambda v: _node(v, board).__setitem__("handout", {"roles": ["consultant"]}))
+    edit_json(why, lambda v: _node(v, board).__setitem__("handout", {"roles": ["consultant"]}))
     assert _lines(content_copy, "E324") == [
         f"{_at(why, ATTRACTS_YOU + '/handout/theme')}: E324 {ATTRACTS_YOU}/handout/theme: "
         "only development actions have a theme (hint: remove \"theme\", or make it \"kind\": \"action\")",
@@ -591,7 +585,7 @@ def test_e325_ids_and_orders_used_twice_in_roles_json(content_copy):
         value["roles"][2]["order"] = 1
         value["themes"][1]["id"] = "understanding-yourself"
 
-    _edit(path, twice)
+    edit_json(path, twice)
     assert _lines(content_copy, "E325") == [
         f"{_at(path, '/themes/1/id')}: E325 /themes/1/id: theme id 'understanding-yourself' is used twice "
         f"(hint: first used at {_at(path, '/themes/0/id')}; give each theme its own)",
@@ -604,7 +598,7 @@ def test_e325_ids_and_orders_used_twice_in_roles_json(content_copy):
 
 def test_e326_a_basis_that_is_not_the_guides_words(content_copy):
     path = content_copy / "roles.json"
-    _edit(path, lambda v: v["roles"][0]["basis"][0].__setitem__(
+    edit_json(path, lambda v: v["roles"][0]["basis"][0].__setitem__(
         "text", "A medical director's role is right for everyone."))
     assert _lines(content_copy, "E326") == [
         f"{_at(path, '/roles/0/basis/0/text')}: E326 /roles/0/basis/0/text: role 'consultant': these words are "
@@ -619,7 +613,7 @@ def test_e327_roles_json_names_a_missing_part_of_the_guide(content_copy):
         value["sources"]["action"] = ["how-do-i-prepar"]
         value["roles"][0]["basis"][0]["at"] = "what-the-role-involve"
 
-    _edit(path, missing)
+    edit_json(path, missing)
     assert _lines(content_copy, "E327") == [
         f"{_at(path, '/sources/action/0')}: E327 /sources/action/0: unknown section or subsection "
         "'how-do-i-prepar' (hint: did you mean 'how-do-i-prepare'? ids are listed in content/sections/)",
@@ -631,7 +625,7 @@ def test_e327_roles_json_names_a_missing_part_of_the_guide(content_copy):
 
 def test_w320_a_theme_no_action_uses(content_copy):
     path = content_copy / "roles.json"
-    _edit(path, lambda v: v["themes"].append({"id": "digital", "editorial_name": "Digital"}))
+    edit_json(path, lambda v: v["themes"].append({"id": "digital", "editorial_name": "Digital"}))
     loaded, diagnostics = read_content(content_copy, "content")
     assert loaded is not None  # a warning does not stop a build
     assert [d.format() for d in diagnostics if d.code == "W320"] == [

@@ -365,12 +365,11 @@ def _png_size(path: Path) -> tuple[int, int]:
 HOSTILE = " <script>alert(1)</script> <img src=x onerror=alert(1)> javascript:alert(1)"
 
 
-def test_markup_in_content_is_shown_as_text_never_run(content_copy, tmp_path):
-    section = content_copy / "sections" / "0-introduction.json"
-    data = json.loads(section.read_text(encoding="utf-8"))
-    paragraph = next(b for b in data["blocks"] if b["type"] == "paragraph")
-    paragraph["text"] += HOSTILE
-    section.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+def test_markup_in_content_is_shown_as_text_never_run(content_copy, edit_content, tmp_path):
+    def attacked(data: dict) -> None:
+        next(b for b in data["blocks"] if b["type"] == "paragraph")["text"] += HOSTILE
+
+    edit_content("sections/0-introduction.json", attacked)
 
     report = build(content_copy, tmp_path / "out", ["html"])
     [page] = report.paths()

@@ -1,4 +1,9 @@
-"""Accessible PDF of the standard edition: tagged PDF/UA-1, A4, en-GB, titled, bookmarked, complete."""
+"""Accessible PDF of the standard edition: tagged PDF/UA-1, A4, en-GB, titled, bookmarked.
+
+That it holds the whole guide in reading order, every note included, is
+checked with every other output's in test_readback_alignment.py; that two
+builds are byte-identical, in test_build.py.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,11 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from readback import (ast_headings, expected_pieces, link_targets, missing, outline_titles, squeeze,
-                      structure_headings, urls)
-from validators import pdfinfo, pdftotext
+from expected import Guide, pdf_headings
+from readback import link_targets, outline_titles, structure_headings
+from validators import pdfinfo
 
-from conftest import CONTENT
 from mdguide_build import print_pdf
-from mdguide_build.build import build
 
 
 @pytest.fixture(scope="module")
@@ -37,33 +40,15 @@ def test_tagged_a4_with_language_and_title(pdf, content):
     assert f">{content.guide.title}<" in xmp
 
 
-def test_every_text_and_address_is_there(pdf, content):
-    printed = pdftotext(pdf)
-    assert missing(expected_pieces(content), printed, urls(content)) == []
-    assert [u for u in urls(content) if squeeze(u) not in squeeze(printed)] == []
+def test_bookmarks_and_structure_follow_the_headings(pdf):
+    expected = pdf_headings(Guide())
+    assert len(expected) > 50
+    assert outline_titles(pdf) == expected
+    assert structure_headings(pdf) == [f"H{min(level, 6)}" for level, _ in expected]
 
 
 def test_links_are_live(pdf, content):
-    assert set(urls(content)) <= link_targets(pdf)
-
-
-def test_bookmarks_and_structure_follow_the_headings(pdf, content):
-    headings = ast_headings(content)
-    assert outline_titles(pdf) == headings
-    assert structure_headings(pdf) == [f"H{min(level, 6)}" for level, _ in headings]
-
-
-def test_reading_order_follows_the_guide(pdf, content):
-    printed = squeeze(pdftotext(pdf))
-    body = printed[printed.index(squeeze("We both remember")):]  # after the contents list
-    titles = [squeeze(s.title) for s in content.sections]
-    positions = [body.index(t) for t in titles]
-    assert positions == sorted(positions)
-
-
-def test_rebuilds_are_byte_identical(pdf, tmp_path):
-    again = build(CONTENT, tmp_path, ["pdf"], force=True).paths()
-    assert again[0].read_bytes() == pdf.read_bytes()
+    assert {r.url for r in content.resources.resources} <= link_targets(pdf)
 
 
 def test_nothing_is_fetched(tmp_path):

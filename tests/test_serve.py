@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from mdguide_build.loader import dump_json
+from conftest import edit_json
 from mdguide_build.serve import EVENTS_PATH, STATUS_PATH, Preview, PreviewError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,13 +45,6 @@ def wait_for_generation(preview: Preview, after: int, timeout: float = 20.0) -> 
             return now
         time.sleep(0.05)
     raise AssertionError(f"no rebuild within {timeout} s (still generation {after})")
-
-
-def save(path: Path, change) -> None:
-    """Edit a JSON file the way an editor's save does: write it whole."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(dump_json(data), encoding="utf-8")
 
 
 def resilience(data: dict) -> dict:
@@ -102,7 +95,7 @@ def test_rebuilds_on_save_and_tells_the_page(preview, content_copy):
     events = urllib.request.urlopen(f"{preview.url.rstrip('/')}{EVENTS_PATH}?since={before['generation']}",
                                     timeout=20)
     assert events.readline() == b"retry: 500\n"
-    save(content_copy / S3, reword("Resilience, as we use the word here, is an ability"))
+    edit_json(content_copy / S3, reword("Resilience, as we use the word here, is an ability"))
     wait_for_generation(preview, before["generation"])
     message = next(line for line in iter(events.readline, b"") if line.strip())  # skip the blank separators
     events.close()
@@ -112,7 +105,7 @@ def test_rebuilds_on_save_and_tells_the_page(preview, content_copy):
 
 def test_errors_replace_the_page_with_file_and_line(preview, content_copy):
     generation = status(preview)["generation"]
-    save(content_copy / S3, break_it)
+    edit_json(content_copy / S3, break_it)
     now = wait_for_generation(preview, generation)
     assert now["ok"] is False and now["errors"] >= 1
     page = fetch(preview.url)[2]
@@ -124,7 +117,7 @@ def test_errors_replace_the_page_with_file_and_line(preview, content_copy):
     assert "<b>bold</b>" in tree.text_content()  # shown as text …
     assert tree.find(".//b") is None and len(tree.findall(".//script")) == 1  # … never as markup
 
-    save(content_copy / S3, lambda data: resilience(data)["blocks"][1].pop("<b>bold</b>"))
+    edit_json(content_copy / S3, lambda data: resilience(data)["blocks"][1].pop("<b>bold</b>"))
     assert wait_for_generation(preview, now["generation"])["ok"] is True
     assert RESILIENCE_START in fetch(preview.url)[2]
 
@@ -142,7 +135,7 @@ def test_in_a_real_browser(preview, content_copy, browser, tmp_path):
 
         # The editor saves a change: the open page reloads by itself and shows it.
         page.evaluate("window.__before_reload = true")
-        save(content_copy / S3, reword("Resilience is, above all, an ability"))
+        edit_json(content_copy / S3, reword("Resilience is, above all, an ability"))
         page.wait_for_function("() => document.body.innerText.includes('Resilience is, above all, an ability')",
                                timeout=20_000)
         assert page.evaluate("window.__before_reload === undefined")  # a real reload, not a patch
@@ -150,14 +143,14 @@ def test_in_a_real_browser(preview, content_copy, browser, tmp_path):
         page.screenshot(path=str(shots / "preview-after-save.png"))
 
         # The editor breaks the content: the page turns into the list of errors.
-        save(content_copy / S3, break_it)
+        edit_json(content_copy / S3, break_it)
         page.wait_for_function("() => document.title.startsWith('Preview: the content has errors')", timeout=20_000)
         first = page.locator("li").first.inner_text()
         assert first.startswith(f"content/{S3}:") and "<b>bold</b>" in first
         page.screenshot(path=str(shots / "preview-error.png"))
 
         # Fixed again: back to the guide, no reload needed by hand.
-        save(content_copy / S3, lambda data: resilience(data)["blocks"][1].pop("<b>bold</b>"))
+        edit_json(content_copy / S3, lambda data: resilience(data)["blocks"][1].pop("<b>bold</b>"))
         page.wait_for_function("() => document.title.startsWith('The medical director')", timeout=20_000)
     finally:
         page.context.close()
