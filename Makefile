@@ -8,7 +8,7 @@ PY ?= $(VENV)/bin/python
 MDGUIDE := $(VENV)/bin/mdguide
 STAMP := $(VENV)/.mdguide-installed
 
-.PHONY: all outputs validate test install build-tools bench clean schema
+.PHONY: all outputs validate test lint install build-tools bench clean schema
 .DEFAULT_GOAL := all
 
 all: outputs
@@ -30,8 +30,14 @@ outputs: $(STAMP) build-tools validate
 schema: $(STAMP)
 	$(MDGUIDE) schema
 
-test: $(STAMP) build-tools test-tools
+test: $(STAMP) build-tools test-tools lint
 	$(PY) -m pytest
+
+# Style and architecture: ruff (lint, format, import order) and the layers contract in pyproject.toml.
+lint: $(STAMP) test-tools-pip
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP) build-tools
 	$(PY) bench/run.py

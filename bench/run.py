@@ -44,7 +44,9 @@ def _tree_rss(pid: int) -> int:
         current = stack.pop()
         try:
             status = Path(f"/proc/{current}/status").read_text()
-            total += int(next(l for l in status.splitlines() if l.startswith("VmRSS:")).split()[1]) * 1024
+            total += (
+                int(next(row for row in status.splitlines() if row.startswith("VmRSS:")).split()[1]) * 1024
+            )
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack.extend(int(c) for c in (task / "children").read_text().split())
         except (OSError, StopIteration, ValueError):
@@ -56,7 +58,9 @@ def run(cmd: list[str], *, cwd: Path = ROOT, env: dict | None = None) -> tuple[f
     """Run ``cmd`` to completion; return (seconds, peak tree RSS in bytes, stderr)."""
     peak = 0
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     done = threading.Event()
 
     def sample() -> None:
@@ -85,8 +89,14 @@ def timed(cmd_factory, runs: int, setup=None) -> dict:
         elapsed, peak, last_err = run(cmd_factory())
         seconds.append(elapsed)
         peaks.append(peak)
-    return {"median": statistics.median(seconds), "min": min(seconds), "max": max(seconds),
-            "runs": runs, "peak_rss": max(peaks), "stderr": last_err}
+    return {
+        "median": statistics.median(seconds),
+        "min": min(seconds),
+        "max": max(seconds),
+        "runs": runs,
+        "peak_rss": max(peaks),
+        "stderr": last_err,
+    }
 
 
 # --- the baseline: raw pandoc on the very same AST ------------------------------------------
@@ -95,8 +105,8 @@ def timed(cmd_factory, runs: int, setup=None) -> dict:
 def write_asts(content: Path, folder: Path) -> dict[str, Path]:
     """The AST mdguide gives pandoc for each main format, as JSON files."""
     sys.path.insert(0, str(ROOT / "src"))
-    from mdguide_build.loader import load_content
-    from mdguide_build.to_pandoc import guide_document
+    from mdguide_build.pandoc.guide import guide_document
+    from mdguide_build.validate.loader import load_content
 
     loaded, _ = load_content(content)
     paths = {}
@@ -116,7 +126,19 @@ def pandoc_binary() -> str:
 def baseline_commands(asts: dict[str, Path], out: Path) -> list[list[str]]:
     pandoc = pandoc_binary()
     return [
-        [pandoc, "--sandbox", "-f", "json", "-t", "html5", "-s", "--toc", "-o", str(out / "b.html"), str(asts["web"])],
+        [
+            pandoc,
+            "--sandbox",
+            "-f",
+            "json",
+            "-t",
+            "html5",
+            "-s",
+            "--toc",
+            "-o",
+            str(out / "b.html"),
+            str(asts["web"]),
+        ],
         [pandoc, "--sandbox", "-f", "json", "-t", "epub3", "-o", str(out / "b.epub"), str(asts["web"])],
         [pandoc, "--sandbox", "-f", "json", "-t", "docx", "-o", str(out / "b.docx"), str(asts["docx"])],
     ]
@@ -142,14 +164,19 @@ def bench_size(factor: int, runs: int, work: Path, full: bool) -> dict:
 
     result["baseline"] = timed(lambda: sequence(baseline_commands(asts, base_out)), runs)
     result["full_build"] = timed(
-        lambda: [MDGUIDE, "build", "--content", str(content), "--out", str(out), *main_args, "--force", "-q"], runs)
+        lambda: [MDGUIDE, "build", "--content", str(content), "--out", str(out), *main_args, "--force", "-q"],
+        runs,
+    )
     result["validate"] = timed(lambda: [MDGUIDE, "validate", "--content", str(content)], runs)
     if not full:
         return result
 
     result["everything"] = timed(
-        lambda: [MDGUIDE, "build", "--content", str(content), "--out", str(out), "--force", "-q"], runs)
-    result["noop"] = timed(lambda: [MDGUIDE, "build", "--content", str(content), "--out", str(out), "-q"], runs)
+        lambda: [MDGUIDE, "build", "--content", str(content), "--out", str(out), "--force", "-q"], runs
+    )
+    result["noop"] = timed(
+        lambda: [MDGUIDE, "build", "--content", str(content), "--out", str(out), "-q"], runs
+    )
 
     # One-file rebuild: change one word in a section that some handouts do not use.
     section = content / "sections" / "4-conclusion.json"
@@ -160,7 +187,9 @@ def bench_size(factor: int, runs: int, work: Path, full: bool) -> dict:
         runs_done["n"] += 1  # a new word each run, so no run repeats an earlier request
         section.write_text(original.replace("exciting", f"exciting{runs_done['n']}", 1), encoding="utf-8")
 
-    one = timed(lambda: [MDGUIDE, "build", "--content", str(content), "--out", str(out)], runs, setup=touch_one_file)
+    one = timed(
+        lambda: [MDGUIDE, "build", "--content", str(content), "--out", str(out)], runs, setup=touch_one_file
+    )
     built = [line.split()[1] for line in one.pop("stderr").splitlines() if line.strip().startswith("built")]
     one["rebuilt"] = built
     result["one_file"] = one
@@ -173,31 +202,51 @@ def _ratio(a: dict, b: dict) -> float:
 
 
 def report(results: list[dict], meta: dict) -> str:
-    lines = [f"mdguide benchmark — {meta['machine']}, {meta['cpus']} CPUs, pandoc {meta['pandoc']}, "
-             f"Python {meta['python']}", ""]
-    lines.append(f"{'size':>5} {'MB':>6} {'scenario':<14} {'median s':>9} {'min–max s':>13} {'peak MiB':>9} "
-                 f"{'ratio':>7}  against")
+    lines = [
+        f"mdguide benchmark — {meta['machine']}, {meta['cpus']} CPUs, pandoc {meta['pandoc']}, "
+        f"Python {meta['python']}",
+        "",
+    ]
+    lines.append(
+        f"{'size':>5} {'MB':>6} {'scenario':<14} {'median s':>9} {'min–max s':>13} {'peak MiB':>9} "
+        f"{'ratio':>7}  against"
+    )
     for r in results:
         mb = r["content_bytes"] / 1e6
         rows = [("baseline", r["baseline"], None, "")]
-        rows.append(("full build", r["full_build"], _ratio(r["full_build"], r["baseline"]), "raw pandoc ×3 in sequence"))
+        rows.append(
+            (
+                "full build",
+                r["full_build"],
+                _ratio(r["full_build"], r["baseline"]),
+                "raw pandoc ×3 in sequence",
+            )
+        )
         if "everything" in r:
-            rows.append(("everything", r["everything"], _ratio(r["everything"], r["baseline"]), "raw pandoc ×3"))
+            rows.append(
+                ("everything", r["everything"], _ratio(r["everything"], r["baseline"]), "raw pandoc ×3")
+            )
             rows.append(("no-op", r["noop"], _ratio(r["noop"], r["full_build"]), "full build"))
             rows.append(("one file", r["one_file"], _ratio(r["one_file"], r["everything"]), "everything"))
         rows.append(("validate", r["validate"], _ratio(r["validate"], r["baseline"]), "raw pandoc ×3"))
         for name, m, ratio, against in rows:
             ratio_text = f"{ratio:7.3f}" if ratio is not None else "      —"
-            lines.append(f"{r['factor']:>4}× {mb:6.2f} {name:<14} {m['median']:9.3f} "
-                         f"{m['min']:6.3f}–{m['max']:<6.3f} {m['peak_rss'] / 2**20:9.0f} {ratio_text}  {against}")
+            lines.append(
+                f"{r['factor']:>4}× {mb:6.2f} {name:<14} {m['median']:9.3f} "
+                f"{m['min']:6.3f}–{m['max']:<6.3f} {m['peak_rss'] / 2**20:9.0f} {ratio_text}  {against}"
+            )
         lines.append(f"{'':>12} full build: {r['full_build']['median'] / mb:.2f} s per MB of content")
         if "one_file" in r:
-            lines.append(f"{'':>12} one-file rebuild remade: {', '.join(r['one_file']['rebuilt']) or 'nothing'}")
+            lines.append(
+                f"{'':>12} one-file rebuild remade: {', '.join(r['one_file']['rebuilt']) or 'nothing'}"
+            )
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="1,10,50", help="comma-separated size factors (default 1,10,50)")
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (default 5)")
     parser.add_argument("--quick", action="store_true", help="size 1 only, 1 run: a smoke test")
@@ -206,8 +255,12 @@ def main() -> None:
     sizes = [1] if args.quick else [int(s) for s in args.sizes.split(",")]
     runs = 1 if args.quick else args.runs
     meta = {
-        "machine": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(),
-        "pandoc": subprocess.run([pandoc_binary(), "--version"], capture_output=True, text=True).stdout.split()[1],
+        "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "pandoc": subprocess.run(
+            [pandoc_binary(), "--version"], capture_output=True, text=True
+        ).stdout.split()[1],
         "runs": runs,
     }
     results = []

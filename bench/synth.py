@@ -59,8 +59,11 @@ def synthesise(source: Path, target: Path, factor: int) -> int:
             if k:
                 data = _suffix_ids(data, k)
                 # One person specification per guide: later copies keep their text, not the placement.
-                data = json.loads(json.dumps(data).replace('{"type": "person-specification"}',
-                                                           '{"type": "editorial-note", "text": "Copy."}'))
+                data = json.loads(
+                    json.dumps(data).replace(
+                        '{"type": "person-specification"}', '{"type": "editorial-note", "text": "Copy."}'
+                    )
+                )
             name = rel if not k else rel.replace(".json", f"-x{k}.json")
             _dump(target / name, data)
             sections.append(name)

@@ -1,7 +1,7 @@
 # System packages the *build* needs (not only the tests): liblouis for braille,
 # Pango and fonts for WeasyPrint's PDFs. Installed through apt when missing and
 # we are root; otherwise we say what to install and stop.
-BUILD_APT ?= liblouis-bin liblouis-data libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation
+BUILD_APT ?= liblouis-bin liblouis-data libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation
 
 .PHONY: build-tools
 build-tools:

@@ -85,9 +85,15 @@ def _dehyphenate(printed: list[str], expected: Sequence[str]) -> list[str]:
     return out
 
 
-def align(units: Sequence[Unit], printed: str | list[str], *, apart: Sequence[Unit] = (),
-          allowance: Callable[[int], int] = exact, repeat: int = 4,
-          repair: Callable[[list[str], set[str]], list[str]] | None = None) -> Alignment:
+def align(
+    units: Sequence[Unit],
+    printed: str | list[str],
+    *,
+    apart: Sequence[Unit] = (),
+    allowance: Callable[[int], int] = exact,
+    repeat: int = 4,
+    repair: Callable[[list[str], set[str]], list[str]] | None = None,
+) -> Alignment:
     """Align ``units`` (in order) with the ``printed`` text; ``apart`` units may sit anywhere in
     what is left over, but in their own order (a PDF's page footnotes).
 
@@ -102,19 +108,28 @@ def align(units: Sequence[Unit], printed: str | list[str], *, apart: Sequence[Un
     if repair is not None:
         printed_words = repair(printed_words, set(everything))
     used = [False] * len(printed_words)
-    result = _align_into(list(units), unit_words, printed_words, list(range(len(printed_words))), used, allowance)
+    result = _align_into(
+        list(units), unit_words, printed_words, list(range(len(printed_words))), used, allowance
+    )
     if apart:
         left = [i for i, u in enumerate(used) if not u]
-        result.apart = _align_into(list(apart), apart_words, [printed_words[i] for i in left], left, used,
-                                   allowance)
+        result.apart = _align_into(
+            list(apart), apart_words, [printed_words[i] for i in left], left, used, allowance
+        )
     every = [*unit_words, *apart_words]
     result.extra = _repeats(printed_words, used, every, repeat)
     result.printed_words = len(printed_words)
     return result
 
 
-def _align_into(units: list[Unit], unit_words: list[list[str]], printed: list[str], positions: list[int],
-                used: list[bool], allowance: Callable[[int], int]) -> Alignment:
+def _align_into(
+    units: list[Unit],
+    unit_words: list[list[str]],
+    printed: list[str],
+    positions: list[int],
+    used: list[bool],
+    allowance: Callable[[int], int],
+) -> Alignment:
     codes: dict[str, int] = {}
     expected = [codes.setdefault(w, len(codes)) for ws in unit_words for w in ws]
     owner = [n for n, ws in enumerate(unit_words) for _ in ws]
@@ -133,7 +148,7 @@ def _align_into(units: list[Unit], unit_words: list[list[str]], printed: list[st
 def _repeats(printed: list[str], used: list[bool], unit_words: list[list[str]], repeat: int) -> list[str]:
     """The unmatched printed runs that repeat a whole unit, or ``repeat`` expected words in a row."""
     wholes = {tuple(w for w in ws if not w.isdigit()) for ws in unit_words} - {()}
-    grams = {tuple(ws[i:i + repeat]) for ws in unit_words for i in range(len(ws) - repeat + 1)}
+    grams = {tuple(ws[i : i + repeat]) for ws in unit_words for i in range(len(ws) - repeat + 1)}
     out = []
     run: list[str] = []
     for word, matched in [*zip(printed, used), ("", True)]:
@@ -142,7 +157,9 @@ def _repeats(printed: list[str], used: list[bool], unit_words: list[list[str]], 
             continue
         if run:
             words = tuple(w for w in run if not w.isdigit())
-            if words in wholes or any(tuple(run[i:i + repeat]) in grams for i in range(len(run) - repeat + 1)):
+            if words in wholes or any(
+                tuple(run[i : i + repeat]) in grams for i in range(len(run) - repeat + 1)
+            ):
                 out.append(" ".join(run))
             run = []
     return out

@@ -21,7 +21,7 @@ CONTENT = ROOT / "content"
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for `import validators`
 
 from mdguide_build.build import build  # noqa: E402
-from mdguide_build.loader import load_content  # noqa: E402
+from mdguide_build.validate.loader import load_content  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -85,10 +85,12 @@ def edit_json(path: Path, change: Callable[[Any], object]) -> Path:
 def edit_content(content_copy) -> Callable[[str, Callable[[Any], object]], Path]:
     """Edits a file of the test's copy of content/ (see ``edit_json``); returns the file's path.
 
-        edit_content("foreword.json", lambda v: v["paragraphs"].pop())
+    edit_content("foreword.json", lambda v: v["paragraphs"].pop())
     """
     return lambda relpath, change: edit_json(content_copy / relpath, change)
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-golden", action="store_true", help="Rewrite golden files from the current output.")
+    parser.addoption(
+        "--update-golden", action="store_true", help="Rewrite golden files from the current output."
+    )

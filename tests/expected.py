@@ -25,8 +25,20 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 SOURCE = ROOT / "source" / "the-medical-directors-role-2017.txt"
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 # --- the inline markup ---------------------------------------------------------------------------
@@ -224,8 +236,12 @@ class _Writer:
         for piece in marked.pieces:
             if isinstance(piece, str):
                 printed.append(piece)
-            elif piece[0] == "link" and self.layout.spell_out and self._allowed(piece[1]) \
-                    and self.guide.url(piece[1]) not in noted:
+            elif (
+                piece[0] == "link"
+                and self.layout.spell_out
+                and self._allowed(piece[1])
+                and self.guide.url(piece[1]) not in noted
+            ):
                 printed.append(f" ({self.guide.url(piece[1])})")
         self.add(kind, "".join(printed), where)
         for resource in notes:
@@ -283,10 +299,13 @@ class _Writer:
         elif kind == "editorial-note":
             self.marked("editorial", block["text"], at, prefix="Editorial note: ")
         elif kind == "extraction-gap":
-            self.marked("editorial", block["note"], at, cites=tuple(block.get("cites", [])),
-                        prefix="Editorial note: ")
+            self.marked(
+                "editorial", block["note"], at, cites=tuple(block.get("cites", [])), prefix="Editorial note: "
+            )
         else:
-            raise AssertionError(f"{at}: a block of type {kind!r} is new to the tests; say where outputs print it")
+            raise AssertionError(
+                f"{at}: a block of type {kind!r} is new to the tests; say where outputs print it"
+            )
 
     def pull_quote(self, block: dict, at: str) -> None:
         for i, quote in enumerate(block["quotes"]):
@@ -322,7 +341,7 @@ class _Writer:
         if not self.layout.contents:
             return
         self.add("contents", "Contents", "(the contents list's title)")
-        for level, text, target in contents(self.guide, self.layout.contents):
+        for _, text, target in contents(self.guide, self.layout.contents):
             self.add("contents", text, f"contents entry for #{target}")
 
 
@@ -416,10 +435,15 @@ def _changes(w: _Writer) -> None:
     g = w.guide.guide
     w.add("heading", CHANGES_HEADING, "(the changes page)")
     for n, edition in enumerate([g["edition"], *g.get("history", [])]):
-        label = f"Edition {edition['version']}, {human_date(edition['date'])}" + (" (this edition)" if n == 0 else "")
+        label = f"Edition {edition['version']}, {human_date(edition['date'])}" + (
+            " (this edition)" if n == 0 else ""
+        )
         w.add("heading", label, f"guide.json edition {edition['version']}")
-        w.add("paragraph", edition.get("note") or "No change note was recorded.",
-              f"guide.json edition {edition['version']} /note")
+        w.add(
+            "paragraph",
+            edition.get("note") or "No change note was recorded.",
+            f"guide.json edition {edition['version']} /note",
+        )
     if g.get("reviewed"):
         last, due = human_date(g["reviewed"]["last"]), human_date(g["reviewed"]["next"])
         w.add("paragraph", f"Last reviewed {last}; next review due {due}.", "guide.json /reviewed")
@@ -502,7 +526,9 @@ class Picked:
     reflections: list[tuple[dict, str, dict | None]] = field(default_factory=list)
     actions: dict[str, list[tuple[dict, str, dict | None]]] = field(default_factory=dict)
     criteria: list[tuple[int, int]] = field(default_factory=list)  # (group, criterion) indexes
-    parts: list[tuple[dict, dict | None]] = field(default_factory=list)  # "read more": section, top subsection
+    parts: list[tuple[dict, dict | None]] = field(
+        default_factory=list
+    )  # "read more": section, top subsection
 
 
 def pick(guide: Guide, role: str) -> Picked:
@@ -576,7 +602,11 @@ def handout_units(guide: Guide, role_id: str, layout: Layout) -> Expected:
     series = words_["series_title"]
     guide_line = f"{g['title']}: {g['subtitle']}"
     if layout.front == "docx":
-        w.add("title", f"{series}: {role['editorial_name']}", "roles.json /editorial/series_title, editorial_name")
+        w.add(
+            "title",
+            f"{series}: {role['editorial_name']}",
+            "roles.json /editorial/series_title, editorial_name",
+        )
         w.add("title", guide_line, "guide.json /title, /subtitle")
         for i, publisher in enumerate(g["publishers"]):
             w.add("title", publisher, f"guide.json /publishers/{i}")
@@ -586,8 +616,11 @@ def handout_units(guide: Guide, role_id: str, layout: Layout) -> Expected:
         w.add("title", role["editorial_name"], f"roles.json #{role_id} /editorial_name")
         w.add("title", guide_line, "guide.json /title, /subtitle")
     w.add("heading", headings["for_whom"], "roles.json /editorial/headings/for_whom")
-    w.add("editorial", f"Editorial note: {role['editorial_description']} {words_['notice']}",
-          f"roles.json #{role_id} /editorial_description")
+    w.add(
+        "editorial",
+        f"Editorial note: {role['editorial_description']} {words_['notice']}",
+        f"roles.json #{role_id} /editorial_description",
+    )
     if picked.quotes:
         w.add("heading", headings["quotes"], "roles.json /editorial/headings/quotes")
         for block, where in picked.quotes:
@@ -627,7 +660,9 @@ def handout_units(guide: Guide, role_id: str, layout: Layout) -> Expected:
         w.add("pointer", text, f"read more: {section['id']}" + (f" / {sub['id']}" if sub else ""))
     w.flush_notes()
     if layout.front != "docx":
-        w.add("footer", f"{guide_line}. {guide.edition()}.", "guide.json /title, /subtitle, /edition (footer)")
+        w.add(
+            "footer", f"{guide_line}. {guide.edition()}.", "guide.json /title, /subtitle, /edition (footer)"
+        )
         w.add("footer", " and ".join(g["publishers"]), "guide.json /publishers (footer)")
         w.add("footer", g["statements"]["living_document"], "guide.json /statements/living_document (footer)")
         w.add("footer", g["statements"]["other_formats"], "guide.json /statements/other_formats (footer)")

@@ -14,15 +14,52 @@ from pathlib import Path
 
 from lxml import etree
 from lxml import html as lxml_html
+
 from validators import lou_back_translate, pdftotext
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Elements that end a line of text: their words never run into the next element's.
-BLOCKS = {"address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "div", "dl", "dt",
-          "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-          "hr", "label", "li", "main", "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
-          "input"}
+BLOCKS = {
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "br",
+    "caption",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "label",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
+    "input",
+}
 SKIPPED = {"head", "script", "style", "template"}
 
 
@@ -62,8 +99,10 @@ def epub_spine(path: Path) -> list[tuple[str, etree._Element]]:
         opf_path = container.find(".//{*}rootfile").get("full-path")
         opf = etree.fromstring(book.read(opf_path))
         base = posixpath.dirname(opf_path)
-        href = {i.get("id"): posixpath.normpath(posixpath.join(base, i.get("href")))
-                for i in opf.iter("{http://www.idpf.org/2007/opf}item")}
+        href = {
+            i.get("id"): posixpath.normpath(posixpath.join(base, i.get("href")))
+            for i in opf.iter("{http://www.idpf.org/2007/opf}item")
+        }
         spine = [href[r.get("idref")] for r in opf.iter("{http://www.idpf.org/2007/opf}itemref")]
         return [(name, etree.fromstring(book.read(name))) for name in spine]
 
@@ -139,10 +178,12 @@ def pdf_text_sizes(path, pages: slice = slice(None)) -> dict[float, int]:
 
     sizes: Counter = Counter()
     for page in PdfReader(path).pages[pages]:
+
         def visit(text, cm, tm, font, font_size):
             if text.strip():
                 scale = math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3])
                 sizes[round(font_size * scale, 2)] += len(text.strip())
+
         page.extract_text(visitor_text=visit)
     return dict(sizes)
 

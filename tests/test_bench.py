@@ -14,8 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_quick_benchmark_runs_and_reports_every_scenario(tmp_path):
     result = tmp_path / "bench.json"
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--json", str(result)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--json", str(result)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     data = json.loads(result.read_text(encoding="utf-8"))
     assert data["meta"]["pandoc"] == "3.9"

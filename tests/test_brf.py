@@ -11,12 +11,12 @@ import re
 from pathlib import Path
 
 import pytest
+
+from mdguide_build.build import BuildError, build
+from mdguide_build.writers import braille
+from mdguide_build.writers.plain_text import Run
 from readback import brf_pages
 from validators import lou_translate
-
-from mdguide_build import braille
-from mdguide_build.build import BuildError, build
-from mdguide_build.plain_text import Run
 
 UNCONTRACTED = "en-us-brf.dis,en-ueb-g1.ctb"
 # Braille ASCII: the 64 cells are space and the printable characters 0x21-0x5F.
@@ -56,7 +56,8 @@ def test_pages_are_40_cells_by_25_lines_and_numbered(pages):
 def test_top_level_headings_start_a_page_centred(pages, content):
     numbered = [s for s in content.sections if s.numbered]
     titles = [content.foreword.title] + [
-        f"{numbered.index(s) + 1}. {s.title}" if s.numbered else s.title for s in content.sections]
+        f"{numbered.index(s) + 1}. {s.title}" if s.numbered else s.title for s in content.sections
+    ]
     firsts = [page[1] for page in pages]
     for title in titles:
         braille = lou_translate(title).strip()
@@ -87,13 +88,19 @@ def test_emphasis_and_addresses_in_braille():
     italic = braille.line_braille((Run("Read "), Run("Good medical practice", italic=True), Run(" today.")))
     assert ".7" in italic and ".'" in italic  # UEB italic passage: opened and closed
     assert braille.line_braille((Run(url, literal=True),)) == lou_translate(url, UNCONTRACTED).strip()
-    assert braille.line_braille((Run(url),)) != lou_translate(url, UNCONTRACTED).strip()  # contracted otherwise
+    assert (
+        braille.line_braille((Run(url),)) != lou_translate(url, UNCONTRACTED).strip()
+    )  # contracted otherwise
 
 
-def test_untranslatable_text_fails_clearly_and_keeps_the_previous_braille(tmp_path, content_copy, edit_content):
+def test_untranslatable_text_fails_clearly_and_keeps_the_previous_braille(
+    tmp_path, content_copy, edit_content
+):
     out = tmp_path / "out"
     before = {p.name: p.read_bytes() for p in build(content_copy, out, ["brf"]).paths()}
     edit_content("foreword.json", lambda v: v["paragraphs"].__setitem__(0, v["paragraphs"][0] + " ☃"))
-    with pytest.raises(BuildError, match=re.escape("no braille for '☃' (U+2603) in en-us-brf.dis,en-ueb-g2.ctb")):
+    with pytest.raises(
+        BuildError, match=re.escape("no braille for '☃' (U+2603) in en-us-brf.dis,en-ueb-g2.ctb")
+    ):
         build(content_copy, out, ["brf"])
     assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")} == before

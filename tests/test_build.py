@@ -10,17 +10,20 @@ from pathlib import Path
 
 import pytest
 
-from mdguide_build import pandoc
 from mdguide_build.build import BuildError, build, parse_source_date_epoch
-from mdguide_build.loader import ContentError
+from mdguide_build.pandoc import runner as pandoc
+from mdguide_build.validate.loader import ContentError
 
 ROOT = Path(__file__).resolve().parent.parent
 MDGUIDE = Path(sys.executable).parent / "mdguide"
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".mdguide.lock")}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".mdguide.lock")
+    }
 
 
 def staging_leftovers(out_dir: Path) -> list[Path]:
@@ -77,12 +80,21 @@ def test_two_builds_at_once_do_not_corrupt_each_other(tmp_path):
     solo = tmp_path / "solo"
     build(ROOT / "content", solo, ["html"])
     shared = tmp_path / "shared"
-    runs = [subprocess.Popen([str(MDGUIDE), "build", "--format", "html", "--out", str(shared), "--force", "-q"],
-                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    runs = [
+        subprocess.Popen(
+            [str(MDGUIDE), "build", "--format", "html", "--out", str(shared), "--force", "-q"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(3)
+    ]
     for run in runs:
         _, err = run.communicate(timeout=120)
         assert run.returncode == 0, err.decode()
-    assert digests(shared)["the-medical-directors-role.html"] == digests(solo)["the-medical-directors-role.html"]
+    assert (
+        digests(shared)["the-medical-directors-role.html"] == digests(solo)["the-medical-directors-role.html"]
+    )
     assert staging_leftovers(shared) == []
 
 
@@ -93,8 +105,23 @@ def test_same_content_gives_identical_bytes_across_folders_time_zones_and_times(
         out.parent.mkdir()
         env = {**os.environ, "TZ": tz}
         env.pop("SOURCE_DATE_EPOCH", None)
-        done = subprocess.run([str(MDGUIDE), "build", "--format", "html", "--content", str(ROOT / "content"),
-                               "--out", str(out), "-q"], cwd=out.parent, env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                str(MDGUIDE),
+                "build",
+                "--format",
+                "html",
+                "--content",
+                str(ROOT / "content"),
+                "--out",
+                str(out),
+                "-q",
+            ],
+            cwd=out.parent,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stderr
         outs.append(digests(out))
     assert outs[0]["the-medical-directors-role.html"] == outs[1]["the-medical-directors-role.html"]
@@ -112,21 +139,35 @@ def test_valid_source_date_epoch_is_accepted():
 
 
 def test_cli_refuses_malformed_source_date_epoch_without_traceback(tmp_path):
-    done = subprocess.run([str(MDGUIDE), "build", "--format", "html", "--out", str(tmp_path / "o")], cwd=ROOT,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": "tomorrow"}, capture_output=True, text=True)
+    done = subprocess.run(
+        [str(MDGUIDE), "build", "--format", "html", "--out", str(tmp_path / "o")],
+        cwd=ROOT,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "tomorrow"},
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == (
         "Error: SOURCE_DATE_EPOCH='tomorrow' is not a number of seconds since 1970 "
-        "(hint: unset it, or set it to a whole number such as 1496275200)")
+        "(hint: unset it, or set it to a whole number such as 1496275200)"
+    )
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "o").exists()
 
 
 def test_unknown_format_is_refused_before_any_work(tmp_path):
-    done = subprocess.run([str(MDGUIDE), "build", "--format", "pdfx", "--out", str(tmp_path / "o")], cwd=ROOT,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(MDGUIDE), "build", "--format", "pdfx", "--out", str(tmp_path / "o")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1
-    assert done.stderr.strip().splitlines()[-1].startswith("Error: unknown format 'pdfx' (hint: formats are html, ")
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .startswith("Error: unknown format 'pdfx' (hint: formats are html, ")
+    )
     assert not (tmp_path / "o").exists()
 
 

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 
 from conftest import edit_json
 from mdguide_build.cli import main
-from mdguide_build.content_diff import align, diff_content, format_text, similarity, trimmed, word_diff
-from mdguide_build.loader import ContentError, dump_json, load_content
+from mdguide_build.tools.content_diff import align, diff_content, format_text, similarity, trimmed, word_diff
+from mdguide_build.validate.loader import ContentError, dump_json, load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 S3 = "sections/3-how-do-i-prepare.json"
@@ -87,16 +87,24 @@ def test_a_reworded_paragraph_shows_a_word_diff(content_copy, changed):
     text = format_text(result)
     assert text.splitlines()[1] == (
         "    … patient. You will provide your executive colleagues with [-a balanced-] {+an independent+} "
-        "view through your clinical experience. However, this change …")
+        "view through your clinical experience. However, this change …"
+    )
     assert text.splitlines()[-1] == "1 change between content and copy: 1 reworded."
 
 
 def test_an_inserted_paragraph_is_added_not_everything_after_it_reworded(content_copy, changed):
     def insert(d):
         blocks = node(d, "use-resources-around-you")["blocks"]
-        blocks.insert(2, like({"type": "paragraph",
-                               "text": "Ask your trust's board secretary which committees welcome observers."},
-                              blocks[1]))
+        blocks.insert(
+            2,
+            like(
+                {
+                    "type": "paragraph",
+                    "text": "Ask your trust's board secretary which committees welcome observers.",
+                },
+                blocks[1],
+            ),
+        )
 
     edit_json(content_copy / S3, insert)
     result = changed()
@@ -162,10 +170,14 @@ def test_quote_text_attribution_and_bold(content_copy, changed):
         "Quote quote-okay-to-make-mistakes: quote reworded",
         "Quote quote-okay-to-make-mistakes: quote no longer set in bold",
     ]
-    assert (result.changes[0].old, result.changes[0].new) == ("Medical director, London",
-                                                              "Medical director, north London")
-    assert "Quote quote-learning-starts-at-home: attribution changed " \
-           "(Medical director, London → Medical director, north London)" in format_text(result)
+    assert (result.changes[0].old, result.changes[0].new) == (
+        "Medical director, London",
+        "Medical director, north London",
+    )
+    assert (
+        "Quote quote-learning-starts-at-home: attribution changed "
+        "(Medical director, London → Medical director, north London)" in format_text(result)
+    )
 
 
 def test_quotes_added_removed_and_moved(content_copy, changed):
@@ -175,9 +187,17 @@ def test_quotes_added_removed_and_moved(content_copy, changed):
         node(d, "resilience")["blocks"].insert(0, moved)
         removed = node(d, "taught-programmes")["blocks"].pop(0)
         assert removed["id"] == "quote-nye-bevan-programme"
-        use.append(like({"type": "pull-quote", "id": "quote-ask-for-feedback",
-                         "quotes": [{"text": "Ask for feedback early and often", "bold": True}],
-                         "attribution": {"role": "Medical director", "place": "North West"}}, use[0]))
+        use.append(
+            like(
+                {
+                    "type": "pull-quote",
+                    "id": "quote-ask-for-feedback",
+                    "quotes": [{"text": "Ask for feedback early and often", "bold": True}],
+                    "attribution": {"role": "Medical director", "place": "North West"},
+                },
+                use[0],
+            )
+        )
 
     edit_json(content_copy / S3, quotes)
     assert headlines(changed()) == [
@@ -193,7 +213,9 @@ def test_a_quote_moved_within_its_subsection(content_copy, changed):
         blocks.append(blocks.pop(5))
 
     edit_json(content_copy / S3, move)
-    assert headlines(changed()) == [f"{USE_RESOURCES}: quote quote-okay-to-make-mistakes moved (now after paragraph 6)"]
+    assert headlines(changed()) == [
+        f"{USE_RESOURCES}: quote quote-okay-to-make-mistakes moved (now after paragraph 6)"
+    ]
 
 
 def test_case_study_person_and_paragraphs(content_copy, changed):
@@ -234,11 +256,16 @@ def test_editorial_and_extraction_gap_notes(content_copy, changed):
         quality = node(d, "quality-improvement")
         gap = quality["blocks"][-1]
         gap["note"] = gap["note"].replace("did not survive", "was lost in")
-        quality["blocks"].insert(1, {"type": "editorial-note", "text": "The guides cited here were updated in 2024."})
+        quality["blocks"].insert(
+            1, {"type": "editorial-note", "text": "The guides cited here were updated in 2024."}
+        )
 
     edit_json(content_copy / S3, notes)
     place = "Section 3 › Development opportunities › Quality improvement"
-    assert headlines(changed()) == [f"{place}: editorial note 1 added", f"{place}: extraction-gap note 1 reworded"]
+    assert headlines(changed()) == [
+        f"{place}: editorial note 1 added",
+        f"{place}: extraction-gap note 1 reworded",
+    ]
 
 
 # --- person specification ---------------------------------------------------------------
@@ -248,11 +275,17 @@ def test_criteria_and_prompting_questions(content_copy, changed):
     def spec(d):
         knowledge = d["groups"][1]
         assert knowledge["title"] == "Knowledge"
-        knowledge["criteria"].append(like({"id": "ps-knowledge-digital-health", "text": "Digital health and data",
-                                           "questions": []}, knowledge["criteria"][0]))
+        knowledge["criteria"].append(
+            like(
+                {"id": "ps-knowledge-digital-health", "text": "Digital health and data", "questions": []},
+                knowledge["criteria"][0],
+            )
+        )
         knowledge["criteria"][2]["text"] = knowledge["criteria"][2]["text"] + " and policy"
         knowledge["criteria"][2]["questions"].append("Can you explain a recent policy change to a colleague?")
-        knowledge["criteria"][3]["questions"][0] = knowledge["criteria"][3]["questions"][0].replace("?", " now?")
+        knowledge["criteria"][3]["questions"][0] = knowledge["criteria"][3]["questions"][0].replace(
+            "?", " now?"
+        )
         moved = d["groups"][0]["criteria"].pop(3)
         d["groups"][2]["criteria"].insert(0, moved)
         d["groups"][3]["criteria"].pop()
@@ -299,11 +332,14 @@ def test_resources_added_and_removed_with_their_citations(content_copy, changed)
         first["text"] += "[^nhs-practitioner-health]"
         last["text"] = last["text"].replace(
             "[Management Advisory Service][mas-resilience-training].[^mas-resilience-training]",
-            "Management Advisory Service.")
+            "Management Advisory Service.",
+        )
 
     def resources(d):
         d["resources"] = [r for r in d["resources"] if r["id"] != "mas-resilience-training"]
-        d["resources"].append({"id": "nhs-practitioner-health", "url": "https://www.practitionerhealth.nhs.uk/"})
+        d["resources"].append(
+            {"id": "nhs-practitioner-health", "url": "https://www.practitionerhealth.nhs.uk/"}
+        )
 
     edit_json(content_copy / S3, cite)
     edit_json(content_copy / "resources.json", resources)
@@ -341,9 +377,19 @@ def test_subsections_added_renamed_removed_and_moved(content_copy, changed):
     def structure(d):
         courses = node(d, "courses-and-tools")
         node(d, "resilience")["title"] = "Resilience and wellbeing"
-        courses["subsections"].insert(0, {"id": "sleep", "title": "Sleep", "blocks": [
-            like({"type": "paragraph", "text": "Protect your sleep before a board meeting."},
-                 paragraphs(node(d, "resilience"))[0])]})
+        courses["subsections"].insert(
+            0,
+            {
+                "id": "sleep",
+                "title": "Sleep",
+                "blocks": [
+                    like(
+                        {"type": "paragraph", "text": "Protect your sleep before a board meeting."},
+                        paragraphs(node(d, "resilience"))[0],
+                    )
+                ],
+            },
+        )
         development = node(d, "development-opportunities")
         inspection = next(s for s in development["subsections"] if s["id"] == "inspection")
         development["subsections"].remove(inspection)
@@ -364,10 +410,18 @@ def test_subsections_added_renamed_removed_and_moved(content_copy, changed):
 
 
 def test_sections_added_and_renamed(content_copy, changed):
-    (content_copy / "sections" / "5-next-steps.json").write_text(dump_json({
-        "$schema": "../../schema/section.schema.json", "id": "next-steps", "title": "Next steps", "numbered": True,
-        "blocks": [{"type": "paragraph", "text": "Talk to your medical director this week."}],
-    }), encoding="utf-8")
+    (content_copy / "sections" / "5-next-steps.json").write_text(
+        dump_json(
+            {
+                "$schema": "../../schema/section.schema.json",
+                "id": "next-steps",
+                "title": "Next steps",
+                "numbered": True,
+                "blocks": [{"type": "paragraph", "text": "Talk to your medical director this week."}],
+            }
+        ),
+        encoding="utf-8",
+    )
     edit_json(content_copy / "guide.json", lambda d: d["sections"].append("sections/5-next-steps.json"))
     edit_json(content_copy / "sections/4-conclusion.json", lambda d: d.update(title="In conclusion"))
     assert headlines(changed()) == ["Section 4: section renamed", "Section 5: section added"]
@@ -391,15 +445,26 @@ def test_edition_history_and_review_dates(content_copy, changed):
     text = format_text(result)
     assert "Edition: version changed (1.0 → 1.1)\nEdition: date changed (June 2017 → March 2025)\n" in text
     # Rewritten throughout: shown whole, not as a word diff of a few shared words.
-    assert ("Edition: change note reworded\n    was: First edition, published by NHS Improvement and the Faculty "
-            "of Medical Leadership and Management.\n    now: Addresses of moved resources updated.\n") in text
+    assert (
+        "Edition: change note reworded\n    was: First edition, published by NHS Improvement and the Faculty "
+        "of Medical Leadership and Management.\n    now: Addresses of moved resources updated.\n"
+    ) in text
 
 
 def test_foreword_and_back_matter(content_copy, changed):
-    edit_json(content_copy / "foreword.json", lambda d: d["paragraphs"].__setitem__(
-        1, d["paragraphs"][1].replace("for 30 years", "for over 30 years")))
-    edit_json(content_copy / "back-matter.json", lambda d: d.update(social=d["social"].replace("Twitter", "X")))
-    assert headlines(changed()) == ["Foreword: paragraph 2 reworded", "Contact us: social media line reworded"]
+    edit_json(
+        content_copy / "foreword.json",
+        lambda d: d["paragraphs"].__setitem__(
+            1, d["paragraphs"][1].replace("for 30 years", "for over 30 years")
+        ),
+    )
+    edit_json(
+        content_copy / "back-matter.json", lambda d: d.update(social=d["social"].replace("Twitter", "X"))
+    )
+    assert headlines(changed()) == [
+        "Foreword: paragraph 2 reworded",
+        "Contact us: social media line reworded",
+    ]
 
 
 def test_files_without_their_own_words_are_compared_field_by_field(content_copy, changed):
@@ -418,11 +483,23 @@ def test_no_changes(content, content_copy, changed):
 
 
 def test_word_diff_and_trimming():
-    words = word_diff("one two three four five six seven eight nine ten", "one two THREE four five six seven eight")
-    assert words == (("=", "one two"), ("-", "three"), ("+", "THREE"), ("=", "four five six seven eight"),
-                     ("-", "nine ten"))
-    assert trimmed(words, context=1) == [("=", "one two"), ("-", "three"), ("+", "THREE"), ("=", "four … eight"),
-                                         ("-", "nine ten")]
+    words = word_diff(
+        "one two three four five six seven eight nine ten", "one two THREE four five six seven eight"
+    )
+    assert words == (
+        ("=", "one two"),
+        ("-", "three"),
+        ("+", "THREE"),
+        ("=", "four five six seven eight"),
+        ("-", "nine ten"),
+    )
+    assert trimmed(words, context=1) == [
+        ("=", "one two"),
+        ("-", "three"),
+        ("+", "THREE"),
+        ("=", "four … eight"),
+        ("-", "nine ten"),
+    ]
     assert similarity("a b c d", "a b c d") == 1.0 and similarity("a b", "c d") == 0.0
 
 
@@ -440,8 +517,12 @@ def test_align_pairs_by_position_similarity_and_moves():
 
 
 def test_cli_formats(content_copy):
-    edit_json(content_copy / S3, lambda d: paragraphs(node(d, "resilience"))[0].update(
-        text=paragraphs(node(d, "resilience"))[0]["text"].replace("grow and develop", "grow and learn")))
+    edit_json(
+        content_copy / S3,
+        lambda d: paragraphs(node(d, "resilience"))[0].update(
+            text=paragraphs(node(d, "resilience"))[0]["text"].replace("grow and develop", "grow and learn")
+        ),
+    )
     runner = CliRunner()
     text = runner.invoke(main, ["diff", str(ROOT / "content"), str(content_copy)])
     assert text.exit_code == 0, text.output
@@ -475,8 +556,22 @@ def test_cli_reports_invalid_content_with_its_place(content_copy):
 
 
 def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-c", "user.name=Editor", "-c", "user.email=editor@example.org",
-                           "-c", "commit.gpgsign=false", *args], cwd=repo, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=Editor",
+            "-c",
+            "user.email=editor@example.org",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return done.stdout
 
 
@@ -486,7 +581,10 @@ def test_git_revisions(tmp_path):
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "content")
     git(repo, "commit", "-q", "-m", "Edition 1.0")
-    edit_json(repo / "content" / "resources.json", lambda d: d["resources"][0].update(url="https://www.england.nhs.uk/md/"))
+    edit_json(
+        repo / "content" / "resources.json",
+        lambda d: d["resources"][0].update(url="https://www.england.nhs.uk/md/"),
+    )
     git(repo, "commit", "-q", "-am", "Move a resource")
     edit_json(repo / "content" / "foreword.json", lambda d: d.update(title="Foreword to the guide"))
     status_before = git(repo, "status", "--porcelain")

@@ -43,7 +43,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from mdguide_build import cli_reference
+from mdguide_build import cli_docs as cli_reference
 from mdguide_build.builders import registry
 from mdguide_build.cli import main
 
@@ -86,7 +86,7 @@ def blocks(path: Path) -> list[Block]:
         end = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == fence), None)
         assert end is not None, f"{path.name}:{i + 1}: a code block is never closed"
         attributes = dict(word.split("=", 1) for word in words[1:] if "=" in word)
-        body = [line.removeprefix(indent) for line in lines[i + 1:end]]
+        body = [line.removeprefix(indent) for line in lines[i + 1 : end]]
         found.append(Block(i + 1, indent, words[0] if words else "", attributes, body, "\n".join(prose)))
         prose = []
         i = end + 1
@@ -202,15 +202,24 @@ def apply_edit(block: Block, work: Path, where: str) -> str | None:
     before, after = "\n".join(old) + "\n", "\n".join(new) + "\n"
     count = text.count(before)
     if count != 1:
-        return (f"{where}: the lines to change are {'not in' if count == 0 else 'more than once in'} {relpath} "
-                "(hint: the content changed since the doc was written: update the example)")
+        return (
+            f"{where}: the lines to change are {'not in' if count == 0 else 'more than once in'} {relpath} "
+            "(hint: the content changed since the doc was written: update the example)"
+        )
     path.write_text(text.replace(before, after), encoding="utf-8")
     return None
 
 
 def run(command: str, work: Path, env: dict[str, str]) -> list[str]:
-    done = subprocess.run(["bash", "-c", command], cwd=work, env=env, stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=COMMAND_TIMEOUT)
+    done = subprocess.run(
+        ["bash", "-c", command],
+        cwd=work,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        timeout=COMMAND_TIMEOUT,
+    )
     return done.stdout.decode("utf-8").split("\n")
 
 
@@ -266,8 +275,15 @@ def follow(doc: Path, tmp_path: Path, update: bool = False) -> list[str]:
                 # --update-golden rewrites only what differs, so timings do not churn.
                 body += [f"$ {command.command}", *(_trimmed(command.expected) if matches else actual)]
                 if not matches:
-                    diff = "\n".join(difflib.unified_diff(_trimmed(command.expected), actual, "the doc says",
-                                                          "the command prints", lineterm=""))
+                    diff = "\n".join(
+                        difflib.unified_diff(
+                            _trimmed(command.expected),
+                            actual,
+                            "the doc says",
+                            "the command prints",
+                            lineterm="",
+                        )
+                    )
                     problems.append(f"{_name(doc)}:{command.line}: $ {command.command}\n{diff}")
             replacements[block.line] = body
     if update:
@@ -280,18 +296,24 @@ def _rewrite(doc: Path, replacements: dict[int, list[str]]) -> None:
     for block in sorted(blocks(doc), key=lambda b: -b.line):
         if block.line in replacements:
             start = block.line  # index of the first body line
-            lines[start:start + len(block.body)] = [block.indent + line if line else line
-                                                     for line in replacements[block.line]]
+            lines[start : start + len(block.body)] = [
+                block.indent + line if line else line for line in replacements[block.line]
+            ]
     doc.write_text("\n".join(lines), encoding="utf-8")
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_every_example_in_the_doc_is_true(doc, tmp_path, request):
-    assert (VENV_BIN / "mdguide").is_file(), f"run the tests with the project's venv ({VENV_BIN} has no mdguide)"
+    assert (VENV_BIN / "mdguide").is_file(), (
+        f"run the tests with the project's venv ({VENV_BIN} has no mdguide)"
+    )
     problems = follow(doc, tmp_path, request.config.getoption("--update-golden"))
     if problems:
-        pytest.fail("\n\n".join(problems) + "\n\nIf the change is intended: pytest tests/test_docs.py --update-golden",
-                    pytrace=False)
+        pytest.fail(
+            "\n\n".join(problems)
+            + "\n\nIf the change is intended: pytest tests/test_docs.py --update-golden",
+            pytrace=False,
+        )
 
 
 def test_the_docs_have_worked_examples():
@@ -307,13 +329,20 @@ def test_the_docs_have_worked_examples():
 
 
 LIES = {
-    "wrong output": ("```console\n$ mdguide formats\nhtml  A printed book.\n```\n",
-                     "+html               Accessible web page"),
-    "edit that does not apply": ("In content/guide.json:\n\n```diff file=content/guide.json\n"
-                                 '-  "slug": "no-such-slug",\n+  "slug": "x",\n```\n', "the lines to change are not in"),
-    "edit of an unnamed file": ("Change this:\n\n```diff file=content/guide.json\n"
-                                '-  "language": "en-GB",\n+  "language": "en-GB",\n```\n',
-                                "the text before this block must name content/guide.json"),
+    "wrong output": (
+        "```console\n$ mdguide formats\nhtml  A printed book.\n```\n",
+        "+html               Accessible web page",
+    ),
+    "edit that does not apply": (
+        "In content/guide.json:\n\n```diff file=content/guide.json\n"
+        '-  "slug": "no-such-slug",\n+  "slug": "x",\n```\n',
+        "the lines to change are not in",
+    ),
+    "edit of an unnamed file": (
+        "Change this:\n\n```diff file=content/guide.json\n"
+        '-  "language": "en-GB",\n+  "language": "en-GB",\n```\n',
+        "the text before this block must name content/guide.json",
+    ),
     "option that does not exist": ("```sh\nmdguide build --colour red\n```\n", "No such option '--colour'"),
     "make target that does not exist": ("```sh\nmake everything\n```\n", "no make target 'everything'"),
 }
@@ -333,7 +362,7 @@ def test_a_doc_that_lies_fails(case, tmp_path):
 
 def test_editing_md_says_where_every_content_file_is():
     text = (ROOT / "docs" / "editing.md").read_text(encoding="utf-8")
-    table = text[text.index("## Where each part of the guide lives"):text.index("### How a section file")]
+    table = text[text.index("## Where each part of the guide lives") : text.index("### How a section file")]
     named = set(re.findall(r"`(content/[\w./-]+\.json)`", table))
     real = {p.relative_to(ROOT).as_posix() for p in (ROOT / "content").rglob("*.json")}
     assert named == real
@@ -355,8 +384,14 @@ def test_every_output_file_the_docs_name_is_one_mdguide_makes():
     """A file named in the prose is in the README's list (a default build) or printed by an example."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     made = set(re.findall(r"`(outputs/[^`]+)`", readme))
-    made |= {line for doc in DOCS for b in blocks(doc) if b.language == "console"
-             for line in b.body if line.startswith("outputs/")}
+    made |= {
+        line
+        for doc in DOCS
+        for b in blocks(doc)
+        if b.language == "console"
+        for line in b.body
+        if line.startswith("outputs/")
+    }
     for doc in DOCS:
         for name in OUTPUT_NAME.findall(doc.read_text(encoding="utf-8")):
             assert f"outputs/{name}" in made, f"{_name(doc)} names {name}, which no build makes"
@@ -369,7 +404,8 @@ def test_cli_reference_is_up_to_date():
     reference = ROOT / cli_reference.REFERENCE
     assert reference.is_file(), "docs/cli.md is missing: run 'mdguide docs'"
     assert reference.read_text(encoding="utf-8") == cli_reference.cli_reference(main), (
-        "docs/cli.md is out of date: run 'mdguide docs'")
+        "docs/cli.md is out of date: run 'mdguide docs'"
+    )
 
 
 def test_every_command_help_has_an_example():
@@ -383,7 +419,9 @@ def test_cli_reference_is_each_commands_real_help():
     """The reference is what `mdguide X --help` prints in an 80-column terminal."""
     reference = (ROOT / cli_reference.REFERENCE).read_text(encoding="utf-8")
     for name, _ in cli_reference.commands(main):
-        printed = CliRunner().invoke(main, [*name.split()[1:], "--help"], prog_name="mdguide", terminal_width=80)
+        printed = CliRunner().invoke(
+            main, [*name.split()[1:], "--help"], prog_name="mdguide", terminal_width=80
+        )
         assert printed.exit_code == 0
         assert printed.output in reference, f"docs/cli.md does not hold '{name} --help' as it prints"
 
@@ -398,22 +436,31 @@ def test_readme_lists_every_file_a_default_build_makes(guide_outputs):
 
 
 def test_listing_problems_catches_a_wrong_size_and_a_missing_file():
-    files = [cli_reference.OutputFile("html", "outputs/guide.html", 100 * 1024),
-             cli_reference.OutputFile("txt", "outputs/guide.txt", 3 * 1024)]
+    files = [
+        cli_reference.OutputFile("html", "outputs/guide.html", 100 * 1024),
+        cli_reference.OutputFile("txt", "outputs/guide.txt", 3 * 1024),
+    ]
     readme = f"x\n{cli_reference.BEGIN}\n{cli_reference.outputs_listing(files)}\n{cli_reference.END}\n"
     assert cli_reference.listing_problems(readme, files) == []
     bigger = [files[0], cli_reference.OutputFile("txt", "outputs/guide.txt", 30 * 1024)]
     assert cli_reference.listing_problems(readme, bigger) == [
-        "outputs/guide.txt: the README says 3 KiB, a build makes 30 KiB"]
-    assert "not listed: outputs/guide.pdf" in cli_reference.listing_problems(
-        readme, [*files, cli_reference.OutputFile("pdf", "outputs/guide.pdf", 1)])[0]
+        "outputs/guide.txt: the README says 3 KiB, a build makes 30 KiB"
+    ]
+    assert (
+        "not listed: outputs/guide.pdf"
+        in cli_reference.listing_problems(
+            readme, [*files, cli_reference.OutputFile("pdf", "outputs/guide.pdf", 1)]
+        )[0]
+    )
     assert cli_reference.listing_problems(cli_reference.with_outputs_listing(readme, bigger), bigger) == []
 
 
 def test_docs_command_writes_the_generated_parts_and_check_agrees(tmp_path, guide_outputs, monkeypatch):
     for name in registry.names():
         guide_outputs(name)
-    (tmp_path / "README.md").write_text(f"# Title\n\n{cli_reference.BEGIN}\n{cli_reference.END}\n", encoding="utf-8")
+    (tmp_path / "README.md").write_text(
+        f"# Title\n\n{cli_reference.BEGIN}\n{cli_reference.END}\n", encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     args = ["--content", str(ROOT / "content"), "--out", str(guide_outputs.out_dir)]
     stale = CliRunner().invoke(main, ["docs", "--check", *args])

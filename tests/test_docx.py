@@ -19,23 +19,25 @@ import time
 import unicodedata
 import zipfile
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
 import pytest
 from lxml import etree
 
-from mdguide_build import inline
-from mdguide_build import models as m
-from mdguide_build import pandoc_ast as pa
 from mdguide_build.build import build
 from mdguide_build.builders.base import BuildOptions
 from mdguide_build.builders.docx import contents_entries, docx_document
-from mdguide_build.pandoc import pandoc_path
-from mdguide_build.reference_docx import reference_docx
-from mdguide_build.texts import iter_blocks, marked_texts
-from mdguide_build.to_pandoc import DOCX_STYLES, attribution_text, figure_numbers
+from mdguide_build.guide import inline
+from mdguide_build.guide import models as m
+from mdguide_build.guide.labels import attribution_text
+from mdguide_build.guide.numbering import figure_numbers
+from mdguide_build.guide.texts import iter_blocks, marked_texts
+from mdguide_build.pandoc import ast as pa
+from mdguide_build.pandoc.guide import DOCX_STYLES
+from mdguide_build.pandoc.runner import pandoc_path
+from mdguide_build.writers.reference_docx import reference_docx
 from validators import pdfinfo, pdftotext, soffice_to_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,8 +83,13 @@ def pieces(text: str) -> list[str]:
 def expected_texts(content) -> list[str]:
     """Every paragraph, list item, quote, criterion, question, heading and line of the guide."""
     texts = []
-    for model in (content.foreword, *content.sections, content.person_specification, content.figures,
-                  content.back_matter):
+    for model in (
+        content.foreword,
+        *content.sections,
+        content.person_specification,
+        content.figures,
+        content.back_matter,
+    ):
         for _, text in marked_texts(model):
             texts += pieces(text)
     texts = [content.guide.title, content.guide.subtitle, *texts, content.foreword.title]
@@ -182,7 +189,7 @@ def luminance(hex_colour: str) -> float:
         c = c / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (0, 2, 4))
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
@@ -219,15 +226,20 @@ def pdf(docx_path, tmp_path_factory) -> Path:
 
 
 def test_headings_use_words_own_styles_so_the_navigation_pane_shows_the_outline(word, ast, docx_path):
-    in_word = [(int(p.style.name.removeprefix("Heading ")), p.text) for p in word.paragraphs
-               if p.style.name.startswith("Heading ")]
+    in_word = [
+        (int(p.style.name.removeprefix("Heading ")), p.text)
+        for p in word.paragraphs
+        if p.style.name.startswith("Heading ")
+    ]
     in_ast = [(min(h.level, 6), pa.stringify(h.content)) for h in headers(ast.blocks)]
     assert in_word == in_ast
     assert {level for level, _ in in_word} == {1, 2, 3, 4, 5}
     styles = part(docx_path, "word/styles.xml")
     for level in range(1, 7):
         style = next(s for s in styles.iter(f"{W}style") if s.get(f"{W}styleId") == f"Heading{level}")
-        assert style.find(f"{W}name").get(f"{W}val") == f"heading {level}"  # Word's built-in, not a look-alike
+        assert (
+            style.find(f"{W}name").get(f"{W}val") == f"heading {level}"
+        )  # Word's built-in, not a look-alike
         assert style.find(f"{W}pPr/{W}outlineLvl").get(f"{W}val") == str(level - 1)
 
 
@@ -256,9 +268,12 @@ def test_named_styles_hold_the_guides_quotes_case_studies_criteria_and_questions
 
     assert paragraphs["Pull Quote"] == [f"“{words(q.text)}”" for q in quotes]
     assert len(quotes) == 20
-    assert paragraphs["Attribution"] == [attribution_text(b.attribution) for b in blocks
-                                         if isinstance(b, m.PullQuote)]
-    assert paragraphs["Case Study Person"] == [f"{c.person.title}, {c.person.organisation}" for c in case_studies]
+    assert paragraphs["Attribution"] == [
+        attribution_text(b.attribution) for b in blocks if isinstance(b, m.PullQuote)
+    ]
+    assert paragraphs["Case Study Person"] == [
+        f"{c.person.title}, {c.person.organisation}" for c in case_studies
+    ]
     assert len(case_studies) == 3
     assert paragraphs["Case Study"] == [words(p) for c in case_studies for p in c.paragraphs]
     assert paragraphs["Criterion"] == [words(c.text) for c in criteria]
@@ -266,12 +281,14 @@ def test_named_styles_hold_the_guides_quotes_case_studies_criteria_and_questions
     assert paragraphs["Prompting Question"] == [words(q) for c in criteria for q in c.questions]
     assert len(paragraphs["Prompting Question"]) == 13
     figures = sorted(content.figures.figures, key=lambda f: figure_numbers(content)[f.id])
-    assert paragraphs["Figure Description"] == [words(t) for f in figures
-                                                for t in (f.description.lead, *f.description.items)]
+    assert paragraphs["Figure Description"] == [
+        words(t) for f in figures for t in (f.description.lead, *f.description.items)
+    ]
     assert all(text.startswith("Editorial note:") for text in paragraphs["Editorial Note"])
     # Every paragraph the AST styles is styled in Word, and nothing else is.
     assert {name: len(paragraphs.get(name, [])) for name in DOCX_STYLES} == {
-        name: styled_paragraphs(ast.blocks)[name] for name in DOCX_STYLES}
+        name: styled_paragraphs(ast.blocks)[name] for name in DOCX_STYLES
+    }
 
 
 def test_figure_descriptions_are_text_with_numbered_captions(word, content, docx_path):
@@ -285,7 +302,9 @@ def test_figure_descriptions_are_text_with_numbered_captions(word, content, docx
 
 
 def test_footnotes_are_real_word_footnotes_with_every_resource_url(docx_path, content, ast):
-    notes = [n for n in part(docx_path, "word/footnotes.xml").iter(f"{W}footnote") if n.get(f"{W}type") is None]
+    notes = [
+        n for n in part(docx_path, "word/footnotes.xml").iter(f"{W}footnote") if n.get(f"{W}type") is None
+    ]
     targets = relationship_targets(docx_path, "word/_rels/footnotes.xml.rels")
     urls = []
     for note in notes:
@@ -307,10 +326,19 @@ def test_contents_lists_sections_and_subsections_linked_to_their_headings(docx_p
     entries = []
     for p in body.iter(f"{W}p"):
         style = p.find(f"{W}pPr/{W}pStyle")
-        if style is not None and style.get(f"{W}val").startswith("TOC") and style.get(f"{W}val") != "TOCHeading":
+        if (
+            style is not None
+            and style.get(f"{W}val").startswith("TOC")
+            and style.get(f"{W}val") != "TOCHeading"
+        ):
             link = p.find(f"{W}hyperlink")
-            entries.append((int(style.get(f"{W}val")[3:]), "".join(t.text for t in p.iter(f"{W}t")),
-                            link.get(f"{W}anchor")))
+            entries.append(
+                (
+                    int(style.get(f"{W}val")[3:]),
+                    "".join(t.text for t in p.iter(f"{W}t")),
+                    link.get(f"{W}anchor"),
+                )
+            )
     assert entries == contents_entries(ast)
     titles = [text for level, text, _ in entries if level == 1]
     assert titles[0] == "Foreword" and "1. " + content.sections[1].title in titles
@@ -324,11 +352,14 @@ def test_document_properties_title_subject_authors_and_language(word, content, d
     core = word.core_properties
     assert core.title == content.guide.title == "The medical director's role"
     assert core.subject == "Medical leadership"
-    assert core.author == "; ".join(content.guide.publishers) == (
-        "NHS Improvement; Faculty of Medical Leadership and Management")
+    assert (
+        core.author
+        == "; ".join(content.guide.publishers)
+        == ("NHS Improvement; Faculty of Medical Leadership and Management")
+    )
     assert core.language == "en-GB"
-    assert core.created == datetime(2017, 6, 1, tzinfo=timezone.utc)  # the guide's publication, not 1970
-    assert core.modified == datetime(2017, 6, 1, tzinfo=timezone.utc)
+    assert core.created == datetime(2017, 6, 1, tzinfo=UTC)  # the guide's publication, not 1970
+    assert core.modified == datetime(2017, 6, 1, tzinfo=UTC)
     styles = part(docx_path, "word/styles.xml")
     assert styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang").get(f"{W}val") == "en-GB"
     assert part(docx_path, "word/settings.xml").find(f"{W}themeFontLang").get(f"{W}val") == "en-GB"
@@ -360,15 +391,22 @@ def test_looks_accessible_arial_12pt_no_italics_and_enough_contrast(docx_path):
 
 
 def read_back(path: Path, to: str) -> str:
-    done = subprocess.run([pandoc_path(), "--from=docx", f"--to={to}", "--wrap=none", str(path)],
-                          capture_output=True, timeout=60, check=True, env={"PATH": os.defpath, "LC_ALL": "C.UTF-8"})
+    done = subprocess.run(
+        [pandoc_path(), "--from=docx", f"--to={to}", "--wrap=none", str(path)],
+        capture_output=True,
+        timeout=60,
+        check=True,
+        env={"PATH": os.defpath, "LC_ALL": "C.UTF-8"},
+    )
     return done.stdout.decode("utf-8")
 
 
 def test_pandoc_reads_back_every_text_of_the_guide(docx_path, content):
     meta = json.loads(read_back(docx_path, "json"))["meta"]
     assert [pa_text_json(meta[key]["c"]) for key in ("title", "subtitle")] == [
-        content.guide.title, content.guide.subtitle]
+        content.guide.title,
+        content.guide.subtitle,
+    ]
     assert [pa_text_json(a["c"]) for a in meta["author"]["c"]] == content.guide.publishers
     text = " ".join(read_back(docx_path, "plain").split())
     expected = expected_texts(content)[2:]  # not the title and subtitle: they are metadata
@@ -395,8 +433,11 @@ def test_libreoffice_opens_it_and_prints_every_text_and_url(pdf, content):
 
 
 def test_libreoffice_shows_the_contents_on_page_two(pdf, ast):
-    page_two = " ".join(subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"], capture_output=True,
-                                       text=True, check=True).stdout.split())
+    page_two = " ".join(
+        subprocess.run(
+            ["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
     assert page_two.startswith("Contents")
     assert [text for _, text, _ in contents_entries(ast) if text not in page_two] == []
 
@@ -413,9 +454,23 @@ def test_rebuilds_are_byte_identical_across_folders_time_zones_and_times(tmp_pat
         out = tmp_path / f"run{i}" / "outputs"
         out.parent.mkdir()
         env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-        done = subprocess.run([str(MDGUIDE), "build", "--format", "docx", "--content", str(ROOT / "content"),
-                               "--out", str(out), "-q"], cwd=out.parent, env={**env, "TZ": tz},
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                str(MDGUIDE),
+                "build",
+                "--format",
+                "docx",
+                "--content",
+                str(ROOT / "content"),
+                "--out",
+                str(out),
+                "-q",
+            ],
+            cwd=out.parent,
+            env={**env, "TZ": tz},
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stderr
         digests.append(hashlib.sha256((out / "the-medical-directors-role.docx").read_bytes()).hexdigest())
     assert digests[0] == digests[1]
@@ -426,16 +481,23 @@ def test_source_date_epoch_dates_the_document_and_its_zip(tmp_path):
     build(ROOT / "content", out, ["docx"], BuildOptions(source_date_epoch=1700000000))
     path = out / "the-medical-directors-role.docx"
     core = docx.Document(str(path)).core_properties
-    assert (core.created, core.modified) == (datetime(2017, 6, 1, tzinfo=timezone.utc), datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc))
+    assert (core.created, core.modified) == (
+        datetime(2017, 6, 1, tzinfo=UTC),
+        datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC),
+    )
     with zipfile.ZipFile(path) as archive:
         assert {i.date_time for i in archive.infolist()} == {(2023, 11, 14, 22, 13, 20)}
         assert archive.namelist()[0] == "[Content_Types].xml"
 
 
 def test_reference_document_is_the_same_bytes_in_a_fresh_process():
-    code = "import sys; from mdguide_build.reference_docx import reference_docx; sys.stdout.buffer.write(reference_docx())"
-    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
-                           env={**os.environ, "TZ": "Asia/Kolkata"}).stdout
+    code = "import sys; from mdguide_build.writers.reference_docx import reference_docx; sys.stdout.buffer.write(reference_docx())"
+    fresh = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        check=True,
+        env={**os.environ, "TZ": "Asia/Kolkata"},
+    ).stdout
     assert fresh == reference_docx()
     styles = docx.Document(io.BytesIO(fresh)).styles
     assert {s.name for s in styles} >= set(DOCX_STYLES)
@@ -462,7 +524,9 @@ def test_script_handlers_and_javascript_urls_stay_plain_text(tmp_path, content_c
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in parts["word/document.xml"]
     assert not [n for n, xml in parts.items() if re.search(r"<script|<img", xml, re.IGNORECASE)]
     targets = [t for n in parts if n.endswith(".rels") for t in relationship_targets(path, n).values()]
-    assert targets and not [t for t in targets if t.strip().lower().startswith(("javascript:", "data:", "vbscript:"))]
+    assert targets and not [
+        t for t in targets if t.strip().lower().startswith(("javascript:", "data:", "vbscript:"))
+    ]
     body = part(path, "word/document.xml")
     assert [t.text.split()[0] for t in body.iter(f"{W}instrText")] == ["TOC"]  # no HYPERLINK fields
     assert not [a for a in body.iter(f"{W}hyperlink") if "javascript" in (a.get(f"{W}anchor") or "").lower()]

@@ -10,8 +10,8 @@ from lxml import html as lxml_html
 
 from conftest import edit_json
 from mdguide_build.build import build
-from mdguide_build.loader import ContentError, load_content
-from mdguide_build.to_pandoc import metadata
+from mdguide_build.pandoc.guide import metadata
+from mdguide_build.validate.loader import ContentError, load_content
 
 ARCHIVED = "https://web.archive.org/web/2017/https://www.good-governance.org.uk/role-of-the-medical-director"
 DEAD = "ggi-role-of-the-medical-director"
@@ -20,10 +20,14 @@ DEAD = "ggi-role-of-the-medical-director"
 @pytest.fixture
 def second_edition(content_copy):
     """A copy of the content as a second edition: history, review dates and a dead link with an archived copy."""
+
     def guide(d):
         d["history"] = [d["edition"]]
-        d["edition"] = {"version": "1.1", "date": "2025-03",
-                        "note": "Addresses of resources that have moved are updated."}
+        d["edition"] = {
+            "version": "1.1",
+            "date": "2025-03",
+            "note": "Addresses of resources that have moved are updated.",
+        }
         d["reviewed"] = {"last": "2025-03", "next": "2026-03"}
 
     def resources(d):
@@ -46,8 +50,10 @@ def test_html_has_the_changes_page_and_the_archived_copy(second_edition, tmp_pat
     assert text(heading) == "Changes in this edition"
     assert tree.xpath("//nav[@id='contents']//a[@href='#changes-in-this-edition']")
     changes = heading.getnext()
-    assert [text(h) for h in changes.xpath(".//h3")] == ["Edition 1.1, March 2025 (this edition)",
-                                                          "Edition 1.0, June 2017"]
+    assert [text(h) for h in changes.xpath(".//h3")] == [
+        "Edition 1.1, March 2025 (this edition)",
+        "Edition 1.0, June 2017",
+    ]
     paragraphs = [text(p) for p in changes.xpath(".//p")]
     assert paragraphs[0].startswith("Editorial note: This page is not part of the guide's text.")
     assert paragraphs[1:] == [
@@ -72,7 +78,9 @@ def test_epub_and_docx_carry_them_too(second_edition, tmp_path):
     changes = [name for name, page in pages.items() if 'id="changes-in-this-edition"' in page]
     assert len(changes) == 1
     assert "Edition 1.1, March 2025 (this edition)" in pages[changes[0]]
-    assert any("#changes-in-this-edition" in page for name, page in pages.items() if name.endswith("nav.xhtml"))
+    assert any(
+        "#changes-in-this-edition" in page for name, page in pages.items() if name.endswith("nav.xhtml")
+    )
     assert sum(ARCHIVED in page for page in pages.values()) == 1
     with zipfile.ZipFile(docx) as word:
         notes = etree.fromstring(word.read("word/footnotes.xml"))
@@ -106,7 +114,9 @@ def test_metadata_carries_the_edition(second_edition):
 
 
 def test_a_next_review_before_the_last_is_an_error(content_copy):
-    edit_json(content_copy / "guide.json", lambda d: d.update(reviewed={"last": "2025-03", "next": "2024-03"}))
+    edit_json(
+        content_copy / "guide.json", lambda d: d.update(reviewed={"last": "2025-03", "next": "2024-03"})
+    )
     with pytest.raises(ContentError) as error:
         load_content(content_copy, "content")
     [problem] = error.value.diagnostics
@@ -115,7 +125,10 @@ def test_a_next_review_before_the_last_is_an_error(content_copy):
 
 
 def test_an_archived_copy_must_be_a_web_address(content_copy):
-    edit_json(content_copy / "resources.json", lambda d: d["resources"][0].update(archived_url="javascript:alert(1)"))
+    edit_json(
+        content_copy / "resources.json",
+        lambda d: d["resources"][0].update(archived_url="javascript:alert(1)"),
+    )
     with pytest.raises(ContentError) as error:
         load_content(content_copy, "content")
     assert [d.code for d in error.value.diagnostics] == ["E206"]

@@ -14,7 +14,7 @@ import struct
 import subprocess
 import sys
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -22,14 +22,14 @@ import pytest
 from lxml import etree
 
 import validators
-from mdguide_build import models as m
 from mdguide_build.build import build
 from mdguide_build.builders.base import BuildOptions
 from mdguide_build.builders.epub import CERTIFIED_BY, CONFORMS_TO, CSS, EpubDateError, epub_document
-from mdguide_build.epub_package import EpubPackageError, Finish, finish, pack
-from mdguide_build.pandoc_ast import Header
-from mdguide_build.texts import iter_blocks
-from mdguide_build.to_pandoc import attribution_text
+from mdguide_build.guide import models as m
+from mdguide_build.guide.labels import attribution_text
+from mdguide_build.guide.texts import iter_blocks
+from mdguide_build.pandoc.ast import Header
+from mdguide_build.writers.epub import EpubPackageError, Finish, finish, pack
 
 ROOT = Path(__file__).resolve().parent.parent
 MDGUIDE = Path(sys.executable).parent / "mdguide"
@@ -57,8 +57,12 @@ class Book:
         self.manifest = {
             item.get("id"): item for item in self.opf.xpath("//opf:manifest/opf:item", namespaces=NS)
         }
-        self.href = {id_: posixpath.join(base, unquote(item.get("href"))) for id_, item in self.manifest.items()}
-        self.spine = [self.href[ref] for ref in self.opf.xpath("//opf:spine/opf:itemref/@idref", namespaces=NS)]
+        self.href = {
+            id_: posixpath.join(base, unquote(item.get("href"))) for id_, item in self.manifest.items()
+        }
+        self.spine = [
+            self.href[ref] for ref in self.opf.xpath("//opf:spine/opf:itemref/@idref", namespaces=NS)
+        ]
         nav_id = self.opf.xpath("//opf:item[contains(@properties, 'nav')]/@id", namespaces=NS)[0]
         self.nav_path = self.href[nav_id]
 
@@ -114,12 +118,16 @@ def ace_result(epub, tmp_path_factory) -> dict:
 
 
 def test_epubcheck_reports_no_errors_warnings_or_usage_messages(epubcheck_messages):
-    listed = "\n".join(f"{m['severity']} {m['id']} {m['location']}: {m['message']}" for m in epubcheck_messages)
+    listed = "\n".join(
+        f"{m['severity']} {m['id']} {m['location']}: {m['message']}" for m in epubcheck_messages
+    )
     assert epubcheck_messages == [], f"EPUBCheck ({validators.versions()['epubcheck']}):\n{listed}"
 
 
 def test_ace_passes_with_no_violations(ace_result):
-    listed = "\n".join(f"{v['impact']} {v['rule']} {v['file']}: {v['description']}" for v in ace_result["violations"])
+    listed = "\n".join(
+        f"{v['impact']} {v['rule']} {v['file']}: {v['description']}" for v in ace_result["violations"]
+    )
     assert ace_result["violations"] == [], listed
     assert ace_result["outcome"] == "pass"
     # Ace reads the conformance metadata too: the two properties pandoc cannot write are there.
@@ -137,7 +145,9 @@ def test_identity_title_language_publishers_and_dates(book, content):
     assert book.dc("language") == ["en-GB"] == [guide.language]
     assert book.opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "en-GB"
     assert book.dc("title") == [guide.title, guide.subtitle]
-    title_types = {e.get("refines"): e.text for e in book.opf.xpath("//opf:meta[@property='title-type']", namespaces=NS)}
+    title_types = {
+        e.get("refines"): e.text for e in book.opf.xpath("//opf:meta[@property='title-type']", namespaces=NS)
+    }
     ids = book.opf.xpath("//dc:title/@id", namespaces=NS)
     assert [title_types[f"#{i}"] for i in ids] == ["main", "subtitle"]
     assert book.dc("creator") == list(guide.publishers)
@@ -185,7 +195,7 @@ def test_zip_is_packed_as_ocf_requires(book):
     for info in infos:
         assert info.extra == b"", info.filename
         # The local header's extra-field length too (central and local headers can differ).
-        header = book.bytes[info.header_offset:info.header_offset + 30]
+        header = book.bytes[info.header_offset : info.header_offset + 30]
         assert header[:4] == b"PK\x03\x04"
         assert struct.unpack("<H", header[28:30])[0] == 0, info.filename
         assert info.date_time == (2017, 6, 1, 0, 0, 0), info.filename
@@ -205,15 +215,19 @@ def test_one_file_per_top_level_section_in_reading_order(book, content):
         sections = root.xpath("/x:html/x:body/x:section[not(@epub:type='footnotes')]", namespaces=NS)
         assert len(sections) == 1, f"{path}: {len(sections)} top-level sections"
         assert len(root.xpath("/x:html/x:body/*", namespaces=NS)) == 1 + len(
-            root.xpath("/x:html/x:body/x:section[@epub:type='footnotes']", namespaces=NS)), path
+            root.xpath("/x:html/x:body/x:section[@epub:type='footnotes']", namespaces=NS)
+        ), path
         assert len(sections[0].xpath("x:h1", namespaces=NS)) == 1, path
         first_ids.append(sections[0].get("id"))
-        assert root.findtext("{http://www.w3.org/1999/xhtml}head/{http://www.w3.org/1999/xhtml}title") == \
-            text_of(sections[0].xpath("x:h1", namespaces=NS)[0]), f"{path}: <title> is not its heading"
-    top_level = [b.attr.identifier for b in epub_document(content).blocks if isinstance(b, Header) and b.level == 1]
+        assert root.findtext(
+            "{http://www.w3.org/1999/xhtml}head/{http://www.w3.org/1999/xhtml}title"
+        ) == text_of(sections[0].xpath("x:h1", namespaces=NS)[0]), f"{path}: <title> is not its heading"
+    top_level = [
+        b.attr.identifier for b in epub_document(content).blocks if isinstance(b, Header) and b.level == 1
+    ]
     assert first_ids == top_level
     expected = ["foreword", *[s.id for s in content.sections], "contact-us"]
-    assert first_ids[:len(expected)] == expected
+    assert first_ids[: len(expected)] == expected
 
 
 def test_title_page_and_contents_come_first(book, content):
@@ -238,8 +252,10 @@ def test_nav_has_deep_contents_and_landmarks(book, content):
         target = book.xml(posixpath.normpath(posixpath.join(nav_dir, path)))
         assert target.xpath(f"//*[@id='{fragment}']"), href
 
-    landmarks = {a.get(EPUB_TYPE): a.get("href")
-                 for a in nav.xpath("//x:nav[@epub:type='landmarks']//x:a", namespaces=NS)}
+    landmarks = {
+        a.get(EPUB_TYPE): a.get("href")
+        for a in nav.xpath("//x:nav[@epub:type='landmarks']//x:a", namespaces=NS)
+    }
     assert {"toc", "bodymatter", "titlepage"} <= set(landmarks)
     assert landmarks["toc"] == "#toc"
     body_start = book.xml(posixpath.join(nav_dir, landmarks["bodymatter"]))
@@ -324,8 +340,23 @@ def test_two_builds_in_other_folders_and_time_zones_are_byte_identical(tmp_path,
         out.parent.mkdir()
         env = {**os.environ, "TZ": tz}
         env.pop("SOURCE_DATE_EPOCH", None)
-        done = subprocess.run([str(MDGUIDE), "build", "--format", "epub", "--content", str(ROOT / "content"),
-                               "--out", str(out), "-q"], cwd=out.parent, env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                str(MDGUIDE),
+                "build",
+                "--format",
+                "epub",
+                "--content",
+                str(ROOT / "content"),
+                "--out",
+                str(out),
+                "-q",
+            ],
+            cwd=out.parent,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stderr
         digests.append(hashlib.sha256((out / epub.name).read_bytes()).hexdigest())
     assert digests[0] == digests[1] == hashlib.sha256(epub.read_bytes()).hexdigest()
@@ -341,7 +372,7 @@ def test_source_date_epoch_dates_the_book_and_its_zip(tmp_path):
 
 def test_pack_is_deterministic_and_refuses_a_book_without_mimetype():
     files = {"b.txt": b"b", "mimetype": b"application/epub+zip", "META-INF/container.xml": b"<c/>"}
-    when = datetime(1970, 1, 1, tzinfo=timezone.utc)  # before zip time began: clamped to 1980
+    when = datetime(1970, 1, 1, tzinfo=UTC)  # before zip time began: clamped to 1980
     packed = pack(files, when)
     assert packed == pack(dict(reversed(files.items())), when)
     archive = zipfile.ZipFile(io.BytesIO(packed))
@@ -352,8 +383,15 @@ def test_pack_is_deterministic_and_refuses_a_book_without_mimetype():
 
 
 def test_finish_refuses_what_is_not_an_epub():
-    spec = Finish(stylesheet=b"", modified=datetime(2017, 6, 1, tzinfo=timezone.utc), publishers=("P",),
-                  subtitle="S", conforms_to="C", certified_by="B", bodymatter_label="L")
+    spec = Finish(
+        stylesheet=b"",
+        modified=datetime(2017, 6, 1, tzinfo=UTC),
+        publishers=("P",),
+        subtitle="S",
+        conforms_to="C",
+        certified_by="B",
+        bodymatter_label="L",
+    )
     with pytest.raises(EpubPackageError, match="not a readable zip"):
         finish(b"not a zip", spec)
 
@@ -378,14 +416,24 @@ def test_script_in_content_stays_text(tmp_path, content_copy, edit_content):
         root = attacked.xml(name)
         assert not root.xpath("//*[local-name()='script']"), name
         assert not root.xpath("//@*[starts-with(translate(local-name(), 'ON', 'on'), 'on')]"), name
-        assert not [h for h in root.xpath("//@href | //@src") if h.strip().lower().startswith("javascript:")], name
+        assert not [
+            h for h in root.xpath("//@href | //@src") if h.strip().lower().startswith("javascript:")
+        ], name
     assert f"Before {attack} after." in attacked.text()
-    intro = next(root for root in attacked.documents().values() if root.xpath("//x:section[@id='introduction']", namespaces=NS))
-    assert intro.findtext("{http://www.w3.org/1999/xhtml}head/{http://www.w3.org/1999/xhtml}title") == \
-        f"Introduction {attack}"
+    intro = next(
+        root
+        for root in attacked.documents().values()
+        if root.xpath("//x:section[@id='introduction']", namespaces=NS)
+    )
+    assert (
+        intro.findtext("{http://www.w3.org/1999/xhtml}head/{http://www.w3.org/1999/xhtml}title")
+        == f"Introduction {attack}"
+    )
 
 
 def test_source_date_epoch_beyond_what_a_zip_can_date_is_refused(tmp_path):
-    with pytest.raises(EpubDateError, match=r"SOURCE_DATE_EPOCH=99999999999 is after 2107-12-31, the last date"):
+    with pytest.raises(
+        EpubDateError, match=r"SOURCE_DATE_EPOCH=99999999999 is after 2107-12-31, the last date"
+    ):
         build(ROOT / "content", tmp_path / "out", ["epub"], BuildOptions(source_date_epoch=99_999_999_999))
     assert not (tmp_path / "out").exists()

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from mdguide_build import inline
-from mdguide_build import models as m
-from mdguide_build.texts import iter_blocks, iter_subsections
+from mdguide_build.guide import inline
+from mdguide_build.guide import models as m
+from mdguide_build.guide.texts import iter_blocks, iter_subsections
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "the-medical-directors-role-2017.txt"
@@ -62,6 +62,7 @@ def _strip_source(text: str) -> str:
 
 def _guide_strings(content) -> list[str]:
     """Every string of the content that claims to be the guide's own words, markup stripped."""
+
     def words(text: str) -> str:
         return inline.plain_text(inline.parse(text))
 
@@ -120,8 +121,12 @@ def test_every_source_line_is_in_the_content(content, source_lines):
 
 def test_every_guide_string_is_the_guides_own_words(content, source_lines):
     stream = " " + " ".join(" ".join(line.split()) for line in source_lines) + " "
-    strays = [s for s in _guide_strings(content) if f" {' '.join(s.split())} " not in stream
-              and not re.search(rf"(?<![\w]){re.escape(' '.join(s.split()))}(?![\w])", stream)]
+    strays = [
+        s
+        for s in _guide_strings(content)
+        if f" {' '.join(s.split())} " not in stream
+        and not re.search(rf"(?<![\w]){re.escape(' '.join(s.split()))}(?![\w])", stream)
+    ]
     assert strays == []
 
 
@@ -137,14 +142,24 @@ def test_urls_are_exactly_as_printed(content):
 
 
 def test_counts_match_the_guide(content):
-    from mdguide_build.inventory import take_inventory
+    from mdguide_build.guide.inventory import take_inventory
 
     inventory = take_inventory(content)
-    assert (inventory.quotes, inventory.case_studies, inventory.figures, inventory.resources) == (20, 3, 3, 40)
+    assert (inventory.quotes, inventory.case_studies, inventory.figures, inventory.resources) == (
+        20,
+        3,
+        3,
+        40,
+    )
     assert [g.title for g in content.person_specification.groups] == [
-        "Experience", "Knowledge", "Skills and competencies", "Desirable criteria"]
-    assert [c.person.name for s in content.sections for _, c in iter_blocks(s) if isinstance(c, m.CaseStudy)] == [
-        "Dr Vincent Kirchner", "Dr Karen Slade", "Professor Meghana Pandit"]
+        "Experience",
+        "Knowledge",
+        "Skills and competencies",
+        "Desirable criteria",
+    ]
+    assert [
+        c.person.name for s in content.sections for _, c in iter_blocks(s) if isinstance(c, m.CaseStudy)
+    ] == ["Dr Vincent Kirchner", "Dr Karen Slade", "Professor Meghana Pandit"]
 
 
 def test_a_paraphrase_would_be_caught(content, source_lines):

@@ -17,18 +17,18 @@ from docx import Document as WordDocument
 from lxml import etree
 from lxml import html as lxml_html
 from pypdf import PdfReader
-from validators import pdfinfo, pdftotext, vnu
 
 from conftest import edit_json
-from mdguide_build import inline
-from mdguide_build import models as m
 from mdguide_build.build import BuildError, build
 from mdguide_build.builders.base import BuildOptions
 from mdguide_build.builders.handouts import HandoutError, write_pdf
 from mdguide_build.cli import main
-from mdguide_build.handouts import select
-from mdguide_build.loader import load_content, read_content
-from mdguide_build.texts import iter_subsections, marked_texts
+from mdguide_build.guide import inline
+from mdguide_build.guide import models as m
+from mdguide_build.guide.handouts import select
+from mdguide_build.guide.texts import iter_subsections, marked_texts
+from mdguide_build.validate.loader import load_content, read_content
+from validators import pdfinfo, pdftotext, vnu
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NOTES_HEADING = "Notes"
@@ -62,10 +62,16 @@ class Expected:
         for section in content.sections:
             self._walk(content, section, section, (), gap_cites)
         words = content.roles.editorial
-        self.headings = {words.headings.for_whom, words.headings.reflection, words.headings.actions,
-                         words.headings.checklist, words.headings.read_more, NOTES_HEADING,
-                         *(t.editorial_name for t in content.roles.themes if t.id in self.themes),
-                         *(g.title for g in self.groups)}
+        self.headings = {
+            words.headings.for_whom,
+            words.headings.reflection,
+            words.headings.actions,
+            words.headings.checklist,
+            words.headings.read_more,
+            NOTES_HEADING,
+            *(t.editorial_name for t in content.roles.themes if t.id in self.themes),
+            *(g.title for g in self.groups),
+        }
         if self.has_quotes:
             self.headings.add(words.headings.quotes)
         references = [ref for t in self.texts for ref in inline.references(inline.parse(t))]
@@ -73,15 +79,23 @@ class Expected:
         self.citations = len(notes)  # each makes a numbered note
         urls = {r.id: r.url for r in content.resources.resources}
         self.urls = {urls[r] for r in notes} | {urls[ref.resource] for ref in references}
-        self.excluded_urls = {u for u in urls.values()
-                              if u not in self.urls and not any(u in kept for kept in self.urls)}
-        self.editorial = [self.role.editorial_name, self.role.editorial_description, words.notice,
-                          self.role.editorial_checklist_intro or words.checklist_intro, words.series_title,
-                          *self.headings]
+        self.excluded_urls = {
+            u for u in urls.values() if u not in self.urls and not any(u in kept for kept in self.urls)
+        }
+        self.editorial = [
+            self.role.editorial_name,
+            self.role.editorial_description,
+            words.notice,
+            self.role.editorial_checklist_intro or words.checklist_intro,
+            words.series_title,
+            *self.headings,
+        ]
         included = {norm(_plain(t)) for t in self.texts}
         mine = " ".join(included | {norm(x) for x in self.editorial})
         # Every other text of the guide, unless it is part of what the handout rightly holds.
-        everything = {norm(_plain(text)) for source in content.files for _, text in marked_texts(source.model)}
+        everything = {
+            norm(_plain(text)) for source in content.files for _, text in marked_texts(source.model)
+        }
         self.excluded = sorted(t for t in everything - included if t not in mine)
         titles = [(s.id, s.title) for s in content.sections]
         titles += [(sub.id, sub.title) for s in content.sections for _, sub in iter_subsections(s)]
@@ -277,8 +291,12 @@ def test_text_reads_back_from_every_format(handouts, content, role):
         assert words in word, text
         assert words in paper, text
     # The guide's title, edition and date, and who the handout is for, in every format.
-    for words in (content.guide.title, "Edition 1.0, June 2017", expected.role.editorial_name,
-                  expected.role.editorial_description):
+    for words in (
+        content.guide.title,
+        "Edition 1.0, June 2017",
+        expected.role.editorial_name,
+        expected.role.editorial_description,
+    ):
         assert norm(words) in norm(HtmlHandout(handouts / f"{role}.html").full_text)
         assert norm(words) in norm(docx.text)
         assert norm(words) in paper
@@ -320,7 +338,8 @@ def test_resource_notes_are_numbered_within_the_handout(handouts, content, role)
     html = HtmlHandout(handouts / f"{role}.html")
     assert len(html.notes) == expected.citations
     assert [a.text_content() for a in html.tree.xpath('//a[contains(@class, "note-ref")]')] == [
-        str(n) for n in range(1, expected.citations + 1)]
+        str(n) for n in range(1, expected.citations + 1)
+    ]
     docx = DocxHandout(handouts / f"{role}.docx")
     assert len(docx.footnotes) == expected.citations
     assert {u for u in expected.urls} == {u for u in expected.urls if u in docx.footnote_text}
@@ -341,8 +360,10 @@ def test_docx_handouts_use_the_main_documents_styles(handouts, guide_outputs):
     names = {s.find(f"{W}name").get(f"{W}val"): etree.tostring(s) for s in main_styles.iter(f"{W}style")}
     for role in ROLES:
         docx = DocxHandout(handouts / f"{role}.docx")
-        mine = {s.find(f"{W}name").get(f"{W}val"): etree.tostring(s)
-                for s in etree.fromstring(docx.styles).iter(f"{W}style")}
+        mine = {
+            s.find(f"{W}name").get(f"{W}val"): etree.tostring(s)
+            for s in etree.fromstring(docx.styles).iter(f"{W}style")
+        }
         assert mine == names
         used = {p.style.name for p in docx.paragraphs}
         assert {"Title", "Heading 2", "Editorial Note", "Criterion"} <= used
@@ -382,17 +403,26 @@ def test_an_editor_adds_renames_and_retires_roles_by_editing_data_alone(content_
     new = "clinical-tutor"
 
     def roles(value):
-        value["roles"].append({
-            "id": new, "order": 7, "editorial_name": "Clinical tutor",
-            "editorial_description": "For clinical tutors (a role added by a test).",
-            "basis": [{"at": "medical-education",
-                       "text": "Medical education often falls under the medical director's remit"}],
-        })
+        value["roles"].append(
+            {
+                "id": new,
+                "order": 7,
+                "editorial_name": "Clinical tutor",
+                "editorial_description": "For clinical tutors (a role added by a test).",
+                "basis": [
+                    {
+                        "at": "medical-education",
+                        "text": "Medical education often falls under the medical director's remit",
+                    }
+                ],
+            }
+        )
         next(r for r in value["roles"] if r["id"] == "consultant")["editorial_name"] = "Consultant"  # renamed
         value["roles"] = [r for r in value["roles"] if r["id"] != "recruiter"]  # retired
 
     edit_json(content_copy / "roles.json", roles)
     for path in content_copy.rglob("*.json"):  # retiring a role takes it out of the tags too
+
         def untag(value):
             stack = [value]
             while stack:
@@ -406,6 +436,7 @@ def test_an_editor_adds_renames_and_retires_roles_by_editing_data_alone(content_
                     stack.extend(node.values())
                 elif isinstance(node, list):
                     stack.extend(node)
+
         edit_json(path, untag)
     edit_json(content_copy / PREPARE, _tag_for(new, MEDICAL_EDUCATION))
     edit_json(content_copy / PREPARE, _tag_for(new, FEEDBACK_360))
@@ -415,8 +446,15 @@ def test_an_editor_adds_renames_and_retires_roles_by_editing_data_alone(content_
 
     loaded, diagnostics = read_content(content_copy, "content")
     assert [d.format() for d in diagnostics] == []
-    assert select(loaded, new).counts() == {"reflections": 1, "actions": 2, "themes": 2, "quotes": 1,
-                                            "criteria": 1, "resources": 2, "pointers": 5}
+    assert select(loaded, new).counts() == {
+        "reflections": 1,
+        "actions": 2,
+        "themes": 2,
+        "quotes": 1,
+        "criteria": 1,
+        "resources": 2,
+        "pointers": 5,
+    }
     out = tmp_path / "out"
     report = build(content_copy, out, ["handouts"], BuildOptions(roles=(new, "consultant")))
     assert {f"handouts/{new}.{x}" for x in ("html", "docx", "pdf")} <= set(report.built)
@@ -437,14 +475,20 @@ def test_a_handout_is_rebuilt_only_when_what_it_quotes_changes(content_copy, tmp
     options = BuildOptions(roles=("consultant", "recruiter"))
     build(content_copy, out, ["handouts"], options)
     # A paragraph deliberately in no handout: nothing to rebuild.
-    edit_json(content_copy / PREPARE, lambda v: v["blocks"].__setitem__(
-        1, {**v["blocks"][1], "text": v["blocks"][1]["text"] + " Edited."}))
+    edit_json(
+        content_copy / PREPARE,
+        lambda v: v["blocks"].__setitem__(1, {**v["blocks"][1], "text": v["blocks"][1]["text"] + " Edited."}),
+    )
     assert build(content_copy, out, ["handouts"], options).built == []
     # A pull quote only the recruiter's handout holds: only its three files.
     path = content_copy / "sections" / "2-skills-and-experience.json"
     edit_json(path, lambda v: v["blocks"][0]["quotes"][0].__setitem__("text", "It’s all about people"))
     report = build(content_copy, out, ["handouts"], options)
-    assert sorted(report.built) == ["handouts/recruiter.docx", "handouts/recruiter.html", "handouts/recruiter.pdf"]
+    assert sorted(report.built) == [
+        "handouts/recruiter.docx",
+        "handouts/recruiter.html",
+        "handouts/recruiter.pdf",
+    ]
     # Building one role later does not rebuild it (--role chooses files, not their contents).
     assert build(content_copy, out, ["handouts"], BuildOptions(roles=("consultant",))).built == []
 
@@ -465,27 +509,46 @@ def test_a_handout_longer_than_four_pages_fails_the_build(content_copy, tmp_path
     for path in (content_copy / "sections").glob("*.json"):
         edit_json(path, tag_everything)
     out = tmp_path / "out"
-    with pytest.raises(BuildError, match=r"handouts/recruiter\.pdf: [5-9] pages, more than the 4 a handout may have "
-                                         r"\(hint: tag fewer items for this role in content/\)"):
+    with pytest.raises(
+        BuildError,
+        match=r"handouts/recruiter\.pdf: [5-9] pages, more than the 4 a handout may have "
+        r"\(hint: tag fewer items for this role in content/\)",
+    ):
         build(content_copy, out, ["handouts"], BuildOptions(roles=("recruiter",)))
     assert not (out / "handouts" / "recruiter.html").exists()
 
 
 def test_the_pdf_fetches_nothing(tmp_path):
-    page = b'<!DOCTYPE html><html lang="en"><title>x</title><img src="https://example.org/x.png" alt="x"></html>'
+    page = (
+        b'<!DOCTYPE html><html lang="en"><title>x</title><img src="https://example.org/x.png" alt="x"></html>'
+    )
     with pytest.raises(HandoutError, match=r"^the handout PDF may not fetch https://example\.org/x\.png$"):
         write_pdf(page, tmp_path / "x.pdf", "x.pdf")
     assert not list(tmp_path.iterdir())
 
 
 def test_build_refuses_an_unknown_role(content_copy, tmp_path):
-    result = CliRunner().invoke(main, ["build", "--content", str(content_copy), "--out", str(tmp_path),
-                                       "--format", "handouts", "--role", "consultnt", "-q"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            "--content",
+            str(content_copy),
+            "--out",
+            str(tmp_path),
+            "--format",
+            "handouts",
+            "--role",
+            "consultnt",
+            "-q",
+        ],
+    )
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == (
         "Error: unknown role 'consultnt' (hint: did you mean 'consultant'? the roles in "
         f"{content_copy.as_posix()}/roles.json are consultant, senior-medical-leader, "
-        "associate-medical-director, medical-educator, new-medical-director, recruiter)")
+        "associate-medical-director, medical-educator, new-medical-director, recruiter)"
+    )
 
 
 # --- mdguide validate: one test per diagnostic, with its exact line -------------------------
@@ -493,7 +556,7 @@ def test_build_refuses_an_unknown_role(content_copy, tmp_path):
 
 def _at(path: Path, pointer: str) -> str:
     """'content/FILE:LINE:COLUMN' of the value at ``pointer`` in a content file."""
-    from mdguide_build import jsonpos
+    from mdguide_build.validate import jsonpos
 
     root = next(parent for parent in path.parents if parent.name == "content")
     line, column = jsonpos.parse(path.read_text(encoding="utf-8")).positions[pointer]
@@ -510,7 +573,8 @@ def test_e320_a_tag_names_an_unknown_role(content_copy):
     edit_json(path, lambda v: v["blocks"][0]["handout"]["roles"].__setitem__(0, "consultnt"))
     assert _lines(content_copy, "E320") == [
         f"{_at(path, '/blocks/0/handout/roles/0')}: E320 /blocks/0/handout/roles/0: unknown role 'consultnt' "
-        "(hint: did you mean 'consultant'? ids are listed in content/roles.json)"]
+        "(hint: did you mean 'consultant'? ids are listed in content/roles.json)"
+    ]
 
 
 def test_e321_an_action_names_an_unknown_theme(content_copy):
@@ -519,14 +583,26 @@ def test_e321_an_action_names_an_unknown_theme(content_copy):
     at = f"{MEDICAL_EDUCATION}/handout/theme"
     assert _lines(content_copy, "E321") == [
         f"{_at(path, at)}: E321 {at}: unknown theme 'medical-eduction' "
-        "(hint: did you mean 'medical-education'? ids are listed in content/roles.json)"]
+        "(hint: did you mean 'medical-education'? ids are listed in content/roles.json)"
+    ]
 
 
 def test_e322_a_role_that_gets_nothing(content_copy):
     path = content_copy / "roles.json"
-    edit_json(path, lambda v: v["roles"].append({
-        "id": "trainee", "order": 9, "editorial_name": "Trainee", "editorial_description": "For trainees.",
-        "basis": [{"at": "introduction", "text": "This guide informs aspiring senior medical leaders"}]}))
+    edit_json(
+        path,
+        lambda v: v["roles"].append(
+            {
+                "id": "trainee",
+                "order": 9,
+                "editorial_name": "Trainee",
+                "editorial_description": "For trainees.",
+                "basis": [
+                    {"at": "introduction", "text": "This guide informs aspiring senior medical leaders"}
+                ],
+            }
+        ),
+    )
     where = _at(path, "/roles/6")
     assert _lines(content_copy, "E322") == [  # one place: sorted by message
         f"{where}: E322 /roles/6: role 'trainee' gets no checklist criteria "
@@ -548,11 +624,11 @@ def test_e323_an_item_with_no_role(content_copy):
     edit_json(path, lambda v: _node(v, LEARNING_AT_HOME)["handout"].__setitem__("roles", []))
     assert _lines(content_copy, "E323") == [
         f"{_at(path, LEARNING_AT_HOME + '/handout')}: E323 {LEARNING_AT_HOME}/handout: "
-        "this pull quote is not tagged for any role (hint: name the roles it serves in \"roles\", "
-        "or set \"general\": true if it serves no one role)",
+        'this pull quote is not tagged for any role (hint: name the roles it serves in "roles", '
+        'or set "general": true if it serves no one role)',
         f"{_at(path, MEDICAL_EDUCATION)}: E323 {MEDICAL_EDUCATION}: this development action is not tagged "
-        "for any role (hint: add \"handout\": {\"roles\": [...]} naming the roles it serves, "
-        "or {\"general\": true} if it serves no one role)",
+        'for any role (hint: add "handout": {"roles": [...]} naming the roles it serves, '
+        'or {"general": true} if it serves no one role)',
     ]
 
 
@@ -566,14 +642,14 @@ def test_e324_a_tag_that_is_incomplete_or_contradicts_itself(content_copy):
     edit_json(why, lambda v: _node(v, board).__setitem__("handout", {"roles": ["consultant"]}))
     assert _lines(content_copy, "E324") == [
         f"{_at(why, ATTRACTS_YOU + '/handout/theme')}: E324 {ATTRACTS_YOU}/handout/theme: "
-        "only development actions have a theme (hint: remove \"theme\", or make it \"kind\": \"action\")",
+        'only development actions have a theme (hint: remove "theme", or make it "kind": "action")',
         f"{_at(why, board + '/handout')}: E324 {board}/handout: a passage for a handout needs a kind "
-        "(hint: add \"kind\": \"reflection\" (self-reflection questions) or \"kind\": \"action\")",
+        '(hint: add "kind": "reflection" (self-reflection questions) or "kind": "action")',
         f"{_at(prepare, FEEDBACK_360 + '/handout')}: E324 {FEEDBACK_360}/handout: "
-        "a development action needs a theme (hint: add \"theme\": one of the theme ids in content/roles.json)",
+        'a development action needs a theme (hint: add "theme": one of the theme ids in content/roles.json)',
         f"{_at(prepare, MEDICAL_EDUCATION + '/handout/general')}: E324 {MEDICAL_EDUCATION}/handout/general: "
         "marked general but also tagged for roles (hint: a general item goes into no handout: "
-        "remove \"general\" or the roles)",
+        'remove "general" or the roles)',
     ]
 
 
@@ -598,12 +674,17 @@ def test_e325_ids_and_orders_used_twice_in_roles_json(content_copy):
 
 def test_e326_a_basis_that_is_not_the_guides_words(content_copy):
     path = content_copy / "roles.json"
-    edit_json(path, lambda v: v["roles"][0]["basis"][0].__setitem__(
-        "text", "A medical director's role is right for everyone."))
+    edit_json(
+        path,
+        lambda v: v["roles"][0]["basis"][0].__setitem__(
+            "text", "A medical director's role is right for everyone."
+        ),
+    )
     assert _lines(content_copy, "E326") == [
         f"{_at(path, '/roles/0/basis/0/text')}: E326 /roles/0/basis/0/text: role 'consultant': these words are "
         "not in 'what-the-role-involves' (hint: copy them exactly from that part of the guide, "
-        "quotation marks and apostrophes included)"]
+        "quotation marks and apostrophes included)"
+    ]
 
 
 def test_e327_roles_json_names_a_missing_part_of_the_guide(content_copy):
@@ -630,10 +711,11 @@ def test_w320_a_theme_no_action_uses(content_copy):
     assert loaded is not None  # a warning does not stop a build
     assert [d.format() for d in diagnostics if d.code == "W320"] == [
         f"{_at(path, '/themes/11')}: W320 /themes/11: theme 'digital' has no development actions "
-        "(hint: tag actions with it, or delete it)"]
+        "(hint: tag actions with it, or delete it)"
+    ]
 
 
 def test_the_real_content_has_no_role_problems(content):
-    from mdguide_build.role_checks import check_roles
+    from mdguide_build.validate.role_checks import check_roles
 
     assert [d.format() for d in check_roles(content)] == []

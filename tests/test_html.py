@@ -17,13 +17,13 @@ import pytest
 from lxml import html as lxml_html
 
 import validators as v
-from mdguide_build import inline
-from mdguide_build import models as m
 from mdguide_build.build import build
 from mdguide_build.builders.html import CSS
-from mdguide_build.inventory import take_inventory
-from mdguide_build.texts import iter_blocks, marked_texts
-from mdguide_build.to_pandoc import attribution_text, human_date
+from mdguide_build.guide import inline
+from mdguide_build.guide import models as m
+from mdguide_build.guide.inventory import take_inventory
+from mdguide_build.guide.labels import attribution_text, human_date
+from mdguide_build.guide.texts import iter_blocks, marked_texts
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # WCAG 1.4.12 text spacing, as the usual bookmarklet applies it.
@@ -71,8 +71,10 @@ def _open(browser, page, *, width: int, height: int = 800, extra_css: str | None
 
 def test_axe_finds_no_violations(browser, page):
     violations = browser.axe(page)
-    report = [f"{x['id']} ({x['impact']}): {x['help']} — {[n['html'][:120] for n in x['nodes'][:3]]}"
-              for x in violations]
+    report = [
+        f"{x['id']} ({x['impact']}): {x['help']} — {[n['html'][:120] for n in x['nodes'][:3]]}"
+        for x in violations
+    ]
     assert violations == [], "axe-core violations:\n" + "\n".join(report)
 
 
@@ -84,8 +86,17 @@ def test_axe_checks_the_whole_rule_set(browser, page):
     finally:
         pg.context.close()
     passed = {rule["id"] for rule in results["passes"]}
-    assert {"color-contrast", "landmark-one-main", "region", "heading-order", "skip-link",
-            "target-size", "html-lang-valid", "link-name", "landmark-unique"} <= passed
+    assert {
+        "color-contrast",
+        "landmark-one-main",
+        "region",
+        "heading-order",
+        "skip-link",
+        "target-size",
+        "html-lang-valid",
+        "link-name",
+        "landmark-unique",
+    } <= passed
 
 
 def test_nu_html_checker_finds_no_errors(page):
@@ -118,10 +129,18 @@ def test_language_landmarks_and_skip_link(tree):
     for landmark in ("header", "nav", "main", "footer"):
         assert len(tree.xpath(f"//{landmark}")) == 1, landmark
     # Every piece of content is inside a landmark: nothing but the skip link sits outside.
-    loose = [el for el in body.iter() if not isinstance(el, lxml_html.HtmlComment) and el is not body
-             and el is not skip and not el.xpath("ancestor-or-self::header|ancestor-or-self::nav"
-                                                   "|ancestor-or-self::main|ancestor-or-self::footer")
-             and _text(el) and not el.xpath(".//header|.//nav|.//main|.//footer")]
+    loose = [
+        el
+        for el in body.iter()
+        if not isinstance(el, lxml_html.HtmlComment)
+        and el is not body
+        and el is not skip
+        and not el.xpath(
+            "ancestor-or-self::header|ancestor-or-self::nav|ancestor-or-self::main|ancestor-or-self::footer"
+        )
+        and _text(el)
+        and not el.xpath(".//header|.//nav|.//main|.//footer")
+    ]
     assert loose == []
 
 
@@ -129,7 +148,9 @@ def test_skip_link_is_the_first_stop_and_moves_focus_to_main(browser, page):
     pg = browser.page(page)
     try:
         pg.keyboard.press("Tab")
-        focused = pg.evaluate("() => [document.activeElement.textContent, document.activeElement.getBoundingClientRect().left]")
+        focused = pg.evaluate(
+            "() => [document.activeElement.textContent, document.activeElement.getBoundingClientRect().left]"
+        )
         assert focused[0] == "Skip to main content" and focused[1] >= 0  # shown when focused
         pg.keyboard.press("Enter")
         assert pg.evaluate("() => document.activeElement.id") == "main"
@@ -142,12 +163,18 @@ def test_heading_outline_has_one_h1_and_never_skips_a_level(tree, content):
     levels = [int(h.tag[1]) for h in headings]
     assert levels[0] == 1 and levels.count(1) == 1
     assert _text(headings[0]) == content.guide.title and headings[0].xpath("ancestor::header")
-    skips = [(_text(a), _text(b)) for a, b, la, lb in zip(headings, headings[1:], levels, levels[1:]) if lb > la + 1]
+    skips = [
+        (_text(a), _text(b))
+        for a, b, la, lb in zip(headings, headings[1:], levels, levels[1:])
+        if lb > la + 1
+    ]
     assert skips == []
     # The guide's own top level (foreword, sections) sits one below the page title.
     main_h2 = [_text(h) for h in tree.xpath("//main/h2")]
     assert main_h2[0] == content.foreword.title
-    assert [t.split(" ", 1)[-1] for t in main_h2[1:1 + len(content.sections)]] == [s.title for s in content.sections]
+    assert [t.split(" ", 1)[-1] for t in main_h2[1 : 1 + len(content.sections)]] == [
+        s.title for s in content.sections
+    ]
 
 
 def test_contents_links_every_top_heading_and_every_link_resolves(tree):
@@ -193,8 +220,13 @@ def test_case_studies_are_regions_labelled_by_their_own_headings(tree, content):
     assert len(regions) == len(studies) == 3
     for region, study in zip(regions, studies):
         label = tree.get_element_by_id(region.get("aria-labelledby"))
-        heading = label if label.tag in HEADINGS else label.xpath("ancestor::*[self::h1 or self::h2 or self::h3"
-                                                                  " or self::h4 or self::h5 or self::h6]")[0]
+        heading = (
+            label
+            if label.tag in HEADINGS
+            else label.xpath(
+                "ancestor::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
+            )[0]
+        )
         assert heading.getparent() is region and region.index(heading) == 0
         assert _text(label) == _text(heading) == study.person.name
         assert study.person.organisation in _text(region)
@@ -274,10 +306,14 @@ def test_link_text_is_descriptive(tree, content):
     """
     vague = {"", "here", "click here", "more", "read more", "link", "this", "↩", "↩︎"}
     names = [(a.get("aria-label") or _text(a)).lower() for a in tree.xpath("//a")]
-    guide_links = [inline.plain_text(link.children).lower()
-                   for file in content.files if file.model is not None
-                   for _, text in marked_texts(file.model)
-                   for link in inline.references(inline.parse(text)) if isinstance(link, inline.ResourceLink)]
+    guide_links = [
+        inline.plain_text(link.children).lower()
+        for file in content.files
+        if file.model is not None
+        for _, text in marked_texts(file.model)
+        for link in inline.references(inline.parse(text))
+        if isinstance(link, inline.ResourceLink)
+    ]
     assert sorted(n for n in names if n in vague) == sorted(n for n in guide_links if n in vague)
     for a in tree.xpath("//a[@class='resource']"):
         if _text(a).lower() in vague:  # the sentence around it says where it goes
@@ -334,7 +370,7 @@ def test_print_shows_link_addresses_and_hides_screen_furniture(browser, page):
 
 
 def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -347,10 +383,22 @@ def _contrast(a: str, b: str) -> float:
 def test_every_text_colour_pair_in_the_stylesheet_is_at_least_4_5_to_1():
     palette = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6})", CSS.read_text(encoding="utf-8")))
     # (text, background) as the stylesheet uses them.
-    pairs = [("text", "white"), ("secondary", "white"), ("blue", "white"), ("visited", "white"),
-             ("dark-blue", "white"), ("text", "pale"), ("secondary", "pale"), ("blue", "pale"),
-             ("visited", "pale"), ("text", "editorial-bg"), ("blue", "editorial-bg"),
-             ("visited", "editorial-bg"), ("white", "blue"), ("text", "focus")]
+    pairs = [
+        ("text", "white"),
+        ("secondary", "white"),
+        ("blue", "white"),
+        ("visited", "white"),
+        ("dark-blue", "white"),
+        ("text", "pale"),
+        ("secondary", "pale"),
+        ("blue", "pale"),
+        ("visited", "pale"),
+        ("text", "editorial-bg"),
+        ("blue", "editorial-bg"),
+        ("visited", "editorial-bg"),
+        ("white", "blue"),
+        ("text", "focus"),
+    ]
     ratios = {pair: round(_contrast(palette[pair[0]], palette[pair[1]]), 2) for pair in pairs}
     assert {pair: r for pair, r in ratios.items() if r < 4.5} == {}
 

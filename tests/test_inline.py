@@ -2,8 +2,8 @@
 
 import pytest
 
-from mdguide_build import inline
-from mdguide_build.inline import Emph, NoteRef, Plain, ResourceLink, Strong
+from mdguide_build.guide import inline
+from mdguide_build.guide.inline import Emph, NoteRef, Plain, ResourceLink, Strong
 
 
 def test_plain_text_is_text_even_with_angle_brackets():
@@ -13,9 +13,15 @@ def test_plain_text_is_text_even_with_angle_brackets():
 def test_emphasis_bold_links_and_notes():
     nodes = inline.parse("See *Good medical practice*,[^gmc] **now** and [the Fund][kf].")
     assert nodes == (
-        Plain("See "), Emph((Plain("Good medical practice"),)), Plain(","), NoteRef("gmc", 28),
-        Plain(" "), Strong((Plain("now"),)), Plain(" and "),
-        ResourceLink((Plain("the Fund"),), "kf", 47), Plain("."),
+        Plain("See "),
+        Emph((Plain("Good medical practice"),)),
+        Plain(","),
+        NoteRef("gmc", 28),
+        Plain(" "),
+        Strong((Plain("now"),)),
+        Plain(" and "),
+        ResourceLink((Plain("the Fund"),), "kf", 47),
+        Plain("."),
     )
     assert inline.plain_text(nodes) == "See Good medical practice, now and the Fund."
     assert [r.resource for r in inline.references(nodes)] == ["gmc", "kf"]
@@ -50,7 +56,9 @@ def test_malformed_markup_is_explained(text, message, offset):
     assert caught.value.hint
 
 
-@pytest.mark.parametrize("text", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "text", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)"]
+)
 def test_markup_like_text_is_flagged(text):
     assert inline.looks_like_markup(text)
 

@@ -17,17 +17,17 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 from pypdf import PdfReader
-from expected import Guide, pdf_headings
-from readback import link_targets, outline_titles, pdf_text_sizes, structure_headings
-from validators import pdfinfo
 
 from conftest import CONTENT
-from mdguide_build import pandoc_ast as pa
-from mdguide_build.ast_rewrite import emphasis_to_strong, spell_out_urls
+from expected import Guide, pdf_headings
 from mdguide_build.build import build
 from mdguide_build.builders.base import BuildOptions
 from mdguide_build.builders.large_print import LargePrintDocxBuilder
 from mdguide_build.cli import main
+from mdguide_build.pandoc import ast as pa
+from mdguide_build.pandoc.rewrite import emphasis_to_strong, spell_out_urls
+from readback import link_targets, outline_titles, pdf_text_sizes, structure_headings
+from validators import pdfinfo
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 BODY = 18
@@ -51,8 +51,11 @@ def part(path: Path, name: str) -> etree._Element:
 
 def xml_parts(path: Path) -> dict[str, etree._Element]:
     with zipfile.ZipFile(path) as archive:
-        return {n: etree.fromstring(archive.read(n)) for n in archive.namelist()
-                if n.startswith("word/") and n.endswith(".xml")}
+        return {
+            n: etree.fromstring(archive.read(n))
+            for n in archive.namelist()
+            if n.startswith("word/") and n.endswith(".xml")
+        }
 
 
 def style(styles: etree._Element, style_id: str) -> etree._Element:
@@ -70,11 +73,13 @@ def half_points(element: etree._Element) -> int | None:
 
 
 def test_the_cli_refuses_less_than_16_point(tmp_path):
-    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "out"), "--format", "large-print-pdf",
-                                       "--point-size", "14"])
+    result = CliRunner().invoke(
+        main, ["build", "--out", str(tmp_path / "out"), "--format", "large-print-pdf", "--point-size", "14"]
+    )
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == (
-        "Error: Invalid value for --point-size: large print must be at least 16 pt (RNIB clear print guidance)")
+        "Error: Invalid value for --point-size: large print must be at least 16 pt (RNIB clear print guidance)"
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -102,8 +107,12 @@ def test_docx_uses_no_size_below_the_body(docx):
     parts = xml_parts(docx)
     defaults = parts["word/styles.xml"].find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
     assert defaults.find(f"{W}sz").get(f"{W}val") == str(2 * BODY)
-    small = [(name, element.get(f"{W}val")) for name, root in parts.items()
-             for element in root.iter(f"{W}sz", f"{W}szCs") if int(element.get(f"{W}val")) < 2 * BODY]
+    small = [
+        (name, element.get(f"{W}val"))
+        for name, root in parts.items()
+        for element in root.iter(f"{W}sz", f"{W}szCs")
+        if int(element.get(f"{W}val")) < 2 * BODY
+    ]
     assert small == []
 
 
@@ -117,8 +126,12 @@ def test_docx_headings_are_larger_still(docx):
 def test_docx_has_no_italics_underlining_or_capitals(docx):
     banned = [f"{W}{tag}" for tag in ("i", "iCs", "caps", "smallCaps", "vertAlign")]
     found = [(name, element.tag) for name, root in xml_parts(docx).items() for element in root.iter(*banned)]
-    found += [(name, "u") for name, root in xml_parts(docx).items()
-              for element in root.iter(f"{W}u") if element.get(f"{W}val") != "none"]
+    found += [
+        (name, "u")
+        for name, root in xml_parts(docx).items()
+        for element in root.iter(f"{W}u")
+        if element.get(f"{W}val") != "none"
+    ]
     assert found == []
 
 
@@ -133,8 +146,12 @@ def test_docx_note_numbers_are_full_size_and_bold(docx):
 
 def test_docx_is_left_aligned_with_line_spacing_one_and_a_half_on_a4(docx):
     parts = xml_parts(docx)
-    jc = [(name, element.get(f"{W}val")) for name in ("word/styles.xml", *TEXT_PARTS)
-          for element in parts[name].iter(f"{W}jc") if element.get(f"{W}val") not in ("left", "start")]
+    jc = [
+        (name, element.get(f"{W}val"))
+        for name in ("word/styles.xml", *TEXT_PARTS)
+        for element in parts[name].iter(f"{W}jc")
+        if element.get(f"{W}val") not in ("left", "start")
+    ]
     assert jc == []
     spacing = style(parts["word/styles.xml"], "Normal").find(f"{W}pPr/{W}spacing")
     assert (spacing.get(f"{W}line"), spacing.get(f"{W}lineRule")) == ("360", "auto")
@@ -149,7 +166,9 @@ def test_docx_is_styled_in_words_own_styles(docx, content):
     styled = {}
     for paragraph in body.iter(f"{W}p"):
         name = paragraph.find(f"{W}pPr/{W}pStyle")
-        styled["".join(t.text or "" for t in paragraph.iter(f"{W}t"))] = None if name is None else name.get(f"{W}val")
+        styled["".join(t.text or "" for t in paragraph.iter(f"{W}t"))] = (
+            None if name is None else name.get(f"{W}val")
+        )
     assert styled[content.foreword.title] == "Heading1"
     assert styled[content.guide.title] == "Title"
     numbered = [s for s in content.sections if s.numbered]
@@ -183,10 +202,25 @@ def test_pdf_has_no_italic_fonts(pdf):
 
 
 def test_emphasis_becomes_bold():
-    document = pa.Document([pa.Para([pa.Emph(pa.text("Good medical practice")), pa.Space(),
-                                     pa.Strong([pa.Emph(pa.text("nested"))])])])
+    document = pa.Document(
+        [
+            pa.Para(
+                [
+                    pa.Emph(pa.text("Good medical practice")),
+                    pa.Space(),
+                    pa.Strong([pa.Emph(pa.text("nested"))]),
+                ]
+            )
+        ]
+    )
     assert emphasis_to_strong(document).blocks == (
-        pa.Para([pa.Strong(pa.text("Good medical practice")), pa.Space(), pa.Strong([pa.Strong(pa.text("nested"))])]),
+        pa.Para(
+            [
+                pa.Strong(pa.text("Good medical practice")),
+                pa.Space(),
+                pa.Strong([pa.Strong(pa.text("nested"))]),
+            ]
+        ),
     )
 
 
@@ -196,7 +230,18 @@ def test_addresses_are_spelled_out_unless_a_note_gives_them():
     noted = pa.Link(pa.text("B"), other, attr=pa.Attr(classes=["resource"]))
     note = pa.Note([pa.Para([pa.Link([pa.Str(other)], other, attr=pa.Attr(classes=["url"]))])])
     document = pa.Document([pa.Para([linked, pa.Space(), noted, pa.Str("."), note])])
-    assert spell_out_urls(document).blocks == (pa.Para([
-        linked, pa.Space(), pa.Str("("), pa.Link([pa.Str(url)], url, attr=pa.Attr(classes=["url"])), pa.Str(")"),
-        pa.Space(), noted, pa.Str("."), note,
-    ]),)
+    assert spell_out_urls(document).blocks == (
+        pa.Para(
+            [
+                linked,
+                pa.Space(),
+                pa.Str("("),
+                pa.Link([pa.Str(url)], url, attr=pa.Attr(classes=["url"])),
+                pa.Str(")"),
+                pa.Space(),
+                noted,
+                pa.Str("."),
+                note,
+            ]
+        ),
+    )

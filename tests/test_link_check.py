@@ -20,9 +20,9 @@ from click.testing import CliRunner
 
 from conftest import edit_json
 from mdguide_build.cli import main
-from mdguide_build.link_check import CheckOptions, LinkCache, check_links, retry_after_seconds, table
-from mdguide_build.loader import load_content
-from mdguide_build.models import Resource
+from mdguide_build.guide.models import Resource
+from mdguide_build.tools.link_check import CheckOptions, LinkCache, check_links, retry_after_seconds, table
+from mdguide_build.validate.loader import load_content
 
 FAST = CheckOptions(timeout=0.5, retries=2, backoff=0.05, max_wait=2.0)
 
@@ -135,31 +135,63 @@ def by_id(report) -> dict:
 
 
 def test_every_kind_of_answer(server):
-    report = check_links(resources(server, {
-        "fine": "/ok", "old": "/old", "temporary": "/temporary", "missing": "/missing",
-        "moved-then-missing": "/moved-then-missing", "busy": "/busy", "error": "/error", "slow": "/slow",
-        "drop": "/drop", "loop": "/loop",
-    }), FAST)
+    report = check_links(
+        resources(
+            server,
+            {
+                "fine": "/ok",
+                "old": "/old",
+                "temporary": "/temporary",
+                "missing": "/missing",
+                "moved-then-missing": "/moved-then-missing",
+                "busy": "/busy",
+                "error": "/error",
+                "slow": "/slow",
+                "drop": "/drop",
+                "loop": "/loop",
+            },
+        ),
+        FAST,
+    )
     r = by_id(report)
     assert (r["fine"].status, r["fine"].http_status, r["fine"].message) == ("ok", 200, "")
     assert (r["old"].status, r["old"].message) == ("moved", f"moved permanently to {server.url('/new')}")
     assert r["old"].redirects == [(301, server.url("/new"))] and r["old"].final_url == server.url("/new")
-    assert (r["temporary"].status, r["temporary"].message) == ("ok", f"redirects (302) to {server.url('/ok')}")
+    assert (r["temporary"].status, r["temporary"].message) == (
+        "ok",
+        f"redirects (302) to {server.url('/ok')}",
+    )
     assert (r["missing"].status, r["missing"].message) == ("dead", "not found (404)")
     assert (r["moved-then-missing"].status, r["moved-then-missing"].message) == (
-        "dead", f"moved permanently to {server.url('/missing')}, which is not found (404)")
+        "dead",
+        f"moved permanently to {server.url('/missing')}, which is not found (404)",
+    )
     assert (r["busy"].status, r["busy"].attempts, r["busy"].retries) == ("ok", 2, 1)
     assert 1.0 <= r["busy"].waited < 1.1  # Retry-After: 1, honoured
     assert (r["error"].status, r["error"].message) == ("unknown", "server error (503) (3 attempts)")
     assert (r["slow"].status, r["slow"].message) == ("unknown", "no answer within 0.5 s (3 attempts)")
     assert (r["drop"].status, r["drop"].message) == (
-        "unknown", "the server closed the connection without an answer (3 attempts)")
+        "unknown",
+        "the server closed the connection without an answer (3 attempts)",
+    )
     assert r["drop"].requests == 3 and server.hits["/drop"] == 3
-    assert r["loop"].status == "unknown" and r["loop"].message.endswith(f"redirect loop back to {server.url('/loop')}")
+    assert r["loop"].status == "unknown" and r["loop"].message.endswith(
+        f"redirect loop back to {server.url('/loop')}"
+    )
     # Backoff doubles: 0.05 then 0.1 s before the second and third attempts.
     assert r["error"].waited == pytest.approx(0.15)
     assert [link.result.status for link in report.links] == [
-        "dead", "dead", "unknown", "unknown", "unknown", "unknown", "moved", "ok", "ok", "ok"]
+        "dead",
+        "dead",
+        "unknown",
+        "unknown",
+        "unknown",
+        "unknown",
+        "moved",
+        "ok",
+        "ok",
+        "ok",
+    ]
     assert report.requests == sum(server.hits.values())
     assert report.retries == 1 + 2 + 2 + 2  # busy, error, slow, drop
     assert server.user_agents == {FAST.user_agent}
@@ -169,7 +201,11 @@ def test_retry_after_is_capped(server):
     options = CheckOptions(timeout=0.5, retries=1, backoff=0.01, max_wait=0.2)
     started = time.perf_counter()
     result = by_id(check_links(resources(server, {"busy": "/always-busy"}), options))["busy"]
-    assert (result.status, result.http_status, result.message) == ("unknown", 429, "still rate-limited (429) (2 attempts)")
+    assert (result.status, result.http_status, result.message) == (
+        "unknown",
+        429,
+        "still rate-limited (429) (2 attempts)",
+    )
     assert result.waited == pytest.approx(0.2)  # asked for 3600 s
     assert time.perf_counter() - started < 1.5
 
@@ -185,8 +221,10 @@ def test_retry_after_forms():
 
 def test_concurrency_is_limited_per_host(server):
     many = {f"r{i}": f"/pause?{i}" for i in range(16)}
-    links = [Resource(id=ident, url=server.url(path, host="127.0.0.1" if i % 2 else "localhost"))
-             for i, (ident, path) in enumerate(many.items())]
+    links = [
+        Resource(id=ident, url=server.url(path, host="127.0.0.1" if i % 2 else "localhost"))
+        for i, (ident, path) in enumerate(many.items())
+    ]
     started = time.perf_counter()
     report = check_links(links, CheckOptions(concurrency=8, per_host=2, timeout=2))
     elapsed = time.perf_counter() - started
@@ -232,8 +270,21 @@ def local_content(content_copy, server):
 
 
 def test_cli_table_report_cache_and_exit_status(local_content, server, tmp_path):
-    args = ["check-links", "--content", str(local_content), "--timeout", "0.5", "--retries", "1",
-            "--backoff", "0.05", "--max-wait", "2", "--cache", str(tmp_path / "cache.json")]
+    args = [
+        "check-links",
+        "--content",
+        str(local_content),
+        "--timeout",
+        "0.5",
+        "--retries",
+        "1",
+        "--backoff",
+        "0.05",
+        "--max-wait",
+        "2",
+        "--cache",
+        str(tmp_path / "cache.json"),
+    ]
     started = time.perf_counter()
     result = CliRunner().invoke(main, [*args, "--json-report", str(tmp_path / "report" / "links.json")])
     elapsed = time.perf_counter() - started
@@ -256,8 +307,20 @@ def test_cli_table_report_cache_and_exit_status(local_content, server, tmp_path)
 
 
 def test_cli_update_content_records_status_and_date(local_content, server, tmp_path):
-    result = CliRunner().invoke(main, ["check-links", "--content", str(local_content), "--no-cache", "--timeout",
-                                       "0.5", "--retries", "0", "--update-content"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "check-links",
+            "--content",
+            str(local_content),
+            "--no-cache",
+            "--timeout",
+            "0.5",
+            "--retries",
+            "0",
+            "--update-content",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Recorded the status of 40 resource(s)" in result.output
     content, _ = load_content(local_content)  # still valid content

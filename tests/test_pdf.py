@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+
 from expected import Guide, pdf_headings
+from mdguide_build.writers import pdf as print_pdf
 from readback import link_targets, outline_titles, structure_headings
 from validators import pdfinfo
-
-from mdguide_build import print_pdf
 
 
 @pytest.fixture(scope="module")
@@ -52,16 +52,22 @@ def test_links_are_live(pdf, content):
 
 
 def test_nothing_is_fetched(tmp_path):
-    html = ('<html lang="en-GB"><head><title>t</title></head><body><p>x</p>'
-            '<img src="https://example.org/x.png" alt="x"></body></html>')
-    with pytest.raises(print_pdf.PdfError, match=r"asked for 'https://example.org/x.png', but nothing may be fetched"):
+    html = (
+        '<html lang="en-GB"><head><title>t</title></head><body><p>x</p>'
+        '<img src="https://example.org/x.png" alt="x"></body></html>'
+    )
+    with pytest.raises(
+        print_pdf.PdfError, match=r"asked for 'https://example.org/x.png', but nothing may be fetched"
+    ):
         print_pdf.write_pdf(html, tmp_path / "x.pdf", "test")
     assert list(tmp_path.iterdir()) == []  # no partial file left behind
 
 
 def test_weasyprint_warnings_fail_the_build(tmp_path):
-    html = ('<html lang="en-GB"><head><title>t</title><style>p { colour: red }</style></head>'
-            '<body><p>x</p></body></html>')
+    html = (
+        '<html lang="en-GB"><head><title>t</title><style>p { colour: red }</style></head>'
+        "<body><p>x</p></body></html>"
+    )
     warning = "WeasyPrint: Ignored `colour: red ` at 1:5, unknown property."
     with pytest.raises(print_pdf.PdfError, match=re.escape(warning)):
         print_pdf.write_pdf(html, tmp_path / "x.pdf", "test")

@@ -19,11 +19,11 @@ import json
 from pathlib import Path
 
 import pytest
+
 from alignment import Alignment, align
+from conftest import CONTENT
 from expected import HANDOUT_LAYOUTS, LAYOUTS, Guide, Unit, guide_units, handout_units, words
 from readback import docx_text, read_back
-
-from conftest import CONTENT
 
 # (format, how its file name ends): every file of the guide's formats.
 GUIDE_FILES = [
@@ -59,11 +59,9 @@ def braille_repair(words: list[str], vocabulary: set[str]) -> list[str]:
     """
     out = []
     for word in words:
-        if word not in vocabulary:
-            if word.endswith("ea") and word[:-2] in vocabulary:
-                word = word[:-2]
-            elif word in ("httpcc", "httpscc"):
-                word = word[:-2]
+        glued_comma = word.endswith("ea") and word[:-2] in vocabulary
+        if word not in vocabulary and (glued_comma or word in ("httpcc", "httpscc")):
+            word = word[:-2]
         out.append(word)
     return out
 
@@ -87,7 +85,9 @@ def guide_check(guide: Guide, fmt: str, path: Path) -> list[Alignment]:
     expected = guide_units(guide, layout)
     units = list(expected.units)
     if path.name.endswith("-brf-preview.txt"):  # its editorial note names the braille file
-        units.insert(0, Unit("editorial", f"{guide.guide['slug']}.brf", "the preview's note on its braille file"))
+        units.insert(
+            0, Unit("editorial", f"{guide.guide['slug']}.brf", "the preview's note on its braille file")
+        )
     return check(fmt, path, units, expected.apart, layout.notes)
 
 
@@ -144,14 +144,39 @@ def test_the_expected_units_cover_every_printed_field_of_the_content(guide):
         for key, value in _strings(json.loads(file.read_text(encoding="utf-8"))):
             if key in PRINTED:
                 checked += 1
-                assert words(value).rstrip(":") in printed, f"{file.relative_to(CONTENT)}: {key} {value[:60]!r}"
+                assert words(value).rstrip(":") in printed, (
+                    f"{file.relative_to(CONTENT)}: {key} {value[:60]!r}"
+                )
     assert checked > 300
 
 
 # The keys of content/ whose strings the guide prints (the others are ids, types, paths, dates, tags).
-PRINTED = {"text", "title", "subtitle", "paragraphs", "items", "caption", "lead", "image_note", "note", "name",
-           "organisation", "address", "phone", "email", "website", "about", "social", "other_formats",
-           "living_document", "role", "place", "questions", "publishers", "contact_heading"}
+PRINTED = {
+    "text",
+    "title",
+    "subtitle",
+    "paragraphs",
+    "items",
+    "caption",
+    "lead",
+    "image_note",
+    "note",
+    "name",
+    "organisation",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "about",
+    "social",
+    "other_formats",
+    "living_document",
+    "role",
+    "place",
+    "questions",
+    "publishers",
+    "contact_heading",
+}
 
 
 def _strings(value, key=None):
@@ -168,21 +193,30 @@ def _strings(value, key=None):
 
 def test_a_dropped_duplicated_or_moved_unit_is_reported(guide):
     """The alignment, on a made-up text, reports each kind of fault where it happened."""
-    units = [Unit("heading", "The board", "h"), Unit("paragraph", "One two three four five.", "p1"),
-             Unit("quote", "Six seven eight nine.", "q1"), Unit("quote", "Ten eleven twelve thirteen.", "q2"),
-             Unit("note", "https://example.org/a-b", "n1")]
+    units = [
+        Unit("heading", "The board", "h"),
+        Unit("paragraph", "One two three four five.", "p1"),
+        Unit("quote", "Six seven eight nine.", "q1"),
+        Unit("quote", "Ten eleven twelve thirteen.", "q2"),
+        Unit("note", "https://example.org/a-b", "n1"),
+    ]
     whole = "The board. One two three four five. Six seven eight nine. Ten eleven twelve thirteen. 1. https://example.org/a-b"
     assert align(units, whole).problems() == []
     assert align(units, whole.replace("One two three four five.", "")).missing == [
-        "paragraph at p1: 'One two three four five.' (0 of 5 words found in order)"]
+        "paragraph at p1: 'One two three four five.' (0 of 5 words found in order)"
+    ]
     assert align(units, whole.replace("The board.", "The board. The board.")).problems() == [
-        "printed but not expected here: 'the board'"]
-    swapped = whole.replace("Six seven eight nine. Ten eleven twelve thirteen.",
-                            "Ten eleven twelve thirteen. Six seven eight nine.")
+        "printed but not expected here: 'the board'"
+    ]
+    swapped = whole.replace(
+        "Six seven eight nine. Ten eleven twelve thirteen.",
+        "Ten eleven twelve thirteen. Six seven eight nine.",
+    )
     found = align(units, swapped).problems()
     assert len(found) == 2 and found[1].startswith("printed but not expected here")
     assert align(units, whole.replace("https://example.org/a-b", "")).missing == [
-        "note at n1: 'https://example.org/a-b' (0 of 5 words found in order)"]
+        "note at n1: 'https://example.org/a-b' (0 of 5 words found in order)"
+    ]
     # A word a PDF joined at a line-end hyphen is not a loss.
     assert align(units, whole.replace("three four", "threefour")).problems() == []
 
@@ -198,9 +232,9 @@ DROPPED_NOTE = "kings-fund-better-value-nhs"  # cited once, by a note alone (no 
 @pytest.fixture(scope="module")
 def broken_outputs(tmp_path_factory, guide):
     """Every guide format, built with four faults put into the document every builder starts from."""
-    from mdguide_build import pandoc_ast as pa
-    from mdguide_build import to_pandoc
     from mdguide_build.build import build
+    from mdguide_build.pandoc import ast as pa
+    from mdguide_build.pandoc import guide as to_pandoc
 
     section, cite = to_pandoc.section, to_pandoc.Context.cite
 
@@ -233,15 +267,19 @@ def _extra_words(problem: str) -> str | None:
     prefix = "printed but not expected here: "
     if not problem.startswith(prefix):
         return None
-    return " ".join(w for w in problem[len(prefix):].strip("'").split() if not w.isdigit())
+    return " ".join(w for w in problem[len(prefix) :].strip("'").split() if not w.isdigit())
 
 
 def _swap_quotes(block, pa):
     """The two quotes of the pull quote SWAPPED_QUOTES, in the other order (web and Word flavours)."""
     if isinstance(block, pa.Figure) and block.attr.identifier == SWAPPED_QUOTES:
         return dataclasses.replace(block, blocks=tuple(reversed(block.blocks)))
-    if isinstance(block, pa.Div) and ("custom-style", "Pull Quote") in block.attr.attributes and \
-            len(block.blocks) == 2 and "Being the medical director" in pa.stringify(block.blocks[0].content):
+    if (
+        isinstance(block, pa.Div)
+        and ("custom-style", "Pull Quote") in block.attr.attributes
+        and len(block.blocks) == 2
+        and "Being the medical director" in pa.stringify(block.blocks[0].content)
+    ):
         return dataclasses.replace(block, blocks=tuple(reversed(block.blocks)))
     return block
 
@@ -251,8 +289,12 @@ def test_each_outputs_check_catches_a_broken_build(broken_outputs, guide, fmt, e
     [path] = [p for p in broken_outputs if p.name.endswith(ending)]
     found = problems(guide_check(guide, fmt, path))
     report = "\n".join(found)
-    assert any("sections/0-introduction.json /blocks/1:" in p and p.startswith("paragraph") for p in found), report
-    assert any(_extra_words(p) == "the board" for p in found), report  # (page numbers aside)
-    assert any(p.startswith("quote at sections/1-why-become-a-medical-director.json /blocks/0/quotes/") for p in found), \
+    assert any("sections/0-introduction.json /blocks/1:" in p and p.startswith("paragraph") for p in found), (
         report
+    )
+    assert any(_extra_words(p) == "the board" for p in found), report  # (page numbers aside)
+    assert any(
+        p.startswith("quote at sections/1-why-become-a-medical-director.json /blocks/0/quotes/")
+        for p in found
+    ), report
     assert any(f"note citing {DROPPED_NOTE}" in p for p in found), report

@@ -14,8 +14,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from mdguide_build.models import FILE_MODELS
-from mdguide_build.schema import build_schema, render_schema, stale_schemas, write_schemas
+from mdguide_build.guide.models import FILE_MODELS
+from mdguide_build.validate.schema import build_schema, render_schema, stale_schemas, write_schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 AJV = ROOT / ".tools" / "node" / "node_modules" / ".bin" / "ajv"
@@ -50,9 +50,25 @@ def test_schemas_are_valid_draft_2020_12(kind):
 @pytest.mark.parametrize("path", CONTENT_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_content_file_names_its_schema_and_ajv_accepts_it(path):
     schema = _schema_path(path)
-    assert schema.parent == ROOT / "schema" and schema.is_file(), f"{path}: $schema does not resolve to schema/"
-    done = subprocess.run([str(AJV), "validate", "--spec=draft2020", "--strict=false", "--all-errors",
-                           "-s", str(schema), "-d", str(path)], capture_output=True, text=True, timeout=120)
+    assert schema.parent == ROOT / "schema" and schema.is_file(), (
+        f"{path}: $schema does not resolve to schema/"
+    )
+    done = subprocess.run(
+        [
+            str(AJV),
+            "validate",
+            "--spec=draft2020",
+            "--strict=false",
+            "--all-errors",
+            "-s",
+            str(schema),
+            "-d",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -63,9 +79,22 @@ def test_ajv_rejects_what_the_schema_forbids(tmp_path):
     data["resources"][1]["colour"] = "red"
     bad = tmp_path / "resources.json"
     bad.write_text(json.dumps(data), encoding="utf-8")
-    done = subprocess.run([str(AJV), "validate", "--spec=draft2020", "--strict=false", "--all-errors",
-                           "-s", str(ROOT / "schema" / "resources.schema.json"), "-d", str(bad)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            str(AJV),
+            "validate",
+            "--spec=draft2020",
+            "--strict=false",
+            "--all-errors",
+            "-s",
+            str(ROOT / "schema" / "resources.schema.json"),
+            "-d",
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode != 0
     assert "/resources/0/url" in done.stdout + done.stderr
     assert "additionalProperties" in done.stdout + done.stderr

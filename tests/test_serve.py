@@ -20,12 +20,14 @@ import pytest
 from lxml import html as lxml_html
 
 from conftest import edit_json
-from mdguide_build.serve import EVENTS_PATH, STATUS_PATH, Preview, PreviewError
+from mdguide_build.tools.serve import EVENTS_PATH, STATUS_PATH, Preview, PreviewError
 
 ROOT = Path(__file__).resolve().parent.parent
 S3 = "sections/3-how-do-i-prepare.json"
 RESILIENCE_START = "Resilience is an ability to use personal qualities"
-SCREENSHOTS = Path(os.environ.get("MDGUIDE_SCREENSHOTS", "")) if os.environ.get("MDGUIDE_SCREENSHOTS") else None
+SCREENSHOTS = (
+    Path(os.environ.get("MDGUIDE_SCREENSHOTS", "")) if os.environ.get("MDGUIDE_SCREENSHOTS") else None
+)
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], str]:
@@ -56,6 +58,7 @@ def reword(new: str):
     def change(data: dict) -> None:
         first = next(b for b in resilience(data)["blocks"] if b["type"] == "paragraph")
         first["text"] = first["text"].replace("Resilience is an ability", new)
+
     return change
 
 
@@ -92,8 +95,9 @@ def test_serves_the_guide_with_reload_script_only_when_served(preview, content_c
 def test_rebuilds_on_save_and_tells_the_page(preview, content_copy):
     before = status(preview)
     assert before["ok"] is True
-    events = urllib.request.urlopen(f"{preview.url.rstrip('/')}{EVENTS_PATH}?since={before['generation']}",
-                                    timeout=20)
+    events = urllib.request.urlopen(
+        f"{preview.url.rstrip('/')}{EVENTS_PATH}?since={before['generation']}", timeout=20
+    )
     assert events.readline() == b"retry: 500\n"
     edit_json(content_copy / S3, reword("Resilience, as we use the word here, is an ability"))
     wait_for_generation(preview, before["generation"])
@@ -112,7 +116,9 @@ def test_errors_replace_the_page_with_file_and_line(preview, content_copy):
     tree = lxml_html.fromstring(page)
     assert tree.findtext(".//h1") == "The preview could not be rebuilt"
     places = [span.text for span in tree.findall(".//span[@class='place']")]
-    line = next(i for i, text in enumerate((content_copy / S3).read_text().splitlines(), 1) if "<b>bold</b>" in text)
+    line = next(
+        i for i, text in enumerate((content_copy / S3).read_text().splitlines(), 1) if "<b>bold</b>" in text
+    )
     assert any(p.startswith(f"content/{S3}:{line}:") for p in places), places
     assert "<b>bold</b>" in tree.text_content()  # shown as text …
     assert tree.find(".//b") is None and len(tree.findall(".//script")) == 1  # … never as markup
@@ -136,15 +142,18 @@ def test_in_a_real_browser(preview, content_copy, browser, tmp_path):
         # The editor saves a change: the open page reloads by itself and shows it.
         page.evaluate("window.__before_reload = true")
         edit_json(content_copy / S3, reword("Resilience is, above all, an ability"))
-        page.wait_for_function("() => document.body.innerText.includes('Resilience is, above all, an ability')",
-                               timeout=20_000)
+        page.wait_for_function(
+            "() => document.body.innerText.includes('Resilience is, above all, an ability')", timeout=20_000
+        )
         assert page.evaluate("window.__before_reload === undefined")  # a real reload, not a patch
         page.locator("#resilience").scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "preview-after-save.png"))
 
         # The editor breaks the content: the page turns into the list of errors.
         edit_json(content_copy / S3, break_it)
-        page.wait_for_function("() => document.title.startsWith('Preview: the content has errors')", timeout=20_000)
+        page.wait_for_function(
+            "() => document.title.startsWith('Preview: the content has errors')", timeout=20_000
+        )
         first = page.locator("li").first.inner_text()
         assert first.startswith(f"content/{S3}:") and "<b>bold</b>" in first
         page.screenshot(path=str(shots / "preview-error.png"))
@@ -161,8 +170,12 @@ def test_in_a_real_browser(preview, content_copy, browser, tmp_path):
 
 def test_the_command_runs_and_stops_cleanly(content_copy):
     mdguide = Path(sys.executable).parent / "mdguide"
-    process = subprocess.Popen([str(mdguide), "serve", "--content", str(content_copy), "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [str(mdguide), "serve", "--content", str(content_copy), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = process.stdout.readline()
         match = re.fullmatch(r"Serving (http://127\.0\.0\.1:\d+/) \(Ctrl\+C to stop\)\n", line)
@@ -180,7 +193,9 @@ def test_the_command_runs_and_stops_cleanly(content_copy):
 
 def test_a_busy_port_is_explained(preview, content_copy):
     port = int(preview.url.rsplit(":", 1)[1].strip("/"))
-    with pytest.raises(PreviewError, match=rf"cannot listen on 127\.0\.0\.1:{port}: .*--port 0 for any free one"):
+    with pytest.raises(
+        PreviewError, match=rf"cannot listen on 127\.0\.0\.1:{port}: .*--port 0 for any free one"
+    ):
         Preview(content_copy, "127.0.0.1", port).start()
 
 

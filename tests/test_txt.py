@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 
 from expected import Guide
-
-from mdguide_build import pandoc_ast as pa
-from mdguide_build.plain_text import render, text_blocks
+from mdguide_build.pandoc import ast as pa
+from mdguide_build.writers.plain_text import render, text_blocks
 
 NOTE_LINE = re.compile(r"^\[(\d+)\] (\S+)$")
 
@@ -36,8 +35,12 @@ def test_headings_are_underlined(guide_outputs):
         at = lines.index(title)
         assert lines[at + 1] == "=" * len(title), title
         for sub in _subsections(section):
-            assert any(lines[i] == sub["title"] and set(lines[i + 1]) <= set("-~.") and len(lines[i + 1]) == len(sub["title"])
-                       for i in range(len(lines) - 1)), sub["title"]
+            assert any(
+                lines[i] == sub["title"]
+                and set(lines[i + 1]) <= set("-~.")
+                and len(lines[i + 1]) == len(sub["title"])
+                for i in range(len(lines) - 1)
+            ), sub["title"]
 
 
 def _subsections(node: dict):
@@ -68,8 +71,12 @@ def test_render_marks_headings_lists_quotes_and_notes():
         [
             pa.Header(1, pa.text("One")),
             pa.Para([*pa.text("Words with a note"), note, pa.Str(".")]),
-            pa.BulletList([[pa.Plain([pa.Emph(pa.text("first"))])],
-                           [pa.Plain(pa.text("second")), pa.BulletList([[pa.Plain(pa.text("inner"))]])]]),
+            pa.BulletList(
+                [
+                    [pa.Plain([pa.Emph(pa.text("first"))])],
+                    [pa.Plain(pa.text("second")), pa.BulletList([[pa.Plain(pa.text("inner"))]])],
+                ]
+            ),
             pa.Header(2, pa.text("Two")),
             pa.BlockQuote([pa.Para(pa.text("“Quoted”"))]),
             pa.Header(1, pa.text("Three")),

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from conftest import edit_json
 from mdguide_build.cli import main
-from mdguide_build.diagnostics import CATALOGUE
+from mdguide_build.validate.diagnostics import CATALOGUE
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "mini-content"
@@ -33,6 +33,7 @@ def edit_text(relpath: str, change: Callable[[str], str]) -> Callable[[Path], No
     def apply(root: Path) -> None:
         path = root / relpath
         path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
     return apply
 
 
@@ -58,69 +59,135 @@ CASES: dict[str, Callable[[Path], None]] = {
     "missing-file": lambda root: (root / "foreword.json").unlink(),
     "empty-file": write_bytes("foreword.json", b""),
     "truncated-file": edit_text("foreword.json", lambda t: t[: len(t) // 2]),
-    "trailing-comma": edit_text("figures.json", lambda t: t.replace('"items": ["one thing"]', '"items": ["one thing",]')),
-    "comment": edit_text("resources.json", lambda t: t.replace('"resources": [', '// links\n  "resources": [')),
-    "byte-order-mark": lambda root: (root / "foreword.json").write_bytes(b"\xef\xbb\xbf" + (root / "foreword.json").read_bytes()),
-    "not-utf8": edit_text("foreword.json", lambda t: t) if False else (
+    "trailing-comma": edit_text(
+        "figures.json", lambda t: t.replace('"items": ["one thing"]', '"items": ["one thing",]')
+    ),
+    "comment": edit_text(
+        "resources.json", lambda t: t.replace('"resources": [', '// links\n  "resources": [')
+    ),
+    "byte-order-mark": lambda root: (root / "foreword.json").write_bytes(
+        b"\xef\xbb\xbf" + (root / "foreword.json").read_bytes()
+    ),
+    "not-utf8": edit_text("foreword.json", lambda t: t)
+    if False
+    else (
         lambda root: (root / "foreword.json").write_bytes(
-            (root / "foreword.json").read_bytes().replace(b"A foreword", b"A \xe9foreword"))),
-    "duplicate-key": edit_text("foreword.json", lambda t: t.replace('"title": "Foreword",', '"title": "Foreword",\n  "title": "Again",')),
+            (root / "foreword.json").read_bytes().replace(b"A foreword", b"A \xe9foreword")
+        )
+    ),
+    "duplicate-key": edit_text(
+        "foreword.json",
+        lambda t: t.replace('"title": "Foreword",', '"title": "Foreword",\n  "title": "Again",'),
+    ),
     "nan": edit_text("resources.json", lambda t: t.replace('"footnote_2017": 1', '"footnote_2017": NaN')),
-    "infinity": edit_text("resources.json", lambda t: t.replace('"footnote_2017": 1', '"footnote_2017": Infinity')),
-    "huge-number": edit_text("resources.json", lambda t: t.replace('"footnote_2017": 1', '"footnote_2017": 1' + "0" * 40)),
-    "out-of-range-number": edit_file("resources.json", lambda d: d["resources"][0].update(footnote_2017=100000)),
+    "infinity": edit_text(
+        "resources.json", lambda t: t.replace('"footnote_2017": 1', '"footnote_2017": Infinity')
+    ),
+    "huge-number": edit_text(
+        "resources.json", lambda t: t.replace('"footnote_2017": 1', '"footnote_2017": 1' + "0" * 40)
+    ),
+    "out-of-range-number": edit_file(
+        "resources.json", lambda d: d["resources"][0].update(footnote_2017=100000)
+    ),
     "huge-string": edit_file("foreword.json", lambda d: d["paragraphs"].append("word " * 1000)),
-    "deep-nesting": edit_text("figures.json", lambda t: t.replace('"items": ["one thing"]', '"items": ' + "[" * 100 + "]" * 100)),
+    "deep-nesting": edit_text(
+        "figures.json", lambda t: t.replace('"items": ["one thing"]', '"items": ' + "[" * 100 + "]" * 100)
+    ),
     "wrong-type": edit_file("guide.json", lambda d: d.update(publishers="Test Publisher")),
     "wrong-type-boolean": edit_file(SECTION, lambda d: d.update(numbered="yes")),
     "missing-field": edit_file("guide.json", lambda d: d.pop("title")),
     "unknown-field": edit_file("guide.json", lambda d: d.update(titel="A typo")),
     "unknown-block-type": edit_file(SECTION, lambda d: first_block(d).update(type="paragrpah")),
-    "unknown-resource": edit_file(SECTION, lambda d: first_block(d).update(text="Read [the site][res-b].[^res-a]")),
+    "unknown-resource": edit_file(
+        SECTION, lambda d: first_block(d).update(text="Read [the site][res-b].[^res-a]")
+    ),
     "unknown-figure": edit_file(SECTION, lambda d: d["blocks"][1].update(figure="figure-9")),
     "duplicate-id": edit_file(SECTION, lambda d: d["blocks"][2].update(id="case-a")),
-    "uncited-resource": edit_file("resources.json", lambda d: d["resources"].append(
-        {"id": "res-b", "url": "https://example.org/b", "link_texts": [], "footnote_2017": 2})),
-    "unplaced-figure": edit_file("figures.json", lambda d: d["figures"].append(
-        {"id": "figure-2", "caption": "Another", "description": {"basis": "guide-text", "lead": "It shows:"}})),
-    "javascript-url": edit_file("resources.json", lambda d: d["resources"][0].update(url="javascript:alert(1)")),
+    "uncited-resource": edit_file(
+        "resources.json",
+        lambda d: d["resources"].append(
+            {"id": "res-b", "url": "https://example.org/b", "link_texts": [], "footnote_2017": 2}
+        ),
+    ),
+    "unplaced-figure": edit_file(
+        "figures.json",
+        lambda d: d["figures"].append(
+            {
+                "id": "figure-2",
+                "caption": "Another",
+                "description": {"basis": "guide-text", "lead": "It shows:"},
+            }
+        ),
+    ),
+    "javascript-url": edit_file(
+        "resources.json", lambda d: d["resources"][0].update(url="javascript:alert(1)")
+    ),
     "file-url": edit_file("resources.json", lambda d: d["resources"][0].update(url="file:///etc/passwd")),
     "bad-id": edit_file(SECTION, lambda d: d.update(id="Only Section")),
-    "raw-html-in-text": edit_file(SECTION, lambda d: first_block(d).update(
-        text="Read [the site][res-a].[^res-a] <script>alert(1)</script> <img src=x onerror=alert(1)>")),
-    "malformed-markup": edit_file(SECTION, lambda d: first_block(d).update(text="Read *the book at [the site][res-a].[^res-a]")),
+    "raw-html-in-text": edit_file(
+        SECTION,
+        lambda d: first_block(d).update(
+            text="Read [the site][res-a].[^res-a] <script>alert(1)</script> <img src=x onerror=alert(1)>"
+        ),
+    ),
+    "malformed-markup": edit_file(
+        SECTION, lambda d: first_block(d).update(text="Read *the book at [the site][res-a].[^res-a]")
+    ),
     "line-break-in-text": edit_file("foreword.json", lambda d: d["paragraphs"].append("two\nlines")),
     "path-outside-content": edit_file("guide.json", lambda d: d["sections"].append("../../etc/passwd")),
     "absolute-path": edit_file("guide.json", lambda d: d["sections"].append("/etc/passwd")),
     "symlink": _symlink,
-    "figure-image-outside": edit_file("figures.json", lambda d: d["figures"][0].update(image="../secret.png")),
+    "figure-image-outside": edit_file(
+        "figures.json", lambda d: d["figures"][0].update(image="../secret.png")
+    ),
     "section-listed-twice": edit_file("guide.json", lambda d: d["sections"].append("sections/1-only.json")),
-    "missing-section-file": edit_file("guide.json", lambda d: d["sections"].append("sections/2-missing.json")),
-    "person-specification-twice": edit_file(SECTION, lambda d: d["blocks"].append({"type": "person-specification"})),
+    "missing-section-file": edit_file(
+        "guide.json", lambda d: d["sections"].append("sections/2-missing.json")
+    ),
+    "person-specification-twice": edit_file(
+        SECTION, lambda d: d["blocks"].append({"type": "person-specification"})
+    ),
     "wrong-schema-reference": edit_file("figures.json", lambda d: d.update({"$schema": "figures.json"})),
-    "several-problems": lambda root: [edit_file("guide.json", lambda d: d.pop("title"))(root),
-                                      edit_file("resources.json", lambda d: d["resources"][0].update(url="ftp://x"))(root)],
+    "several-problems": lambda root: [
+        edit_file("guide.json", lambda d: d.pop("title"))(root),
+        edit_file("resources.json", lambda d: d["resources"][0].update(url="ftp://x"))(root),
+    ],
 }
 
 
 def _with_a_role(root: Path) -> None:
     """Give the mini guide one reader role, with every item tagged for it (see test_handouts.py)."""
+
     def roles(d: dict) -> None:
         d["sources"] = {"reflection": ["only"], "action": ["only"]}
         d["themes"] = [{"id": "reading", "editorial_name": "Reading"}]
-        d["roles"] = [{"id": "reader", "order": 1, "editorial_name": "Reader", "editorial_description": "For readers.",
-                       "basis": [{"at": "only", "text": "Read the book"}]}]
+        d["roles"] = [
+            {
+                "id": "reader",
+                "order": 1,
+                "editorial_name": "Reader",
+                "editorial_description": "For readers.",
+                "basis": [{"at": "only", "text": "Read the book"}],
+            }
+        ]
 
     def section(d: dict) -> None:
         first_block(d)["handout"] = {"roles": ["reader"], "kind": "action", "theme": "reading"}
         d["blocks"][2]["handout"] = {"roles": ["reader"]}
-        d["blocks"].append({"type": "paragraph", "text": "Are you ready?",
-                            "handout": {"roles": ["reader"], "kind": "reflection"}})
+        d["blocks"].append(
+            {
+                "type": "paragraph",
+                "text": "Are you ready?",
+                "handout": {"roles": ["reader"], "kind": "reflection"},
+            }
+        )
 
     edit_file("roles.json", roles)(root)
     edit_file(SECTION, section)(root)
-    edit_file("person-specification.json", lambda d: d["groups"][0]["criteria"][0].update(
-        handout={"roles": ["reader"]}))(root)
+    edit_file(
+        "person-specification.json",
+        lambda d: d["groups"][0]["criteria"][0].update(handout={"roles": ["reader"]}),
+    )(root)
 
 
 def _handout_case(*changes: Callable[[Path], None]) -> Callable[[Path], None]:
@@ -128,22 +195,47 @@ def _handout_case(*changes: Callable[[Path], None]) -> Callable[[Path], None]:
 
 
 ROLES = "roles.json"
-CASES.update({
-    "handout-valid": _handout_case(),
-    "handout-unknown-role": _handout_case(edit_file(SECTION, lambda d: d["blocks"][2]["handout"].update(roles=["reeder"]))),
-    "handout-unknown-theme": _handout_case(edit_file(SECTION, lambda d: first_block(d)["handout"].update(theme="readin"))),
-    "handout-role-gets-nothing": _handout_case(edit_file(ROLES, lambda d: d["roles"].append(
-        {"id": "writer", "order": 2, "editorial_name": "Writer", "editorial_description": "For writers.",
-         "basis": [{"at": "only", "text": "Read the book"}]}))),
-    "handout-untagged-item": _handout_case(edit_file(SECTION, lambda d: d["blocks"][2].pop("handout"))),
-    "handout-contradictory-tag": _handout_case(edit_file(SECTION, lambda d: d["blocks"][2]["handout"].update(general=True))),
-    "handout-role-twice": _handout_case(edit_file(ROLES, lambda d: d["roles"].append(dict(d["roles"][0], order=2)))),
-    "handout-basis-not-in-guide": _handout_case(edit_file(ROLES, lambda d: d["roles"][0]["basis"][0].update(
-        text="Read the magazine"))),
-    "handout-unknown-part": _handout_case(edit_file(ROLES, lambda d: d["sources"].update(action=["onl"]))),
-    "handout-unused-theme": _handout_case(edit_file(ROLES, lambda d: d["themes"].append(
-        {"id": "writing", "editorial_name": "Writing"}))),
-})
+CASES.update(
+    {
+        "handout-valid": _handout_case(),
+        "handout-unknown-role": _handout_case(
+            edit_file(SECTION, lambda d: d["blocks"][2]["handout"].update(roles=["reeder"]))
+        ),
+        "handout-unknown-theme": _handout_case(
+            edit_file(SECTION, lambda d: first_block(d)["handout"].update(theme="readin"))
+        ),
+        "handout-role-gets-nothing": _handout_case(
+            edit_file(
+                ROLES,
+                lambda d: d["roles"].append(
+                    {
+                        "id": "writer",
+                        "order": 2,
+                        "editorial_name": "Writer",
+                        "editorial_description": "For writers.",
+                        "basis": [{"at": "only", "text": "Read the book"}],
+                    }
+                ),
+            )
+        ),
+        "handout-untagged-item": _handout_case(edit_file(SECTION, lambda d: d["blocks"][2].pop("handout"))),
+        "handout-contradictory-tag": _handout_case(
+            edit_file(SECTION, lambda d: d["blocks"][2]["handout"].update(general=True))
+        ),
+        "handout-role-twice": _handout_case(
+            edit_file(ROLES, lambda d: d["roles"].append(dict(d["roles"][0], order=2)))
+        ),
+        "handout-basis-not-in-guide": _handout_case(
+            edit_file(ROLES, lambda d: d["roles"][0]["basis"][0].update(text="Read the magazine"))
+        ),
+        "handout-unknown-part": _handout_case(
+            edit_file(ROLES, lambda d: d["sources"].update(action=["onl"]))
+        ),
+        "handout-unused-theme": _handout_case(
+            edit_file(ROLES, lambda d: d["themes"].append({"id": "writing", "editorial_name": "Writing"}))
+        ),
+    }
+)
 
 
 def run_case(name: str, tmp_path: Path) -> str:

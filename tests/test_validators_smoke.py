@@ -47,8 +47,9 @@ def pages(tmp_path_factory) -> dict[str, Path]:
 # started while it runs fails ("Sync API inside the asyncio loop").
 
 
-def _rezip(src: Path, dst: Path, *, replace: dict[str, str] | None = None,
-           add: dict[str, str] | None = None) -> Path:
+def _rezip(
+    src: Path, dst: Path, *, replace: dict[str, str] | None = None, add: dict[str, str] | None = None
+) -> Path:
     """Copy an EPUB, replacing/adding entries; mimetype first and stored."""
     replace, add = replace or {}, add or {}
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
@@ -70,9 +71,18 @@ def epubs(tmp_path_factory) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("epub")
     good = d / "good.epub"
     pypandoc.convert_text(
-        "# Hi\n\nSome text.", "epub3", format="markdown", outputfile=str(good),
-        extra_args=["--metadata", "title=T", "--metadata", "lang=en-GB",
-                    "--metadata", "identifier=urn:uuid:5f0c1f4e-8a8e-4a51-9c1e-2b5a0d3c7e11"],
+        "# Hi\n\nSome text.",
+        "epub3",
+        format="markdown",
+        outputfile=str(good),
+        extra_args=[
+            "--metadata",
+            "title=T",
+            "--metadata",
+            "lang=en-GB",
+            "--metadata",
+            "identifier=urn:uuid:5f0c1f4e-8a8e-4a51-9c1e-2b5a0d3c7e11",
+        ],
         verify_format=False,
     )
     with zipfile.ZipFile(good) as z:
@@ -83,8 +93,12 @@ def epubs(tmp_path_factory) -> dict[str, Path]:
         '<p>Some text.</p>\n<img src="missing.png" />\n<p id="dup">a</p><p id="dup">b</p>',
     )
     assert broken_text != text, "pandoc output changed; adjust the test"
-    broken = _rezip(good, d / "broken.epub", replace={chapter: broken_text},
-                    add={"EPUB/undeclared.txt": "not in the manifest\n"})
+    broken = _rezip(
+        good,
+        d / "broken.epub",
+        replace={chapter: broken_text},
+        add={"EPUB/undeclared.txt": "not in the manifest\n"},
+    )
     return {"good": good, "broken": broken}
 
 
@@ -125,8 +139,10 @@ def test_browser_screenshot_and_custom_page_checks(browser, pages, tmp_path):
     pg = browser.page(pages["good"], viewport=(320, 480))
     assert pg.evaluate("document.documentElement.lang") == "en-GB"
     # WCAG 1.4.12-style text spacing override: no horizontal overflow at 320 px.
-    pg.add_style_tag(content="* { line-height: 1.5 !important; letter-spacing: .12em !important;"
-                             " word-spacing: .16em !important; }")
+    pg.add_style_tag(
+        content="* { line-height: 1.5 !important; letter-spacing: .12em !important;"
+        " word-spacing: .16em !important; }"
+    )
     assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert browser.run_axe(pg)["violations"] == []
 
@@ -165,8 +181,13 @@ def test_ace_runs_and_reports(epubs, tmp_path):
 
 def test_soffice_pdf_and_poppler(tmp_path):
     docx = tmp_path / "doc.docx"
-    pypandoc.convert_text("# Heading one\n\nHello from the DOCX.", "docx", format="markdown",
-                          outputfile=str(docx), verify_format=False)
+    pypandoc.convert_text(
+        "# Heading one\n\nHello from the DOCX.",
+        "docx",
+        format="markdown",
+        outputfile=str(docx),
+        verify_format=False,
+    )
     pdf = v.soffice_to_pdf(docx, tmp_path / "out")
     assert pdf.exists() and pdf.suffix == ".pdf"
     text = v.pdftotext(pdf)

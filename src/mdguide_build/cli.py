@@ -1,7 +1,8 @@
 """The `mdguide` command: a thin click layer over the library.
 
-This is the only module that imports click, and the only place where library
-errors become messages and exit codes.  Each command's docstring is its
+Only this module and ``cli_docs`` (which renders the commands' help into the
+docs) import click; import-linter enforces it. This is the only place where
+library errors become messages and exit codes.  Each command's docstring is its
 `--help`, and ends with examples.
 """
 
@@ -14,15 +15,18 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import ContentError, MdguideError
+from mdguide_build import __version__
+from mdguide_build.errors import ContentError, MdguideError
 
 CONTENT_DEFAULT = "content"
 
 
 def content_option(func):
     return click.option(
-        "--content", "content_dir", default=CONTENT_DEFAULT, show_default=True,
+        "--content",
+        "content_dir",
+        default=CONTENT_DEFAULT,
+        show_default=True,
         type=click.Path(file_okay=False, path_type=str),
         help="Folder holding the guide's JSON content.",
     )(func)
@@ -83,8 +87,8 @@ def validate(content_dir: str, as_json: bool) -> None:
     """
     import json
 
-    from .inventory import take_inventory
-    from .loader import read_content
+    from mdguide_build.guide.inventory import take_inventory
+    from mdguide_build.validate.loader import read_content
 
     started = time.perf_counter()
     content, diagnostics = read_content(Path(content_dir), content_dir.rstrip("/") or "/")
@@ -94,7 +98,7 @@ def validate(content_dir: str, as_json: bool) -> None:
     else:
         _print_diagnostics(diagnostics)
     if content is None:
-        from .diagnostics import summary
+        from mdguide_build.validate.diagnostics import summary
 
         raise click.ClickException(f"Aborted: {summary(diagnostics, content_dir)}")
     if not as_json:
@@ -116,7 +120,7 @@ def schema_command(check: bool, out_dir: str) -> None:
       mdguide schema            regenerate schema/*.schema.json
       mdguide schema --check    exit 1 if any schema file is out of date
     """
-    from .schema import stale_schemas, write_schemas
+    from mdguide_build.validate.schema import stale_schemas, write_schemas
 
     if check:
         stale = stale_schemas(Path(out_dir))
@@ -135,7 +139,9 @@ def _progress_printer(total_hint: str):
 
     def show(event) -> None:
         if event.kind == "done":
-            click.echo(f"  built   {event.output} ({event.size / 1024:,.0f} KiB, {event.seconds:.2f} s)", err=True)
+            click.echo(
+                f"  built   {event.output} ({event.size / 1024:,.0f} KiB, {event.seconds:.2f} s)", err=True
+            )
         elif event.kind == "skip":
             click.echo(f"  current {event.output} (unchanged)", err=True)
         elif event.kind == "start":
@@ -146,18 +152,41 @@ def _progress_printer(total_hint: str):
 
 @main.command()
 @content_option
-@click.option("--out", "out_dir", default="outputs", show_default=True, type=click.Path(file_okay=False),
-              help="Folder to write the outputs into.")
-@click.option("--format", "formats", multiple=True, metavar="NAME",
-              help="Output format to build (repeatable); default: every format. See `mdguide formats`.")
+@click.option(
+    "--out",
+    "out_dir",
+    default="outputs",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write the outputs into.",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="NAME",
+    help="Output format to build (repeatable); default: every format. See `mdguide formats`.",
+)
 @click.option("--role", "roles", multiple=True, metavar="ID", help="Handouts: only these roles (repeatable).")
-@click.option("--point-size", type=int, default=18, show_default=True,
-              help="Large print: body text size in points (16 or more).")
+@click.option(
+    "--point-size",
+    type=int,
+    default=18,
+    show_default=True,
+    help="Large print: body text size in points (16 or more).",
+)
 @click.option("--force", is_flag=True, help="Rebuild every output even if it is up to date.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the files written.")
 @friendly_errors
-def build(content_dir: str, out_dir: str, formats: tuple[str, ...], roles: tuple[str, ...],
-          point_size: int, force: bool, quiet: bool) -> None:
+def build(
+    content_dir: str,
+    out_dir: str,
+    formats: tuple[str, ...],
+    roles: tuple[str, ...],
+    point_size: int,
+    force: bool,
+    quiet: bool,
+) -> None:
     """Validate the content and publish it into the output folder.
 
     Files are written to a staging folder and moved into place only when
@@ -175,13 +204,14 @@ def build(content_dir: str, out_dir: str, formats: tuple[str, ...], roles: tuple
     """
     import os
 
-    from .build import build as run_build
-    from .build import parse_source_date_epoch
-    from .builders.base import BuildOptions
+    from mdguide_build.build import build as run_build
+    from mdguide_build.build import parse_source_date_epoch
+    from mdguide_build.builders.base import BuildOptions
 
     if point_size < 16:
-        raise click.BadParameter("large print must be at least 16 pt (RNIB clear print guidance)",
-                                 param_hint="--point-size")
+        raise click.BadParameter(
+            "large print must be at least 16 pt (RNIB clear print guidance)", param_hint="--point-size"
+        )
     options = BuildOptions(
         source_date_epoch=parse_source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH")),
         roles=tuple(roles) or None,
@@ -189,13 +219,21 @@ def build(content_dir: str, out_dir: str, formats: tuple[str, ...], roles: tuple
     )
     if not quiet:
         click.echo(f"Building {', '.join(formats) or 'every format'} from {content_dir}/ …", err=True)
-    report = run_build(Path(content_dir), Path(out_dir), list(formats) or None, options,
-                       progress=(lambda e: None) if quiet else _progress_printer(""), force=force)
+    report = run_build(
+        Path(content_dir),
+        Path(out_dir),
+        list(formats) or None,
+        options,
+        progress=(lambda e: None) if quiet else _progress_printer(""),
+        force=force,
+    )
     for path in report.paths():
         click.echo(str(path))
     if not quiet:
-        click.echo(f"Done: {len(report.built)} built, {len(report.skipped)} up to date, "
-                   f"in {report.seconds:.2f} s.", err=True)
+        click.echo(
+            f"Done: {len(report.built)} built, {len(report.skipped)} up to date, in {report.seconds:.2f} s.",
+            err=True,
+        )
 
 
 @main.command()
@@ -206,7 +244,7 @@ def formats() -> None:
     Example:
       mdguide formats
     """
-    from .builders import registry
+    from mdguide_build.builders import registry
 
     for name in registry.names():
         click.echo(f"{name:<18} {registry.get(name).summary}")
@@ -219,8 +257,14 @@ def formats() -> None:
 @click.argument("old")
 @click.argument("new", required=False)
 @content_option
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
-              show_default=True, help="text for reading, markdown for a draft change note, json for tools.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text for reading, markdown for a draft change note, json for tools.",
+)
 @friendly_errors
 def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
     """Say what changed in the guide between OLD and NEW, in the guide's terms.
@@ -238,13 +282,15 @@ def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
     """
     import json
 
-    from .content_diff import change_note, diff_content, format_text
-    from .loader import load_content
-    from .revisions import content_version
+    from mdguide_build.tools.content_diff import change_note, diff_content, format_text
+    from mdguide_build.tools.revisions import content_version
+    from mdguide_build.validate.loader import load_content
 
     content_path = Path(content_dir)
-    with content_version(old, content_path) as (old_root, old_label), \
-            content_version(new or content_dir, content_path) as (new_root, new_label):
+    with (
+        content_version(old, content_path) as (old_root, old_label),
+        content_version(new or content_dir, content_path) as (new_root, new_label),
+    ):
         try:
             before, _ = load_content(old_root, old_label)
             after, _ = load_content(new_root, new_label)
@@ -252,14 +298,17 @@ def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
             _print_diagnostics(error.diagnostics)
             raise click.ClickException(
                 f"Aborted: {error} (hint: both versions must be valid under today's content models; "
-                "a revision from before a change to the models may not be)") from None
+                "a revision from before a change to the models may not be)"
+            ) from None
     result = diff_content(before, after, old_label, new_label)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif fmt == "markdown":
-        from . import pandoc
+        from mdguide_build.pandoc import runner as pandoc
 
-        note = change_note(result, after.guide.edition if after.guide.edition != before.guide.edition else None)
+        note = change_note(
+            result, after.guide.edition if after.guide.edition != before.guide.edition else None
+        )
         click.echo(pandoc.convert(note, "gfm", extra_args=["--wrap=none"]).decode("utf-8"), nl=False)
     else:
         click.echo(format_text(result), nl=False)
@@ -267,27 +316,69 @@ def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
 
 @main.command("check-links")
 @content_option
-@click.option("--json-report", type=click.Path(dir_okay=False, path_type=Path), help="Also write the results as JSON.")
-@click.option("--cache", "cache_file", default=".cache/link-check.json", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="Where results are kept between runs.")
+@click.option(
+    "--json-report", type=click.Path(dir_okay=False, path_type=Path), help="Also write the results as JSON."
+)
+@click.option(
+    "--cache",
+    "cache_file",
+    default=".cache/link-check.json",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where results are kept between runs.",
+)
 @click.option("--no-cache", is_flag=True, help="Ask every address again and keep nothing.")
-@click.option("--max-age", type=float, default=24.0, show_default=True, help="Hours a cached result stays valid.")
+@click.option(
+    "--max-age", type=float, default=24.0, show_default=True, help="Hours a cached result stays valid."
+)
 @click.option("--concurrency", type=int, default=8, show_default=True, help="Requests in flight at once.")
-@click.option("--per-host", type=int, default=2, show_default=True, help="Requests in flight to any one host.")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for each answer.")
-@click.option("--retries", type=int, default=2, show_default=True,
-              help="Retries after a timeout, a dropped connection, 429 or a 5xx.")
-@click.option("--max-wait", type=float, default=30.0, show_default=True,
-              help="Longest wait before a retry, in seconds, even if Retry-After asks for more.")
-@click.option("--backoff", type=float, default=0.5, show_default=True,
-              help="First wait before a retry, in seconds; it doubles each time.")
+@click.option(
+    "--per-host", type=int, default=2, show_default=True, help="Requests in flight to any one host."
+)
+@click.option(
+    "--timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for each answer."
+)
+@click.option(
+    "--retries",
+    type=int,
+    default=2,
+    show_default=True,
+    help="Retries after a timeout, a dropped connection, 429 or a 5xx.",
+)
+@click.option(
+    "--max-wait",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Longest wait before a retry, in seconds, even if Retry-After asks for more.",
+)
+@click.option(
+    "--backoff",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="First wait before a retry, in seconds; it doubles each time.",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 if any link is dead (default: always exit 0).")
-@click.option("--update-content", is_flag=True,
-              help="Record each resource's status and check date in resources.json.")
+@click.option(
+    "--update-content", is_flag=True, help="Record each resource's status and check date in resources.json."
+)
 @friendly_errors
-def check_links_command(content_dir: str, json_report: Path | None, cache_file: Path, no_cache: bool,
-                        max_age: float, concurrency: int, per_host: int, timeout: float, retries: int,
-                        max_wait: float, backoff: float, strict: bool, update_content: bool) -> None:
+def check_links_command(
+    content_dir: str,
+    json_report: Path | None,
+    cache_file: Path,
+    no_cache: bool,
+    max_age: float,
+    concurrency: int,
+    per_host: int,
+    timeout: float,
+    retries: int,
+    max_wait: float,
+    backoff: float,
+    strict: bool,
+    update_content: bool,
+) -> None:
     """Check the resources' web addresses and say what to fix.
 
     Each distinct address is asked once, several at a time but at most
@@ -305,11 +396,24 @@ def check_links_command(content_dir: str, json_report: Path | None, cache_file: 
       mdguide check-links --no-cache --timeout 5 --strict
       mdguide check-links --update-content     then add archived_url to dead ones
     """
-    from .link_check import CheckOptions, LinkCache, check_links, table, update_resources, write_report
-    from .loader import load_content
+    from mdguide_build.tools.link_check import (
+        CheckOptions,
+        LinkCache,
+        check_links,
+        table,
+        update_resources,
+        write_report,
+    )
+    from mdguide_build.validate.loader import load_content
 
-    options = CheckOptions(concurrency=concurrency, per_host=per_host, timeout=timeout, retries=retries,
-                           backoff=backoff, max_wait=max_wait)
+    options = CheckOptions(
+        concurrency=concurrency,
+        per_host=per_host,
+        timeout=timeout,
+        retries=retries,
+        backoff=backoff,
+        max_wait=max_wait,
+    )
     content, _ = load_content(Path(content_dir), content_dir.rstrip("/") or "/")
     resources = content.resources.resources
     cache = None if no_cache else LinkCache(cache_file, max_age)
@@ -324,17 +428,26 @@ def check_links_command(content_dir: str, json_report: Path | None, cache_file: 
         click.echo(f"Recorded the status of {changed} resource(s) in {content_dir}/resources.json.", err=True)
     dead = report.dead()
     if dead:
-        click.echo(f"{len(dead)} dead link(s): find each resource's new address, or add an archived_url "
-                   "(e.g. a web-archive snapshot) to it in resources.json.", err=True)
+        click.echo(
+            f"{len(dead)} dead link(s): find each resource's new address, or add an archived_url "
+            "(e.g. a web-archive snapshot) to it in resources.json.",
+            err=True,
+        )
         if strict:
             raise click.ClickException(f"{len(dead)} dead link(s) (--strict)")
 
 
 @main.command()
 @content_option
-@click.option("--port", type=int, default=8000, show_default=True, help="Port to serve on; 0 picks a free one.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Keep the default unless others must see the preview.")
+@click.option(
+    "--port", type=int, default=8000, show_default=True, help="Port to serve on; 0 picks a free one."
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Keep the default unless others must see the preview.",
+)
 @friendly_errors
 def serve(content_dir: str, port: int, host: str) -> None:
     """Preview the HTML while you edit: rebuilt on save, reloaded in the browser.
@@ -350,13 +463,20 @@ def serve(content_dir: str, port: int, host: str) -> None:
       mdguide serve --port 8001
       mdguide serve --content ~/drafts/content
     """
-    from .serve import Preview
+    from mdguide_build.tools.serve import Preview
 
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"Warning: listening on {host}: anyone who can reach this machine can see the preview.", err=True)
+        click.echo(
+            f"Warning: listening on {host}: anyone who can reach this machine can see the preview.", err=True
+        )
     display = content_dir.rstrip("/") or "/"
-    with Preview(Path(content_dir), host, port, content_display=display,
-                 log=lambda message: click.echo(message, err=True)) as preview:
+    with Preview(
+        Path(content_dir),
+        host,
+        port,
+        content_display=display,
+        log=lambda message: click.echo(message, err=True),
+    ) as preview:
         click.echo(f"Serving {preview.url} (Ctrl+C to stop)")
         sys.stdout.flush()
         try:
@@ -371,8 +491,14 @@ def serve(content_dir: str, port: int, host: str) -> None:
 @main.command("docs")
 @click.option("--check", is_flag=True, help="Only report what is out of date; exit 1 if anything is.")
 @content_option
-@click.option("--out", "out_dir", default="outputs", show_default=True, type=click.Path(file_okay=False),
-              help="Output folder of the build the list of outputs is taken from.")
+@click.option(
+    "--out",
+    "out_dir",
+    default="outputs",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Output folder of the build the list of outputs is taken from.",
+)
 @friendly_errors
 def docs_command(check: bool, content_dir: str, out_dir: str) -> None:
     """Write the generated parts of the docs: docs/cli.md and the README's list of outputs.
@@ -390,8 +516,15 @@ def docs_command(check: bool, content_dir: str, out_dir: str) -> None:
       mdguide docs            rewrite docs/cli.md and the list in README.md
       mdguide docs --check    exit 1 if either is out of date
     """
-    from .cli_reference import (README, REFERENCE, DocsError, cli_reference, default_outputs, listing_problems,
-                                with_outputs_listing)
+    from mdguide_build.cli_docs import (
+        README,
+        REFERENCE,
+        DocsError,
+        cli_reference,
+        default_outputs,
+        listing_problems,
+        with_outputs_listing,
+    )
 
     if not README.is_file():
         raise DocsError(f"{README} not found (hint: run mdguide docs in the project folder)")
@@ -399,8 +532,11 @@ def docs_command(check: bool, content_dir: str, out_dir: str) -> None:
     readme = README.read_text(encoding="utf-8")
     files = default_outputs(Path(content_dir), Path(out_dir))
     if check:
-        stale = [f"{REFERENCE}: out of date"] if not REFERENCE.is_file() or \
-            REFERENCE.read_text(encoding="utf-8") != reference else []
+        stale = (
+            [f"{REFERENCE}: out of date"]
+            if not REFERENCE.is_file() or REFERENCE.read_text(encoding="utf-8") != reference
+            else []
+        )
         stale += [f"{README}: {problem}" for problem in listing_problems(readme, files)]
         for line in stale:
             click.echo(line, err=True)

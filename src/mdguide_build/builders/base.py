@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from mdguide_build import ASSETS
+
 if TYPE_CHECKING:  # not imported at run time: a no-op build must not pay for pydantic
-    from ..loader import Content
+    from mdguide_build.guide.content import Content
 
 
 @dataclass(frozen=True)
@@ -69,11 +71,15 @@ class Builder:
         return digest.hexdigest()
 
 
-PACKAGE = Path(__file__).resolve().parent.parent
-ASSETS = PACKAGE / "assets"
+PACKAGE = ASSETS.parent
 # Tools whose version can change an output's bytes: (import name, distribution name).
-_TOOLS = (("pypandoc", "pypandoc_binary"), ("weasyprint", "weasyprint"), ("docx", "python_docx"),
-          ("lxml", "lxml"), ("pydantic", "pydantic"))
+_TOOLS = (
+    ("pypandoc", "pypandoc_binary"),
+    ("weasyprint", "weasyprint"),
+    ("docx", "python_docx"),
+    ("lxml", "lxml"),
+    ("pydantic", "pydantic"),
+)
 
 
 @functools.cache

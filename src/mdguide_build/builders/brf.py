@@ -11,11 +11,11 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from .. import braille
-from ..loader import Content
-from ..plain_text import TextBlock, render_block
-from .base import Builder, Output
-from .txt import plain_text_blocks
+from mdguide_build.builders.base import Builder, Output
+from mdguide_build.builders.txt import plain_text_blocks
+from mdguide_build.guide.content import Content
+from mdguide_build.writers import braille
+from mdguide_build.writers.plain_text import TextBlock, render_block
 
 
 @functools.lru_cache(maxsize=4)
@@ -27,7 +27,7 @@ def _book(blocks: tuple[TextBlock, ...]) -> braille.BrailleBook:
 def preview(blocks: tuple[TextBlock, ...], book: braille.BrailleBook, brf_name: str) -> str:
     """The print text of the BRF, with a marker line where each braille page begins."""
     pages_at: dict[int, list[tuple[int, int]]] = {}
-    for page, lines in enumerate(book.pages, start=1):
+    for page in range(1, len(book.pages) + 1):
         owner = max((i for i, (p, line) in enumerate(book.starts) if (p, line) <= (page, 2)), default=0)
         pages_at.setdefault(owner, []).append((page, book.starts[owner][0]))
     out = [
@@ -51,8 +51,10 @@ def preview(blocks: tuple[TextBlock, ...], book: braille.BrailleBook, brf_name: 
 
 class BrfBuilder(Builder):
     name = "brf"
-    summary = ("Braille-ready file, Unified English Braille grade 2 (40 cells x 25 lines), with a print "
-               "preview: for braille readers, embossers and braille displays.")
+    summary = (
+        "Braille-ready file, Unified English Braille grade 2 (40 cells x 25 lines), with a print "
+        "preview: for braille readers, embossers and braille displays."
+    )
 
     def outputs(self, content: Content) -> list[Output]:
         blocks = tuple(plain_text_blocks(content))
@@ -65,5 +67,7 @@ class BrfBuilder(Builder):
         def write_preview(path: Path) -> None:
             path.write_text(preview(blocks, _book(blocks), f"{slug}.brf"), encoding="utf-8", newline="\n")
 
-        return [Output(f"{slug}.brf", fingerprint, write_brf),
-                Output(f"{slug}-brf-preview.txt", fingerprint, write_preview)]
+        return [
+            Output(f"{slug}.brf", fingerprint, write_brf),
+            Output(f"{slug}-brf-preview.txt", fingerprint, write_preview),
+        ]

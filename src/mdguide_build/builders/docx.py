@@ -20,21 +20,21 @@ Two things are done after pandoc (``finish``):
 
 from __future__ import annotations
 
-import io
 import secrets
-import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from lxml import etree
 
-from .. import pandoc
-from .. import pandoc_ast as pa
-from ..errors import MdguideError
-from ..loader import Content
-from ..reference_docx import reference_docx, zip_bytes
-from ..to_pandoc import guide_document, human_date, plain
-from .base import Builder, Output
+from mdguide_build.builders.base import Builder, Output
+from mdguide_build.errors import MdguideError
+from mdguide_build.guide.content import Content
+from mdguide_build.guide.labels import human_date
+from mdguide_build.pandoc import ast as pa
+from mdguide_build.pandoc import runner as pandoc
+from mdguide_build.pandoc.guide import guide_document, plain
+from mdguide_build.writers.reference_docx import reference_docx
+from mdguide_build.writers.zipped import unzip_entries, zip_bytes
 
 CORE = "docProps/core.xml"
 BODY = "word/document.xml"
@@ -46,7 +46,9 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # description, language) and the title block.  pandoc would put every other key
 # (EPUB accessibility lists, edition notes) into custom properties, some empty.
 _META_KEYS = ("title", "subtitle", "author", "subject", "description", "lang", "identifier")
-_UPGRADE_HINT = "hint: mdguide expects the DOCX of pandoc 3.9 (pypandoc-binary in constraints.txt); was it upgraded?"
+_UPGRADE_HINT = (
+    "hint: mdguide expects the DOCX of pandoc 3.9 (pypandoc-binary in constraints.txt); was it upgraded?"
+)
 
 
 class DocxError(MdguideError):
@@ -67,7 +69,7 @@ def document_dates(content: Content, source_date_epoch: int | None) -> tuple[dat
     """(created, modified) for the document properties."""
     created = _first_day(content.guide.published)
     if source_date_epoch is not None:
-        modified = datetime.fromtimestamp(source_date_epoch, timezone.utc)
+        modified = datetime.fromtimestamp(source_date_epoch, UTC)
     else:
         modified = _first_day(content.guide.edition.date)
     return created, modified
@@ -89,17 +91,16 @@ def contents_entries(document: pa.Document, depth: int = CONTENTS_DEPTH) -> list
     return entries
 
 
-def finish(docx: bytes, contents: list[tuple[int, str, str]] | None, created: datetime, modified: datetime) -> bytes:
+def finish(
+    docx: bytes, contents: list[tuple[int, str, str]] | None, created: datetime, modified: datetime
+) -> bytes:
     """pandoc's DOCX with dated core properties (and its contents filled in, if given), re-packed."""
-    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
-        entries = [(name, archive.read(name)) for name in archive.namelist()]
+    entries = unzip_entries(docx)
     change = {CORE: lambda data: _dated_core(data, created, modified)}
     if contents is not None:
         change[BODY] = lambda data: _filled_contents(data, contents)
     entries = [(name, change[name](data) if name in change else data) for name, data in entries]
-    # A zip cannot say 1979 or earlier.
-    stamp = max(modified, datetime(1980, 1, 1, tzinfo=timezone.utc))
-    return zip_bytes(entries, stamp.timetuple()[:6])
+    return zip_bytes(entries, modified)
 
 
 def convert_with_reference(document: str, path: Path, reference: bytes, extra_args: list[str]) -> bytes:
@@ -118,7 +119,9 @@ def convert_with_reference(document: str, path: Path, reference: bytes, extra_ar
 
 class DocxBuilder(Builder):
     name = "docx"
-    summary = "Word document with Word's own headings, footnotes and named styles: for editing and sending on."
+    summary = (
+        "Word document with Word's own headings, footnotes and named styles: for editing and sending on."
+    )
 
     def outputs(self, content: Content) -> list[Output]:
         ast = docx_document(content)
@@ -130,10 +133,16 @@ class DocxBuilder(Builder):
         def write(path: Path) -> None:
             # The reference is made here, in the worker, so it overlaps other formats' pandoc
             # runs; it depends only on mdguide's code (in every fingerprint) and the language.
-            written = convert_with_reference(document, path, reference_docx(language), [
-                "--toc", f"--toc-depth={CONTENTS_DEPTH}",
-                "--syntax-highlighting=none",  # no code: keep pandoc's token styles out of Word's list
-            ])
+            written = convert_with_reference(
+                document,
+                path,
+                reference_docx(language),
+                [
+                    "--toc",
+                    f"--toc-depth={CONTENTS_DEPTH}",
+                    "--syntax-highlighting=none",  # no code: keep pandoc's token styles out of Word's list
+                ],
+            )
             path.write_bytes(finish(written, contents, created, modified))
 
         fingerprint = self.fingerprint(document, language, created.isoformat(), modified.isoformat())
@@ -143,7 +152,7 @@ class DocxBuilder(Builder):
 def _first_day(date: str) -> datetime:
     """'2017-06' -> 1 June 2017, 00:00 UTC; '2017-06-05' -> 5 June 2017."""
     year, month, *day = (int(part) for part in date.split("-"))
-    return datetime(year, month, day[0] if day else 1, tzinfo=timezone.utc)
+    return datetime(year, month, day[0] if day else 1, tzinfo=UTC)
 
 
 def _dated_core(core: bytes, created: datetime, modified: datetime) -> bytes:
@@ -165,9 +174,15 @@ def _filled_contents(body: bytes, contents: list[tuple[int, str, str]]) -> bytes
     refreshes the field (adding page numbers) since pandoc marks it dirty.
     """
     root = etree.fromstring(body)
-    field = next((p for p in root.iter(f"{_W}p")
-                  if any(c.get(f"{_W}fldCharType") == "begin" for c in p.iter(f"{_W}fldChar"))
-                  and "TOC" in "".join(t.text or "" for t in p.iter(f"{_W}instrText"))), None)
+    field = next(
+        (
+            p
+            for p in root.iter(f"{_W}p")
+            if any(c.get(f"{_W}fldCharType") == "begin" for c in p.iter(f"{_W}fldChar"))
+            and "TOC" in "".join(t.text or "" for t in p.iter(f"{_W}instrText"))
+        ),
+        None,
+    )
     if field is None or not contents:
         raise DocxError(f"pandoc's DOCX has no contents field to fill ({_UPGRADE_HINT})")
     bookmarks = {b.get(f"{_W}name") for b in root.iter(f"{_W}bookmarkStart")}
@@ -207,4 +222,3 @@ def _element(tag: str, *children, space: str | None = None, **attributes: str):
         element.set("{http://www.w3.org/XML/1998/namespace}space", space)
     element.extend(children)
     return element
-

@@ -16,16 +16,16 @@ claim) and zips the book again, byte-for-byte reproducibly.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from .. import pandoc
-from .. import pandoc_ast as pa
-from ..epub_package import Finish, finish
-from ..errors import MdguideError
-from ..loader import Content
-from ..to_pandoc import guide_document, plain
-from .base import ASSETS, Builder, BuildOptions, Output
+from mdguide_build.builders.base import ASSETS, Builder, BuildOptions, Output
+from mdguide_build.errors import MdguideError
+from mdguide_build.guide.content import Content
+from mdguide_build.pandoc import ast as pa
+from mdguide_build.pandoc import runner as pandoc
+from mdguide_build.pandoc.guide import guide_document, plain
+from mdguide_build.writers.epub import Finish, finish
 
 TEMPLATE = ASSETS / "epub" / "template.xhtml"
 CSS = ASSETS / "epub" / "guide.css"
@@ -51,16 +51,19 @@ FRONT_MATTER = {"foreword": (("epub:type", "foreword"), ("role", "doc-foreword")
 
 def epub_document(content: Content) -> pa.Document:
     """The guide's "web" AST, with the contents titled and the foreword marked as front matter."""
-    document = guide_document(content, "web",
-                              extra_meta=lambda _: {"toc-title": pa.MetaInlines(plain(CONTENTS_TITLE))})
+    document = guide_document(
+        content, "web", extra_meta=lambda _: {"toc-title": pa.MetaInlines(plain(CONTENTS_TITLE))}
+    )
     return dataclasses.replace(document, blocks=[_typed(block) for block in document.blocks])
 
 
 def _typed(block: pa.Block) -> pa.Block:
     if isinstance(block, pa.Header) and block.level == 1 and block.attr.identifier in FRONT_MATTER:
         attr = block.attr
-        return dataclasses.replace(block, attr=pa.Attr(
-            attr.identifier, attr.classes, [*attr.attributes, *FRONT_MATTER[attr.identifier]]))
+        return dataclasses.replace(
+            block,
+            attr=pa.Attr(attr.identifier, attr.classes, [*attr.attributes, *FRONT_MATTER[attr.identifier]]),
+        )
     return block
 
 
@@ -71,7 +74,7 @@ class EpubDateError(MdguideError):
 def modified(content: Content, options: BuildOptions) -> datetime:
     """When the book was last changed: SOURCE_DATE_EPOCH if given, else the edition's date."""
     if options.source_date_epoch is not None:
-        when = datetime.fromtimestamp(min(options.source_date_epoch, LATEST), timezone.utc)
+        when = datetime.fromtimestamp(min(options.source_date_epoch, LATEST), UTC)
         if options.source_date_epoch > LATEST:
             raise EpubDateError(
                 f"SOURCE_DATE_EPOCH={options.source_date_epoch} is after {when:%Y-%m-%d}, the last date "
@@ -79,7 +82,7 @@ def modified(content: Content, options: BuildOptions) -> datetime:
             )
         return when
     year, month, *day = (int(part) for part in content.guide.edition.date.split("-"))
-    return datetime(year, month, day[0] if day else 1, tzinfo=timezone.utc)
+    return datetime(year, month, day[0] if day else 1, tzinfo=UTC)
 
 
 class EpubBuilder(Builder):
@@ -101,9 +104,16 @@ class EpubBuilder(Builder):
         )
 
         def write(path: Path) -> None:
-            book = pandoc.convert(document, "epub3", extra_args=[
-                f"--template={TEMPLATE}", "--split-level=1", "--toc", "--toc-depth=3",
-            ])
+            book = pandoc.convert(
+                document,
+                "epub3",
+                extra_args=[
+                    f"--template={TEMPLATE}",
+                    "--split-level=1",
+                    "--toc",
+                    "--toc-depth=3",
+                ],
+            )
             path.write_bytes(finish(book, spec))
 
         return [Output(f"{guide.slug}.epub", self.fingerprint(document, repr(spec)), write)]

@@ -1,4 +1,4 @@
-""""What to do next" handouts: for each reader role an HTML page, a Word document and an A4 PDF.
+""" "What to do next" handouts: for each reader role an HTML page, a Word document and an A4 PDF.
 
 Each handout is built from ``handouts.select``: only the items tagged for its
 role, quoted through the same ``to_pandoc`` functions as the guide, so the
@@ -32,30 +32,29 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lxml_html
 
-from .. import handouts as ho
-from .. import models as m
-from .. import pandoc
-from .. import pandoc_ast as pa
-from ..errors import MdguideError
-from ..loader import Content
-from ..reference_docx import reference_docx
-from ..texts import iter_blocks, iter_subsections
-from ..to_pandoc import (
+from mdguide_build.builders.base import ASSETS, Builder, Output
+from mdguide_build.builders.docx import convert_with_reference, document_dates, finish
+from mdguide_build.builders.html import CSS, Endnotes
+from mdguide_build.errors import MdguideError
+from mdguide_build.guide import handouts as ho
+from mdguide_build.guide import models as m
+from mdguide_build.guide.content import Content
+from mdguide_build.guide.labels import attribution_text, edition_label
+from mdguide_build.guide.texts import iter_blocks, iter_subsections
+from mdguide_build.pandoc import ast as pa
+from mdguide_build.pandoc import runner as pandoc
+from mdguide_build.pandoc.guide import (
     STYLE_CRITERION,
     STYLE_PROMPTING_QUESTION,
     Context,
-    attribution_text,
     block,
     editorial,
-    edition_label,
     marked,
     metadata,
     plain,
     pull_quote,
 )
-from .base import ASSETS, Builder, Output
-from .docx import convert_with_reference, document_dates, finish
-from .html import CSS, Endnotes
+from mdguide_build.writers.reference_docx import reference_docx
 
 TEMPLATE = ASSETS / "html" / "handout.html"
 HANDOUT_CSS = ASSETS / "html" / "handout.css"
@@ -82,15 +81,26 @@ def _checklist(handout: ho.Handout, ctx: Context, intro: str) -> list[pa.Block]:
         entries = []
         for criterion in criteria:
             if ctx.flavour == "docx":
-                entry = [ctx.styled(STYLE_CRITERION, [pa.Para([pa.Str(CHECKBOX), pa.Space(),
-                                                               *marked(criterion.text, ctx)])])]
+                entry = [
+                    ctx.styled(
+                        STYLE_CRITERION,
+                        [pa.Para([pa.Str(CHECKBOX), pa.Space(), *marked(criterion.text, ctx)])],
+                    )
+                ]
             else:  # finish_html turns this div into a checkbox and its label
-                entry = [pa.Div([pa.Plain(marked(criterion.text, ctx))],
-                                pa.Attr(identifier=f"check-{criterion.id}", classes=["check-item"]))]
+                entry = [
+                    pa.Div(
+                        [pa.Plain(marked(criterion.text, ctx))],
+                        pa.Attr(identifier=f"check-{criterion.id}", classes=["check-item"]),
+                    )
+                ]
             if criterion.questions:
                 questions = pa.BulletList([[ctx.item(marked(q, ctx))] for q in criterion.questions])
-                entry.append(ctx.styled(STYLE_PROMPTING_QUESTION, [questions],
-                                        pa.Attr(classes=["prompting-questions"])))
+                entry.append(
+                    ctx.styled(
+                        STYLE_PROMPTING_QUESTION, [questions], pa.Attr(classes=["prompting-questions"])
+                    )
+                )
             entries.append(entry)
         out.append(pa.Div([pa.BulletList(entries)], pa.Attr(classes=["checklist"])))
     return out
@@ -112,7 +122,9 @@ def _read_more(handout: ho.Handout, ctx: Context) -> list[pa.Block]:
         if ctx.flavour == "docx":  # a Word file travels alone: name the part, do not link it
             items.append([ctx.item(words)])
         else:  # finish_html points it at the guide's page
-            items.append([pa.Plain([pa.Link(words, f"#{pointer.anchor}", attr=pa.Attr(classes=["guide-link"]))])])
+            items.append(
+                [pa.Plain([pa.Link(words, f"#{pointer.anchor}", attr=pa.Attr(classes=["guide-link"]))])]
+            )
     return [pa.BulletList(items)]
 
 
@@ -153,7 +165,16 @@ def handout_blocks(content: Content, handout: ho.Handout, ctx: Context) -> list[
 def _meta(content: Content, title: str, description: str, series: str | None) -> dict[str, pa.MetaValue]:
     guide = content.guide
     meta = metadata(content)
-    keep = ("author", "publisher", "date", "lang", "identifier", "subject", "living-document", "other-formats")
+    keep = (
+        "author",
+        "publisher",
+        "date",
+        "lang",
+        "identifier",
+        "subject",
+        "living-document",
+        "other-formats",
+    )
     return {
         **{key: meta[key] for key in keep if key in meta},
         "title": pa.MetaInlines(plain(title)),
@@ -182,7 +203,9 @@ def docx_document(content: Content, handout: ho.Handout) -> pa.Document:
     ctx = Context(content, "docx", allowed_resources=handout.resources)
     guide = content.guide
     series = content.roles.editorial.series_title
-    meta = _meta(content, f"{series}: {handout.role.editorial_name}", handout.role.editorial_description, series)
+    meta = _meta(
+        content, f"{series}: {handout.role.editorial_name}", handout.role.editorial_description, series
+    )
     meta["subtitle"] = pa.MetaInlines(plain(f"{guide.title}: {guide.subtitle}"))
     meta["date"] = pa.MetaInlines(plain(edition_label(guide.edition)))
     # Word's document properties: pandoc would turn any other key into a custom property.
@@ -204,13 +227,46 @@ def index_document(content: Content) -> pa.Document:
             (f"{role.id}.docx", "Word document (DOCX)"),
             (f"{role.id}.pdf", "PDF to print (A4)"),
         ]
-        out.append(pa.BulletList([[pa.Plain([pa.Link(plain(text), f"#{target}", attr=pa.Attr(
-            classes=["sibling"], attributes=[("aria-label", f"{role.editorial_name}: {text}")]))])]
-            for target, text in links]))
+        out.append(
+            pa.BulletList(
+                [
+                    [
+                        pa.Plain(
+                            [
+                                pa.Link(
+                                    plain(text),
+                                    f"#{target}",
+                                    attr=pa.Attr(
+                                        classes=["sibling"],
+                                        attributes=[("aria-label", f"{role.editorial_name}: {text}")],
+                                    ),
+                                )
+                            ]
+                        )
+                    ]
+                    for target, text in links
+                ]
+            )
+        )
         basis = [pa.Para(plain(words.basis_label + ":"))]
         for item in role.basis:
-            basis.append(pa.BlockQuote([pa.Para([pa.Str("“"), *plain(item.text), pa.Str("”"), pa.Space(),
-                                                 pa.Str("("), *plain(parts.get(item.at, item.at)), pa.Str(")")])]))
+            basis.append(
+                pa.BlockQuote(
+                    [
+                        pa.Para(
+                            [
+                                pa.Str("“"),
+                                *plain(item.text),
+                                pa.Str("”"),
+                                pa.Space(),
+                                pa.Str("("),
+                                *plain(parts.get(item.at, item.at)),
+                                pa.Str(")"),
+                            ]
+                        )
+                    ]
+                )
+            )
         out.append(pa.Div(basis, pa.Attr(classes=["basis"])))
     meta = _meta(content, words.index_title, words.index_intro, None)
     meta["pagetitle"] = pa.MetaString(f"{words.index_title} – {content.guide.title}")
@@ -289,11 +345,17 @@ def print_html(page: bytes) -> bytes:
         link.tag = "span"
         link.attrib.clear()
     # A linked phrase whose address no note in the same passage gives prints it after the link.
-    notes = {f"#{item.get('id')}": item.xpath('.//a[contains(@class, "url")]/@href')
-             for item in tree.xpath('//*[starts-with(@id, "note-") and not(starts-with(@id, "note-ref"))]')}
+    notes = {
+        f"#{item.get('id')}": item.xpath('.//a[contains(@class, "url")]/@href')
+        for item in tree.xpath('//*[starts-with(@id, "note-") and not(starts-with(@id, "note-ref"))]')
+    }
     for link in _classed(tree, "a", "resource"):
         passage = next(link.iterancestors("p", "li", "div"))
-        given = {url for ref in passage.xpath('.//a[contains(@class, "note-ref")]/@href') for url in notes.get(ref, [])}
+        given = {
+            url
+            for ref in passage.xpath('.//a[contains(@class, "note-ref")]/@href')
+            for url in notes.get(ref, [])
+        }
         if link.get("href") not in given:
             link.set("class", f"{link.get('class')} print-url")
     return lxml_html.tostring(tree, doctype="<!DOCTYPE html>", encoding="utf-8")
@@ -317,21 +379,29 @@ def write_pdf(page: bytes, path: Path, name: str) -> int:
 
     try:
         document = HTML(string=page.decode("utf-8"), base_url=None, url_fetcher=_NoFetching()).render(
-            pdf_variant="pdf/ua-1")
+            pdf_variant="pdf/ua-1"
+        )
     except FatalURLFetchingError as error:
         raise HandoutError(str(error)) from None
     pages = len(document.pages)
     if pages > MAX_PAGES:
-        raise HandoutError(f"{name}: {pages} pages, more than the {MAX_PAGES} a handout may have "
-                           "(hint: tag fewer items for this role in content/)")
+        raise HandoutError(
+            f"{name}: {pages} pages, more than the {MAX_PAGES} a handout may have "
+            "(hint: tag fewer items for this role in content/)"
+        )
     document.write_pdf(path, pdf_variant="pdf/ua-1")
     return pages
 
 
 def html_args() -> list[str]:
     css = CSS.read_text(encoding="utf-8") + "\n" + HANDOUT_CSS.read_text(encoding="utf-8")
-    return ["--standalone", f"--template={TEMPLATE}", f"--variable=inline-css:{css}", "--shift-heading-level-by=1",
-            "--wrap=none"]
+    return [
+        "--standalone",
+        f"--template={TEMPLATE}",
+        f"--variable=inline-css:{css}",
+        "--shift-heading-level-by=1",
+        "--wrap=none",
+    ]
 
 
 def render_html(document: str, guide_slug: str) -> bytes:
@@ -343,8 +413,10 @@ def render_html(document: str, guide_slug: str) -> bytes:
 
 class HandoutsBuilder(Builder):
     name = "handouts"
-    summary = ("'What to do next' handouts, one per reader role, as web page, Word document and A4 PDF, "
-               "with a list of them: for readers who want the next steps only.")
+    summary = (
+        "'What to do next' handouts, one per reader role, as web page, Word document and A4 PDF, "
+        "with a list of them: for readers who want the next steps only."
+    )
     assets = (TEMPLATE, CSS, HANDOUT_CSS)
 
     def outputs(self, content: Content) -> list[Output]:
@@ -381,8 +453,13 @@ class HandoutsBuilder(Builder):
             written = convert_with_reference(document, path, reference, list(DOCX_ARGS))
             path.write_bytes(finish(written, None, created, modified))
 
-        return Output(relpath, self.fingerprint("docx", document, reference, *DOCX_ARGS, created.isoformat(),
-                                                 modified.isoformat()), write)
+        return Output(
+            relpath,
+            self.fingerprint(
+                "docx", document, reference, *DOCX_ARGS, created.isoformat(), modified.isoformat()
+            ),
+            write,
+        )
 
     def options_fingerprint(self) -> str:
         """No build options: ``--role`` chooses which files to build, not what is in

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import pandoc
-from .. import pandoc_ast as pa
-from ..loader import Content
-from ..to_pandoc import Context, archived_copy, guide_blocks, metadata
-from .base import ASSETS, Builder, Output
+from mdguide_build.builders.base import ASSETS, Builder, Output
+from mdguide_build.guide.content import Content
+from mdguide_build.pandoc import ast as pa
+from mdguide_build.pandoc import runner as pandoc
+from mdguide_build.pandoc.guide import Context, archived_copy, guide_blocks, metadata
 
 TEMPLATE = ASSETS / "html" / "template.html"
 CSS = ASSETS / "html" / "guide.css"
@@ -62,29 +62,49 @@ class Endnotes:
         if archived_url:
             self.archived[len(self.urls)] = archived_url
         n = len(self.urls)
-        return pa.Link([pa.Str(str(n))], f"#note-{n}", attr=pa.Attr(
-            identifier=f"note-ref-{n}", classes=["note-ref"],
-            attributes=[("role", "doc-noteref"), ("aria-label", f"Note {n}")],
-        ))
+        return pa.Link(
+            [pa.Str(str(n))],
+            f"#note-{n}",
+            attr=pa.Attr(
+                identifier=f"note-ref-{n}",
+                classes=["note-ref"],
+                attributes=[("role", "doc-noteref"), ("aria-label", f"Note {n}")],
+            ),
+        )
 
     def blocks(self) -> list[pa.Block]:
         if not self.urls:
             return []
         items = []
         for n, url in enumerate(self.urls, start=1):
-            back = pa.Link(pa.text(f"Back to reference {n}"), f"#note-ref-{n}", attr=pa.Attr(
-                classes=["note-back"], attributes=[("role", "doc-backlink")]))
-            items.append([pa.Div(
-                [pa.Para([pa.Link([pa.Str(url)], url, attr=pa.Attr(classes=["url"]))]),
-                 *([pa.Para(archived_copy(self.archived[n]))] if n in self.archived else []),
-                 pa.Para([back])],
-                pa.Attr(identifier=f"note-{n}", classes=["note"]),
-            )])
+            back = pa.Link(
+                pa.text(f"Back to reference {n}"),
+                f"#note-ref-{n}",
+                attr=pa.Attr(classes=["note-back"], attributes=[("role", "doc-backlink")]),
+            )
+            items.append(
+                [
+                    pa.Div(
+                        [
+                            pa.Para([pa.Link([pa.Str(url)], url, attr=pa.Attr(classes=["url"]))]),
+                            *([pa.Para(archived_copy(self.archived[n]))] if n in self.archived else []),
+                            pa.Para([back]),
+                        ],
+                        pa.Attr(identifier=f"note-{n}", classes=["note"]),
+                    )
+                ]
+            )
         heading = pa.Header(1, [pa.Str("Notes")], pa.Attr(identifier=f"{NOTES_ID}-heading"))
-        return [pa.Div([heading, pa.OrderedList(items)], pa.Attr(
-            identifier=NOTES_ID, classes=["section", "endnotes"],  # not "notes": pandoc reads that as speaker notes
-            attributes=[("role", "doc-endnotes"), ("aria-labelledby", f"{NOTES_ID}-heading")],
-        ))]
+        return [
+            pa.Div(
+                [heading, pa.OrderedList(items)],
+                pa.Attr(
+                    identifier=NOTES_ID,
+                    classes=["section", "endnotes"],  # not "notes": pandoc reads that as speaker notes
+                    attributes=[("role", "doc-endnotes"), ("aria-labelledby", f"{NOTES_ID}-heading")],
+                ),
+            )
+        ]
 
 
 def guide_page(content: Content) -> pa.Document:
@@ -96,15 +116,25 @@ def guide_page(content: Content) -> pa.Document:
 
 class HtmlBuilder(Builder):
     name = "html"
-    summary = "Accessible web page (WCAG 2.2 AA), one self-contained file: for the web, email and screen readers."
+    summary = (
+        "Accessible web page (WCAG 2.2 AA), one self-contained file: for the web, email and screen readers."
+    )
     assets = (TEMPLATE, CSS)
 
     def outputs(self, content: Content) -> list[Output]:
         document = guide_page(content).to_json_text()
 
         def write(path: Path) -> None:
-            pandoc.convert(document, "html5", output_file=path, extra_args=[
-                *html_args(), "--shift-heading-level-by=1", "--toc", "--toc-depth=3",
-            ])
+            pandoc.convert(
+                document,
+                "html5",
+                output_file=path,
+                extra_args=[
+                    *html_args(),
+                    "--shift-heading-level-by=1",
+                    "--toc",
+                    "--toc-depth=3",
+                ],
+            )
 
         return [Output(f"{content.guide.slug}.html", self.fingerprint(document), write)]

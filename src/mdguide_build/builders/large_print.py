@@ -18,13 +18,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import print_pdf
-from ..ast_rewrite import emphasis_to_strong, spell_out_urls
-from ..errors import MdguideError
-from ..large_print_docx import large_print_reference
-from ..loader import Content
-from .base import Builder, Output
-from .docx import CONTENTS_DEPTH, contents_entries, convert_with_reference, docx_document, document_dates, finish
+from mdguide_build.builders.base import Builder, Output
+from mdguide_build.builders.docx import (
+    CONTENTS_DEPTH,
+    contents_entries,
+    convert_with_reference,
+    document_dates,
+    docx_document,
+    finish,
+)
+from mdguide_build.errors import MdguideError
+from mdguide_build.guide.content import Content
+from mdguide_build.pandoc.rewrite import emphasis_to_strong, spell_out_urls
+from mdguide_build.writers import pdf as print_pdf
+from mdguide_build.writers.large_print_docx import large_print_reference
 
 MINIMUM_POINT_SIZE = 16
 
@@ -39,15 +46,19 @@ def _file_name(content: Content, point_size: int, suffix: str) -> str:
 
 def _checked(point_size: int) -> int:
     if point_size < MINIMUM_POINT_SIZE:
-        raise LargePrintError(f"large print must be at least {MINIMUM_POINT_SIZE} pt, not {point_size} "
-                              "(hint: RNIB clear print guidance; use --point-size 16 or more)")
+        raise LargePrintError(
+            f"large print must be at least {MINIMUM_POINT_SIZE} pt, not {point_size} "
+            "(hint: RNIB clear print guidance; use --point-size 16 or more)"
+        )
     return point_size
 
 
 class LargePrintDocxBuilder(Builder):
     name = "large-print-docx"
-    summary = ("Large print Word document (18 pt sans-serif, or --point-size): for readers with "
-               "low vision who want to adjust it further.")
+    summary = (
+        "Large print Word document (18 pt sans-serif, or --point-size): for readers with "
+        "low vision who want to adjust it further."
+    )
 
     def outputs(self, content: Content) -> list[Output]:
         point_size = _checked(self.options.point_size)
@@ -58,11 +69,17 @@ class LargePrintDocxBuilder(Builder):
         created, modified = document_dates(content, self.options.source_date_epoch)
 
         def write(path: Path) -> None:
-            written = convert_with_reference(document, path, reference, [
-                "--toc", f"--toc-depth={CONTENTS_DEPTH}",
-                # pandoc would add code-highlighting styles, some italic; the guide has no code.
-                "--syntax-highlighting=none",
-            ])
+            written = convert_with_reference(
+                document,
+                path,
+                reference,
+                [
+                    "--toc",
+                    f"--toc-depth={CONTENTS_DEPTH}",
+                    # pandoc would add code-highlighting styles, some italic; the guide has no code.
+                    "--syntax-highlighting=none",
+                ],
+            )
             path.write_bytes(finish(written, contents, created, modified))
 
         fingerprint = self.fingerprint(document, reference, created.isoformat(), modified.isoformat())
@@ -71,8 +88,10 @@ class LargePrintDocxBuilder(Builder):
 
 class LargePrintPdfBuilder(Builder):
     name = "large-print-pdf"
-    summary = ("Large print tagged PDF (18 pt sans-serif, or --point-size), A4: for readers with "
-               "low vision, to print or read on screen.")
+    summary = (
+        "Large print tagged PDF (18 pt sans-serif, or --point-size), A4: for readers with "
+        "low vision, to print or read on screen."
+    )
     assets = print_pdf.ASSET_FILES
 
     def outputs(self, content: Content) -> list[Output]:
@@ -86,4 +105,3 @@ class LargePrintPdfBuilder(Builder):
 
         fingerprint = self.fingerprint(document, css)
         return [Output(_file_name(content, point_size, ".pdf"), fingerprint, write)]
-

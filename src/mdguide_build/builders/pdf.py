@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import print_pdf
-from ..loader import Content
-from .base import Builder, Output
+from mdguide_build.builders.base import Builder, Output
+from mdguide_build.guide.content import Content
+from mdguide_build.writers import pdf as print_pdf
 
 
 class PdfBuilder(Builder):
     name = "pdf"
-    summary = ("Accessible PDF (tagged PDF/UA-1, A4, bookmarks, addresses in footnotes): "
-               "for printing and for PDF readers and screen readers.")
+    summary = (
+        "Accessible PDF (tagged PDF/UA-1, A4, bookmarks, addresses in footnotes): "
+        "for printing and for PDF readers and screen readers."
+    )
     assets = print_pdf.ASSET_FILES
 
     def outputs(self, content: Content) -> list[Output]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-from ..errors import MdguideError
+from mdguide_build.errors import MdguideError
 
 # name -> "module:Class", in the order `mdguide build` runs them and `mdguide formats` lists them.
 FORMATS: dict[str, str] = {

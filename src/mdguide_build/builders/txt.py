@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..ast_rewrite import spell_out_urls
-from ..loader import Content
-from ..plain_text import render, text_blocks
-from ..to_pandoc import guide_document
-from .base import Builder, Output
+from mdguide_build.builders.base import Builder, Output
+from mdguide_build.guide.content import Content
+from mdguide_build.pandoc.guide import guide_document
+from mdguide_build.pandoc.rewrite import spell_out_urls
+from mdguide_build.writers.plain_text import render, text_blocks
 
 
 def plain_text_blocks(content: Content):
@@ -23,8 +23,10 @@ def plain_text_blocks(content: Content):
 
 class TxtBuilder(Builder):
     name = "txt"
-    summary = ("Plain text (UTF-8, 70 columns, addresses in notes after each section): "
-               "for screen-reader users who ask for it and for email.")
+    summary = (
+        "Plain text (UTF-8, 70 columns, addresses in notes after each section): "
+        "for screen-reader users who ask for it and for email."
+    )
 
     def outputs(self, content: Content) -> list[Output]:
         text = render(plain_text_blocks(content))

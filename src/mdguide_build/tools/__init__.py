@@ -1,0 +1,1 @@
+"""Editor tools on top of the build: content diff, revisions, link check, the preview server."""

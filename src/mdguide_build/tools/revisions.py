@@ -1,0 +1,96 @@
+"""A version of content/: a folder as it is, or the folder at a git revision.
+
+``mdguide diff OLD NEW`` takes either.  A revision is read with ``git
+archive`` into a private temporary folder; the working tree is never checked
+out or touched.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+
+from mdguide_build.errors import MdguideError
+
+GIT_TIMEOUT = 60
+
+
+class RevisionError(MdguideError):
+    """A version of the content could not be read."""
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    git = shutil.which("git")
+    if git is None:
+        raise RevisionError("git is not installed (hint: install git, or compare two content folders)")
+    try:
+        return subprocess.run(
+            [git, *args],
+            cwd=cwd,
+            capture_output=True,
+            timeout=GIT_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise RevisionError(f"git {args[0]} took more than {GIT_TIMEOUT} s") from error
+
+
+def _repository(content_dir: Path) -> tuple[Path, str]:
+    """The git work tree holding ``content_dir``, and the folder's path inside it."""
+    probe = content_dir if content_dir.is_dir() else Path.cwd()
+    done = _git(["rev-parse", "--show-toplevel"], probe)
+    if done.returncode != 0:
+        raise RevisionError(
+            f"{content_dir} is not in a git repository "
+            "(hint: give two content folders, or run mdguide inside the project's repository)"
+        )
+    top = Path(done.stdout.decode().strip()).resolve()
+    try:
+        inside = content_dir.resolve().relative_to(top)
+    except ValueError:
+        raise RevisionError(f"{content_dir} is outside the git repository at {top}") from None
+    return top, PurePosixPath(inside.as_posix()).as_posix()
+
+
+def _commit(spec: str, top: Path) -> str:
+    if spec.startswith("-") or not spec.strip():
+        raise RevisionError(f"'{spec}' is not a git revision (hint: e.g. HEAD~1, main, v1.0 or a commit id)")
+    done = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{spec}^{{commit}}"], top)
+    if done.returncode != 0:
+        raise RevisionError(
+            f"'{spec}' is neither a folder nor a git revision "
+            "(hint: e.g. HEAD~1, main, a tag, a commit id, or a path to a content folder)"
+        )
+    return done.stdout.decode().strip()
+
+
+@contextmanager
+def content_version(spec: str, content_dir: Path) -> Iterator[tuple[Path, str]]:
+    """The content folder ``spec`` names, and how messages should name it.
+
+    ``spec`` is a folder (used as it is) or a git revision of the repository
+    holding ``content_dir`` (its content read into a temporary folder that is
+    removed afterwards).
+    """
+    if Path(spec).is_dir():
+        yield Path(spec), spec.rstrip("/") or "/"
+        return
+    top, inside = _repository(content_dir)
+    commit = _commit(spec, top)
+    done = _git(["archive", "--format=tar", commit, "--", inside], top)
+    if done.returncode != 0:
+        raise RevisionError(
+            f"{inside}/ does not exist at {spec} ({commit[:12]}) "
+            f"(hint: {done.stderr.decode(errors='replace').strip()})"
+        )
+    with tempfile.TemporaryDirectory(prefix="mdguide-rev-") as temp:
+        with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
+            archive.extractall(temp, filter="data")
+        yield Path(temp) / inside, f"{spec}:{inside}"

@@ -1,0 +1,1 @@
+"""Reading and checking content/: positions, the loader, schemas, diagnostics, cross-reference and role checks."""

@@ -1,0 +1,108 @@
+"""Diagnostics: every problem mdguide reports has a stable code, a place and a hint.
+
+One line per problem, in the form compilers and editors understand:
+
+    content/sections/3-how-do-i-prepare.json:118:9: E302 /blocks/14/text: unknown resource 'x' (hint: …)
+
+Codes are grouped by letter and hundred: E1xx the file itself (reading,
+JSON syntax), E2xx the schema, E3xx cross-references between files,
+E4xx inline markup, W… warnings that do not stop a build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+# code -> what it means, for the list of codes in the docs.
+CATALOGUE: dict[str, str] = {
+    "E100": "the content directory is missing",
+    "E101": "a file cannot be read as UTF-8 text",
+    "E102": "a file is not valid JSON",
+    "E103": "a name appears twice in one JSON object",
+    "E104": "NaN or Infinity, which JSON does not allow",
+    "E105": "a value is too large or too deeply nested",
+    "E106": "a required content file is missing",
+    "E107": "a path leaves content/, is absolute, or is a symbolic link",
+    "E201": "a required field is missing",
+    "E202": "a field the schema does not know",
+    "E203": "a value of the wrong type",
+    "E204": "a value not in the allowed form or list",
+    "E205": "a value too long, too short, or a list with too many or too few items",
+    "E206": "an address that is not an http or https web address",
+    "E301": "an id used twice",
+    "E302": "a reference to a resource that does not exist",
+    "E303": "a reference to a figure that does not exist",
+    "E304": "a resource that nothing cites",
+    "E305": "a figure that no section places",
+    "E306": "the person specification placed more or fewer than once",
+    "E307": "a section file listed twice in guide.json",
+    "E320": "a handout tag names a role that content/roles.json does not define",
+    "E321": "a development action names a theme that content/roles.json does not define",
+    "E322": "a role whose handout gets no reflection questions, development actions, resources or criteria",
+    "E323": "an item a handout could hold, tagged for no role and not marked general",
+    "E324": "a handout tag that is incomplete or contradicts itself",
+    "E325": "a role id, theme id or role order used twice in content/roles.json",
+    "E326": "a role's basis that is not the guide's own words",
+    "E327": "content/roles.json names a part of the guide that does not exist",
+    "E401": "malformed inline markup",
+    "W101": "a file starts with a byte-order mark",
+    "W102": 'a file\'s "$schema" does not name its schema',
+    "W301": "text that looks like HTML or script (it will be shown as text)",
+    "W320": "a handout theme that no development action uses",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    file: str
+    line: int
+    column: int
+    code: str
+    pointer: str
+    message: str
+    hint: str = ""
+    severity: Severity = Severity.ERROR
+
+    def __post_init__(self) -> None:
+        if self.code not in CATALOGUE:
+            raise ValueError(f"unknown diagnostic code {self.code}")
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def format(self) -> str:
+        place = self.file if self.line == 0 else f"{self.file}:{self.line}:{self.column}"
+        pointer = f"{self.pointer or '/'}: " if self.file.endswith(".json") else ""
+        hint = f" (hint: {self.hint})" if self.hint else ""
+        return f"{place}: {self.code} {pointer}{self.message}{hint}"
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "severity": self.severity.value,
+            "pointer": self.pointer,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def summary(diagnostics: list[Diagnostic], where: str) -> str:
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' * (errors != 1)}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
+    return f"{' and '.join(parts) or 'no problems'} in {where}"

@@ -1,0 +1,338 @@
+"""Read ``content/`` into typed models, reporting every problem with its place.
+
+Order of checks, per file: the path is safe → the bytes are UTF-8 → the text is
+JSON (``jsonpos``, with positions) → it fits its JSON Schema (generated from the
+models) → pydantic builds the model.  Then ``crossrefs`` checks the whole.
+A file that fails one stage is not checked further, but every file is read,
+so one run reports every problem.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path, PurePosixPath
+
+import pydantic
+
+from mdguide_build.errors import ContentError  # noqa: F401  (re-exported for callers of the loader)
+from mdguide_build.guide.content import Content
+from mdguide_build.guide.models import (
+    FILE_MODELS,
+    GuideFile,
+)
+from mdguide_build.validate import crossrefs, jsonpos, schema_messages
+from mdguide_build.validate.diagnostics import Diagnostic, Severity
+from mdguide_build.validate.schema import build_schema
+from mdguide_build.validate.sources import SourceFile, unsafe_path
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+# The files every guide has, by kind; sections are listed in guide.json.
+FIXED_FILES = {
+    "guide": "guide.json",
+    "foreword": "foreword.json",
+    "person-specification": "person-specification.json",
+    "figures": "figures.json",
+    "resources": "resources.json",
+    "back-matter": "back-matter.json",
+    "roles": "roles.json",
+}
+
+
+@cache
+def _validator(kind: str):
+    import jsonschema  # only needed to explain invalid files; keeps `validate` fast
+
+    return jsonschema.Draft202012Validator(build_schema(kind))
+
+
+def _display(root_display: str, relpath: str) -> str:
+    return str(PurePosixPath(root_display) / relpath)
+
+
+def _read(root: Path, source: SourceFile, out: list[Diagnostic]) -> None:
+    """Read and parse one file into ``source``; append problems to ``out``."""
+    path = root / source.relpath
+    reason = unsafe_path(root, source.relpath)
+    if reason:
+        out.append(
+            Diagnostic(
+                source.display,
+                0,
+                0,
+                "E107",
+                "",
+                reason,
+                "content files must be ordinary files inside content/",
+            )
+        )
+        return
+    if not path.is_file():
+        out.append(
+            Diagnostic(
+                source.display,
+                0,
+                0,
+                "E106",
+                "",
+                "file not found",
+                "restore it from version control, or fix the name that points to it",
+            )
+        )
+        return
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        out.append(
+            Diagnostic(
+                source.display,
+                0,
+                0,
+                "E105",
+                "",
+                f"the file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} allowed",
+                "split it, or check that it is the right file",
+            )
+        )
+        return
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        out.append(
+            Diagnostic(
+                source.display,
+                1,
+                1,
+                "W101",
+                "",
+                "the file starts with a byte-order mark (BOM)",
+                "harmless, but save as 'UTF-8' rather than 'UTF-8 with BOM'",
+                Severity.WARNING,
+            )
+        )
+        data = data[3:]
+    try:
+        source.text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        out.append(
+            Diagnostic(
+                source.display,
+                line,
+                column,
+                "E101",
+                "",
+                f"byte 0x{data[error.start]:02X} is not UTF-8 text",
+                "save the file as UTF-8; this byte is probably from a Windows code page",
+            )
+        )
+        return
+    fast = _fast_parse(source.text)
+    if fast is not None:
+        source.parsed = jsonpos.Parsed(value=fast)
+        return
+    try:
+        source.parsed = jsonpos.parse(source.text)
+    except jsonpos.JsonSyntaxError as error:
+        p = error.problem
+        out.append(Diagnostic(source.display, p.line, p.column, p.code, p.pointer, p.message, p.hint))
+        return
+    out.extend(
+        Diagnostic(source.display, p.line, p.column, p.code, p.pointer, p.message, p.hint)
+        for p in source.parsed.problems
+    )
+
+
+class _NotPlainJson(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _NotPlainJson("duplicate key")
+    return result
+
+
+def _refuse(_value: str):
+    raise _NotPlainJson("NaN or Infinity")
+
+
+def _small_int(literal: str) -> int:
+    if len(literal) > jsonpos.MAX_NUMBER_CHARS:
+        raise _NotPlainJson("huge number")
+    return int(literal)
+
+
+def _fast_parse(text: str) -> object | None:
+    """The value, parsed by Python's C JSON parser, when the file is plain, strict JSON.
+
+    Valid files are the common case, and this is ten times faster than
+    ``jsonpos``.  Anything unusual (a syntax error, a duplicate key, NaN, a
+    huge number, deep nesting) returns None, and ``jsonpos`` then explains it
+    with positions.
+    """
+    try:
+        value = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_refuse, parse_int=_small_int)
+    except (ValueError, RecursionError):
+        return None
+    return value if _depth_within(value, jsonpos.MAX_DEPTH) else None
+
+
+def _depth_within(value: object, limit: int) -> bool:
+    level: list = [value]
+    for _ in range(limit + 1):
+        level = [
+            child
+            for node in level
+            if isinstance(node, (dict, list))
+            for child in (node.values() if isinstance(node, dict) else node)
+        ]
+        if not level:
+            return True
+    return False
+
+
+def _validate(source: SourceFile, out: list[Diagnostic]) -> None:
+    """Build ``source``'s model; on failure, explain it through its JSON Schema.
+
+    pydantic (strict, compiled) is fast, so valid files never pay for
+    jsonschema; the schema, generated from the same models, gives the
+    editor-friendly messages and positions when something is wrong.
+    """
+    value = source.parsed.value
+    if source.parsed.problems:
+        return  # NaN or duplicates make schema messages misleading; fix those first
+    try:
+        source.model = FILE_MODELS[source.kind].model_validate(value)
+    except pydantic.ValidationError as error:
+        found = schema_messages.describe(_validator(source.kind), value, source.kind)
+        for problem in found:
+            out.append(
+                source.diagnostic(
+                    problem.code, problem.pointer, problem.message, problem.hint, key=problem.at_key
+                )
+            )
+        if not found:  # the schema and the models disagree; still say where
+            for item in error.errors():
+                pointer = "".join(f"/{jsonpos.escape_pointer_token(p)}" for p in item["loc"])
+                out.append(source.diagnostic("E204", pointer, item["msg"], "see the schema for this file"))
+        return
+    expected = f"schema/{source.kind}.schema.json"
+    if not str(value.get("$schema", "")).endswith(expected):
+        depth = "../" * (source.relpath.count("/") + 1)
+        out.append(
+            source.diagnostic(
+                "W102",
+                "/$schema",
+                f'"$schema" should name {expected}',
+                f'write "$schema": "{depth}{expected}" so your editor can check this file',
+                severity=Severity.WARNING,
+            )
+        )
+
+
+def _load_file(root: Path, root_display: str, relpath: str, kind: str, out: list[Diagnostic]) -> SourceFile:
+    source = SourceFile(relpath, _display(root_display, relpath), kind)
+    _read(root, source, out)
+    if source.parsed is not None:
+        _validate(source, out)
+    return source
+
+
+def read_content(root: Path, root_display: str | None = None) -> tuple[Content | None, list[Diagnostic]]:
+    """Load and check ``root``; return the content (None on errors) and all diagnostics."""
+
+    root_display = root_display or root.as_posix()
+    if not root.is_dir():
+        what = "is not a directory" if root.exists() else "does not exist"
+        return None, [
+            Diagnostic(
+                root_display,
+                0,
+                0,
+                "E100",
+                "",
+                f"the content directory {what}",
+                "run mdguide from the project folder, or pass --content DIR",
+            )
+        ]
+    out: list[Diagnostic] = []
+    files = {kind: _load_file(root, root_display, name, kind, out) for kind, name in FIXED_FILES.items()}
+    sections: list[SourceFile] = []
+    guide = files["guide"].model
+    if isinstance(guide, GuideFile):
+        seen: set[str] = set()
+        for i, relpath in enumerate(guide.sections):
+            if relpath in seen:
+                out.append(
+                    files["guide"].diagnostic(
+                        "E307",
+                        f"/sections/{i}",
+                        f"'{relpath}' is listed twice",
+                        "list each section file once",
+                    )
+                )
+                continue
+            seen.add(relpath)
+            reason = unsafe_path(root, relpath)
+            if reason:
+                out.append(
+                    files["guide"].diagnostic(
+                        "E107",
+                        f"/sections/{i}",
+                        reason,
+                        "list files inside content/, e.g. sections/1-why.json",
+                    )
+                )
+                continue
+            if not (root / relpath).is_file():
+                out.append(
+                    files["guide"].diagnostic(
+                        "E106",
+                        f"/sections/{i}",
+                        f"section file '{relpath}' not found",
+                        "check the file name, or remove it from the list",
+                    )
+                )
+                continue
+            sections.append(_load_file(root, root_display, relpath, "section", out))
+    all_files = list(files.values()) + sections
+    if any(f.model is None for f in all_files) or any(d.is_error for d in out):
+        return None, sorted(out)
+    content = Content(
+        root=root,
+        guide=guide,
+        foreword=files["foreword"].model,
+        sections=[s.model for s in sections],
+        person_specification=files["person-specification"].model,
+        figures=files["figures"].model,
+        resources=files["resources"].model,
+        back_matter=files["back-matter"].model,
+        roles=files["roles"].model,
+        files=all_files,
+    )
+    out.extend(crossrefs.check(content))
+    if any(d.is_error for d in out):
+        return None, sorted(out)
+    return content, sorted(out)
+
+
+def load_content(root: Path, root_display: str | None = None) -> tuple[Content, list[Diagnostic]]:
+    """Like ``read_content`` but raise ContentError when there are errors."""
+    content, diagnostics = read_content(root, root_display)
+    if content is None:
+        raise ContentError(diagnostics, root_display or root.as_posix())
+    return content, diagnostics
+
+
+def dump_json(value: object) -> str:
+    """The canonical way mdguide writes content JSON (two-space indent, UTF-8, newline)."""
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def content_files(root: Path) -> list[Path]:
+    """Every JSON file under ``root`` (for hashing and watching)."""
+    return sorted(p for p in root.rglob("*.json") if p.is_file() and not os.path.islink(p))

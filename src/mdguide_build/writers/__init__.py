@@ -1,0 +1,1 @@
+"""What finishes a file: EPUB packaging, Word styles, PDF, plain text, braille."""

@@ -1,0 +1,271 @@
+"""The guide's pandoc document as plain text blocks, and as wrapped text.
+
+The plain-text edition and the braille edition are both laid out from the
+same list of ``TextBlock``s made here from the guide's pandoc AST (the one
+every other format is written from), so the two say exactly the same:
+
+* headings keep their level; lists their nesting; quotes are marked as such;
+* a footnote becomes a marker ``[n]`` (numbered through the whole guide, as
+  in the other formats) and its text is gathered under "Notes" at the end of
+  the top-level section that cites it;
+* each run of text remembers whether it was emphasised, bold or an address
+  (braille shows emphasis and writes addresses uncontracted).
+
+``render`` wraps the blocks at about 70 characters with headings underlined.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from typing import Literal
+
+from mdguide_build.pandoc import ast as pa
+
+BlockKind = Literal["title", "heading", "paragraph", "quote", "note"]
+NOTES_HEADING = "Notes"
+COLUMNS = 70
+UNDERLINES = {1: "=", 2: "-", 3: "~"}  # deeper headings: "."
+
+
+@dataclass(frozen=True)
+class Run:
+    """Words with one style; ``literal`` marks an address (URL or email) to keep exactly."""
+
+    text: str
+    italic: bool = False
+    bold: bool = False
+    literal: bool = False
+
+
+Line = tuple[Run, ...]
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    kind: BlockKind
+    lines: tuple[Line, ...]  # print lines; more than one only where the guide breaks lines (addresses)
+    level: int = 0  # heading level, 1-6
+    depth: int = 0  # list nesting: 0 outside lists
+    label: str = ""  # "-" on an item's first block; "[3]" on a note
+
+    def text(self) -> str:
+        return "\n".join("".join(run.text for run in line) for line in self.lines)
+
+
+@dataclass
+class _Style:
+    italic: bool = False
+    bold: bool = False
+    literal: bool = False
+
+
+@dataclass
+class _State:
+    blocks: list[TextBlock] = field(default_factory=list)
+    notes: list[TextBlock] = field(default_factory=list)  # waiting for the end of their section
+    note_count: int = 0
+    label: str = ""  # the list label the next block takes
+
+
+def text_blocks(document: pa.Document) -> list[TextBlock]:
+    """The whole guide: its title block, then the body with notes after each top-level section."""
+    state = _State()
+    state.blocks.extend(_title_blocks(document.meta))
+    for block in document.blocks:
+        if isinstance(block, pa.Header) and block.level == 1:
+            _flush_notes(state)
+        _block(block, state, depth=0, kind="paragraph")
+    _flush_notes(state)
+    return state.blocks
+
+
+def render(blocks: list[TextBlock], columns: int = COLUMNS) -> str:
+    """Plain text: blank lines between blocks, headings underlined, lists and notes indented."""
+    out: list[str] = []
+    for block in blocks:
+        if out:
+            out.append("")
+            if block.kind == "heading" and block.level <= 2:
+                out.append("")  # set top-level headings further apart
+        out.extend(render_block(block, columns))
+    return "\n".join(out) + "\n"
+
+
+def render_block(block: TextBlock, columns: int = COLUMNS) -> list[str]:
+    """One block's lines, wrapped (no blank lines around it)."""
+    if block.kind in ("title", "heading"):
+        lines = _wrap(block, columns, "", "")
+        rule = "=" if block.kind == "title" else UNDERLINES.get(block.level, ".")
+        return [*lines, rule * max(len(line) for line in lines)]
+    if block.kind == "note":
+        first = block.label + " "
+        return _wrap(block, columns, first, " " * len(first))
+    indent = "  " * block.depth + ("    " if block.kind == "quote" else "")
+    first = indent[:-2] + block.label + " " if block.label else indent
+    return _wrap(block, columns, first, indent)
+
+
+def _wrap(block: TextBlock, columns: int, first: str, rest: str) -> list[str]:
+    lines: list[str] = []
+    for i, line in enumerate(block.lines):
+        words = "".join(run.text for run in line)
+        lines.extend(
+            textwrap.wrap(
+                words,
+                columns,
+                initial_indent=first if i == 0 else rest,
+                subsequent_indent=rest,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            or [first.rstrip()]
+        )
+    return lines
+
+
+# --- metadata ---------------------------------------------------------------------
+
+
+def _meta_text(value: pa.MetaValue | None) -> str:
+    if isinstance(value, pa.MetaInlines):
+        return "".join(run.text for line in _inline_lines(value.content, _State(), _Style()) for run in line)
+    if isinstance(value, pa.MetaString):
+        return value.text
+    return ""
+
+
+def _title_blocks(meta) -> list[TextBlock]:
+    def para(text: str, kind: BlockKind = "paragraph") -> TextBlock:
+        return TextBlock(kind, ((Run(text),),))
+
+    out = [para(_meta_text(meta.get("title")), "title")]
+    subtitle = _meta_text(meta.get("subtitle"))
+    if subtitle:
+        out.append(para(subtitle))
+    authors = meta.get("author")
+    if isinstance(authors, pa.MetaList):
+        out.append(TextBlock("paragraph", tuple((Run(_meta_text(a)),) for a in authors.items)))
+    for key, end in (("edition", ""), ("living-document", ".")):
+        text = _meta_text(meta.get(key))
+        if text:
+            out.append(para(text + end))
+    return out
+
+
+# --- blocks -----------------------------------------------------------------------
+
+
+def _flush_notes(state: _State) -> None:
+    if state.notes:
+        state.blocks.append(TextBlock("heading", ((Run(NOTES_HEADING),),), level=2))
+        state.blocks.extend(state.notes)
+        state.notes = []
+
+
+def _emit(state: _State, kind: BlockKind, inlines, depth: int, **extra) -> None:
+    lines = _inline_lines(inlines, state, _Style())
+    if not any(run.text.strip() for line in lines for run in line):
+        return
+    label, state.label = state.label, ""
+    state.blocks.append(TextBlock(kind, lines, depth=depth, label=label, **extra))
+
+
+def _block(node: pa.Block, state: _State, depth: int, kind: BlockKind) -> None:
+    if isinstance(node, pa.Header):
+        _emit(state, "heading", node.content, 0, level=node.level)
+    elif isinstance(node, (pa.Para, pa.Plain)):
+        _emit(state, kind, node.content, depth)
+    elif isinstance(node, (pa.BulletList, pa.OrderedList)):
+        for n, item in enumerate(node.items):
+            state.label = "-" if isinstance(node, pa.BulletList) else f"{node.start + n}."
+            for child in item:
+                _block(child, state, depth + 1, kind)
+    elif isinstance(node, pa.BlockQuote):
+        for child in node.blocks:
+            _block(child, state, depth, "quote")
+    elif isinstance(node, pa.Div):
+        for child in node.blocks:
+            _block(child, state, depth, kind)
+    elif isinstance(node, pa.Figure):
+        _figure(node, state, depth, kind)
+    else:
+        raise TypeError(f"plain text has no rendering for {type(node).__name__}")
+
+
+def _figure(node: pa.Figure, state: _State, depth: int, kind: BlockKind) -> None:
+    caption = [i for block in node.caption for i in getattr(block, "content", ())]
+    if "pull-quote" in node.attr.classes:
+        # A quotation, then who said it.
+        for child in node.blocks:
+            _block(child, state, depth, "quote")
+        _emit(state, "quote", [pa.Str("—"), pa.Space(), *caption], depth)
+        return
+    _emit(state, kind, caption, depth)
+    for child in node.blocks:
+        _block(child, state, depth, kind)
+
+
+# --- inlines ----------------------------------------------------------------------
+
+
+def _inline_lines(inlines, state: _State, style: _Style) -> tuple[Line, ...]:
+    lines: list[list[Run]] = [[]]
+    _inlines(inlines, state, style, lines)
+    return tuple(tuple(_merge(line)) for line in lines)
+
+
+def _merge(runs: list[Run]) -> list[Run]:
+    """Join neighbouring runs of the same style; trim the line's ends."""
+    merged: list[Run] = []
+    for run in runs:
+        if merged and (merged[-1].italic, merged[-1].bold, merged[-1].literal) == (
+            run.italic,
+            run.bold,
+            run.literal,
+        ):
+            merged[-1] = Run(merged[-1].text + run.text, run.italic, run.bold, run.literal)
+        else:
+            merged.append(run)
+    if merged:
+        merged[0] = Run(merged[0].text.lstrip(), merged[0].italic, merged[0].bold, merged[0].literal)
+        merged[-1] = Run(merged[-1].text.rstrip(), merged[-1].italic, merged[-1].bold, merged[-1].literal)
+    return [run for run in merged if run.text]
+
+
+def _inlines(inlines, state: _State, style: _Style, lines: list[list[Run]]) -> None:
+    def add(text: str, s: _Style = style) -> None:
+        lines[-1].append(Run(text, s.italic, s.bold, s.literal))
+
+    for node in inlines:
+        if isinstance(node, pa.Str):
+            add(node.text)
+        elif isinstance(node, pa.Space):
+            add(" ", _Style(style.italic, style.bold, False))
+        elif isinstance(node, pa.LineBreak):
+            lines.append([])
+        elif isinstance(node, pa.Emph):
+            _inlines(node.content, state, _Style(True, style.bold, style.literal), lines)
+        elif isinstance(node, pa.Strong):
+            _inlines(node.content, state, _Style(style.italic, True, style.literal), lines)
+        elif isinstance(node, pa.Link):
+            _inlines(node.content, state, _Style(style.italic, style.bold, _is_address(node)), lines)
+        elif isinstance(node, pa.Span):
+            _inlines(node.content, state, style, lines)
+        elif isinstance(node, pa.Note):
+            state.note_count += 1
+            marker = f"[{state.note_count}]"
+            add(marker, _Style())
+            note_inlines: list[pa.Inline] = []
+            for block in node.blocks:
+                note_inlines.extend([pa.Space(), *getattr(block, "content", ())])
+            state.notes.append(TextBlock("note", _inline_lines(note_inlines, state, _Style()), label=marker))
+        else:
+            raise TypeError(f"plain text has no rendering for {type(node).__name__}")
+
+
+def _is_address(link: pa.Link) -> bool:
+    """A link whose words are its own address (a URL, a website, an email)."""
+    words = "".join(i.text for i in link.content if isinstance(i, pa.Str))
+    target = link.url.removeprefix("mailto:")
+    return words in (target, target.split("://", 1)[-1])
