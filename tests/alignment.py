@@ -18,8 +18,8 @@ one of them missing (in the order expected) and extra (where it was printed).
 
 Words are compared in lower case, without apostrophes and split at anything
 that is not a letter or digit, so "director's" is ``directors`` and an address
-is its words.  A word that a PDF joined at a line-end hyphen ("boardlevel")
-is split again when the two halves follow each other in the expected text.
+is its words.  (PDFs are read with ``pdftotext -layout``, which keeps a
+line-end hyphen, so "board-" and "level" stay two words.)
 """
 
 from __future__ import annotations
@@ -73,18 +73,6 @@ class Alignment:
         return [f"printed but not expected here: {run!r}" for run in self.extra]
 
 
-def _dehyphenate(printed: list[str], expected: Sequence[str]) -> list[str]:
-    vocabulary = set(expected)
-    joined = {a + b: (a, b) for a, b in zip(expected, expected[1:])}
-    out: list[str] = []
-    for word in printed:
-        if word not in vocabulary and word in joined:
-            out.extend(joined[word])
-        else:
-            out.append(word)
-    return out
-
-
 def align(
     units: Sequence[Unit],
     printed: str | list[str],
@@ -103,10 +91,8 @@ def align(
     apart_words = [tokens(u.text) for u in apart]
     expected = [w for ws in unit_words for w in ws]
     printed_words = tokens(printed) if isinstance(printed, str) else printed
-    everything = [*expected, *(w for ws in apart_words for w in ws)]
-    printed_words = _dehyphenate(printed_words, everything)
     if repair is not None:
-        printed_words = repair(printed_words, set(everything))
+        printed_words = repair(printed_words, {*expected, *(w for ws in apart_words for w in ws)})
     used = [False] * len(printed_words)
     result = _align_into(
         list(units), unit_words, printed_words, list(range(len(printed_words))), used, allowance

@@ -135,7 +135,7 @@ def docx_text(path: Path, part: str = "word/document.xml") -> str:
 
 
 def pdf_text(path: Path) -> str:
-    return pdftotext(path)
+    return pdftotext(path, layout=True)
 
 
 def brf_pages(path: Path) -> list[list[str]]:

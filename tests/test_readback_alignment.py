@@ -217,8 +217,6 @@ def test_a_dropped_duplicated_or_moved_unit_is_reported(guide):
     assert align(units, whole.replace("https://example.org/a-b", "")).missing == [
         "note at n1: 'https://example.org/a-b' (0 of 5 words found in order)"
     ]
-    # A word a PDF joined at a line-end hyphen is not a loss.
-    assert align(units, whole.replace("three four", "threefour")).problems() == []
 
 
 # --- a broken build is caught in every output ---------------------------------------------------------
