@@ -17,12 +17,11 @@ import pytest
 from lxml import html as lxml_html
 
 import validators as v
+from expected import Guide, attribution
 from mdguide_build.build import build
 from mdguide_build.builders.html import CSS
 from mdguide_build.guide import inline
 from mdguide_build.guide import models as m
-from mdguide_build.guide.inventory import take_inventory
-from mdguide_build.guide.labels import attribution_text, human_date
 from mdguide_build.guide.texts import iter_blocks, marked_texts
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -192,7 +191,7 @@ def test_contents_links_every_top_heading_and_every_link_resolves(tree):
 
 def test_edition_and_statements_are_visible(tree, content):
     guide = content.guide
-    edition = f"Edition {guide.edition.version}, {human_date(guide.edition.date)}"
+    edition = Guide().edition()  # "Edition 1.0, June 2017", from guide.json
     assert edition in _text(tree.xpath("//header")[0])
     footer = _text(tree.xpath("//footer")[0])
     assert edition in footer
@@ -207,10 +206,10 @@ def test_pull_quotes_are_figures_with_blockquotes_and_attributions(tree, content
     pull_quotes = _blocks(content, m.PullQuote)
     figures = tree.xpath("//figure[contains(@class, 'pull-quote')]")
     assert len(figures) == len(pull_quotes)
-    assert len(tree.xpath("//main//blockquote")) == take_inventory(content).quotes == 20
+    assert len(tree.xpath("//main//blockquote")) == sum(len(b.quotes) for b in pull_quotes) == 20
     assert tree.xpath("//main//blockquote[not(parent::figure[contains(@class, 'pull-quote')])]") == []
     for figure, block in zip(figures, pull_quotes):
-        assert [_text(c) for c in figure.xpath("figcaption")] == [attribution_text(block.attribution)]
+        assert [_text(c) for c in figure.xpath("figcaption")] == [attribution(block.attribution.model_dump())]
         assert len(figure.xpath("blockquote")) == len(block.quotes)
 
 
