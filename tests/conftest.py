@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,10 +37,12 @@ class GuideOutputs:
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
+        self.built_at: dict[str, float] = {}  # time.monotonic() when each format was first built
 
     def __call__(self, fmt: str) -> list[Path]:
         """Build ``fmt`` (if not built yet) and return the paths of its outputs."""
         report = build(CONTENT, self.out_dir, [fmt])
+        self.built_at.setdefault(fmt, time.monotonic())
         return report.paths()
 
     def one(self, fmt: str, suffix: str) -> Path:

@@ -6,12 +6,9 @@ EPUBCheck and Ace run once per module (Ace starts its own Chromium).
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
 import posixpath
 import struct
-import subprocess
 import sys
 import zipfile
 from datetime import UTC, datetime
@@ -332,35 +329,6 @@ def test_stylesheet_is_ours_and_linked_from_every_document(book):
 
 
 # --- reproducible ----------------------------------------------------------------------
-
-
-def test_two_builds_in_other_folders_and_time_zones_are_byte_identical(tmp_path, epub):
-    digests = []
-    for i, tz in enumerate(["UTC", "Pacific/Kiritimati"]):
-        out = tmp_path / f"run{i}" / "out"
-        out.parent.mkdir()
-        env = {**os.environ, "TZ": tz}
-        env.pop("SOURCE_DATE_EPOCH", None)
-        done = subprocess.run(
-            [
-                str(MDGUIDE),
-                "build",
-                "--format",
-                "epub",
-                "--content",
-                str(ROOT / "content"),
-                "--out",
-                str(out),
-                "-q",
-            ],
-            cwd=out.parent,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        assert done.returncode == 0, done.stderr
-        digests.append(hashlib.sha256((out / epub.name).read_bytes()).hexdigest())
-    assert digests[0] == digests[1] == hashlib.sha256(epub.read_bytes()).hexdigest()
 
 
 def test_source_date_epoch_dates_the_book_and_its_zip(tmp_path):
