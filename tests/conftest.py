@@ -93,6 +93,13 @@ def edit_content(content_copy) -> Callable[[str, Callable[[Any], object]], Path]
     return lambda relpath, change: edit_json(content_copy / relpath, change)
 
 
+def pytest_collection_modifyitems(items):
+    """Every test that drives Chromium (axe, layout, the preview) is slow: ``make test-fast`` leaves it out."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--update-golden", action="store_true", help="Rewrite golden files from the current output."

@@ -78,6 +78,7 @@ def test_killed_pandoc_leaves_previous_outputs_untouched(tmp_path, content_copy,
     assert staging_leftovers(out) == []
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_do_not_corrupt_each_other(tmp_path):
     solo = tmp_path / "solo"
     build(ROOT / "content", solo, ["html"])
@@ -100,6 +101,7 @@ def test_two_builds_at_once_do_not_corrupt_each_other(tmp_path):
     assert staging_leftovers(shared) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", registry.names())
 def test_every_format_rebuilds_byte_identical_in_another_folder_time_zone_process_and_time(
     guide_outputs, tmp_path, fmt

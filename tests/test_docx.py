@@ -308,6 +308,7 @@ def pa_text_json(inlines: list) -> str:
     return "".join(i["c"] if i["t"] == "Str" else " " for i in inlines)
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_it_and_prints_every_text_and_url(pdf, content, guide):
     info = pdfinfo(pdf)
     assert info["Pages"] >= 20
@@ -319,6 +320,7 @@ def test_libreoffice_opens_it_and_prints_every_text_and_url(pdf, content, guide)
     assert align(expected.units, pdf_text(pdf), apart=expected.apart).problems() == []
 
 
+@pytest.mark.slow
 def test_libreoffice_shows_the_contents_on_page_two(pdf, guide):
     page_two = " ".join(
         subprocess.run(

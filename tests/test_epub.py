@@ -113,6 +113,7 @@ def ace_result(epub, tmp_path_factory) -> dict:
 # --- the publishing world's checkers ---------------------------------------------------
 
 
+@pytest.mark.slow
 def test_epubcheck_reports_no_errors_warnings_or_usage_messages(epubcheck_messages):
     listed = "\n".join(
         f"{m['severity']} {m['id']} {m['location']}: {m['message']}" for m in epubcheck_messages
@@ -120,6 +121,7 @@ def test_epubcheck_reports_no_errors_warnings_or_usage_messages(epubcheck_messag
     assert epubcheck_messages == [], f"EPUBCheck ({validators.versions()['epubcheck']}):\n{listed}"
 
 
+@pytest.mark.slow
 def test_ace_passes_with_no_violations(ace_result):
     listed = "\n".join(
         f"{v['impact']} {v['rule']} {v['file']}: {v['description']}" for v in ace_result["violations"]

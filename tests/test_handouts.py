@@ -229,6 +229,7 @@ def test_every_role_gets_three_files_and_the_index_lists_them(handouts, content)
     assert index.full_text.count("Editorial note:") == len(content.roles.roles) + 1
 
 
+@pytest.mark.slow
 def test_html_handouts_pass_vnu(handouts):
     pages = sorted(handouts.glob("*.html"))
     assert len(pages) == len(ROLES) + 1
@@ -372,6 +373,7 @@ LEARNING_AT_HOME = "/subsections/0/blocks/0"  # pull quote
 ATTRACTS_YOU = "/blocks/2"  # "What attracts you to the role? ..."
 
 
+@pytest.mark.slow
 def test_an_editor_adds_renames_and_retires_roles_by_editing_data_alone(content_copy, tmp_path):
     new = "clinical-tutor"
 
@@ -443,6 +445,7 @@ def test_an_editor_adds_renames_and_retires_roles_by_editing_data_alone(content_
     assert DocxHandout(out / "handouts" / f"{new}.docx").title == "What to do next: Clinical tutor"
 
 
+@pytest.mark.slow
 def test_a_handout_is_rebuilt_only_when_what_it_quotes_changes(content_copy, tmp_path):
     out = tmp_path / "out"
     options = BuildOptions(roles=("consultant", "recruiter"))
@@ -466,6 +469,7 @@ def test_a_handout_is_rebuilt_only_when_what_it_quotes_changes(content_copy, tmp
     assert build(content_copy, out, ["handouts"], BuildOptions(roles=("consultant",))).built == []
 
 
+@pytest.mark.slow
 def test_a_handout_longer_than_four_pages_fails_the_build(content_copy, tmp_path):
     def tag_everything(value):
         stack = [value]

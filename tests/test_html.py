@@ -98,6 +98,7 @@ def test_axe_checks_the_whole_rule_set(browser, page):
     } <= passed
 
 
+@pytest.mark.slow
 def test_nu_html_checker_finds_no_errors(page):
     errors = v.vnu(page)
     assert errors == [], json.dumps(errors, indent=1)[:4000]

@@ -90,6 +90,7 @@ def test_the_library_refuses_less_than_16_point_too(content):
         LargePrintDocxBuilder(BuildOptions(point_size=12)).outputs(content)
 
 
+@pytest.mark.slow
 def test_a_larger_size_on_request(tmp_path):
     report = build(CONTENT, tmp_path, ["large-print-docx", "large-print-pdf"], BuildOptions(point_size=24))
     names = sorted(p.name for p in report.paths())

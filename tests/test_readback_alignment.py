@@ -282,6 +282,7 @@ def _swap_quotes(block, pa):
     return block
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("fmt", "ending"), GUIDE_FILES, ids=[f"{f}{e}" for f, e in GUIDE_FILES])
 def test_each_outputs_check_catches_a_broken_build(broken_outputs, guide, fmt, ending):
     [path] = [p for p in broken_outputs if p.name.endswith(ending)]

@@ -12,6 +12,8 @@ import pytest
 
 import validators as v
 
+pytestmark = pytest.mark.slow  # each test runs a real validator
+
 GOOD_HTML = """<!DOCTYPE html>
 <html lang="en-GB">
 <head><meta charset="utf-8"><title>Good page</title></head>
