@@ -25,18 +25,19 @@ from conftest import CONTENT
 from expected import HANDOUT_LAYOUTS, LAYOUTS, Guide, Unit, guide_units, handout_units, words
 from readback import docx_text, read_back
 
-# (format, how its file name ends): every file of the guide's formats.
+# (format, how its file name ends, test id): every file of the guide's formats.
 GUIDE_FILES = [
-    ("html", ".html"),
-    ("epub", ".epub"),
-    ("docx", "role.docx"),
-    ("pdf", "role.pdf"),
-    ("large-print-pdf", "-large-print-18pt.pdf"),
-    ("large-print-docx", "-large-print-18pt.docx"),
-    ("txt", "role.txt"),
-    ("brf", ".brf"),
-    ("brf", "-brf-preview.txt"),
+    ("html", ".html", "html"),
+    ("epub", ".epub", "epub"),
+    ("docx", "role.docx", "docx"),
+    ("pdf", "role.pdf", "pdf"),
+    ("large-print-pdf", "-large-print-18pt.pdf", "large-print-pdf"),
+    ("large-print-docx", "-large-print-18pt.docx", "large-print-docx"),
+    ("txt", "role.txt", "txt"),
+    ("brf", ".brf", "brf"),
+    ("brf", "-brf-preview.txt", "brf-preview"),
 ]
+GUIDE_FILE_PARAMS = [pytest.param(fmt, ending, id=name) for fmt, ending, name in GUIDE_FILES]
 FOOTNOTES = "word/footnotes.xml"
 
 
@@ -99,7 +100,7 @@ def guide() -> Guide:
 # --- the real outputs ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("fmt", "ending"), GUIDE_FILES, ids=[f"{f}{e}" for f, e in GUIDE_FILES])
+@pytest.mark.parametrize(("fmt", "ending"), GUIDE_FILE_PARAMS)
 def test_each_output_carries_the_whole_guide_in_order(guide_outputs, guide, fmt, ending):
     path = guide_outputs.one(fmt, ending)
     alignments = guide_check(guide, fmt, path)
@@ -254,7 +255,7 @@ def broken_outputs(tmp_path_factory, guide):
     mp.setattr(to_pandoc, "section", broken_section)
     mp.setattr(to_pandoc.Context, "cite", broken_cite)
     try:
-        formats = list(dict.fromkeys(fmt for fmt, _ in GUIDE_FILES))
+        formats = list(dict.fromkeys(fmt for fmt, _, _ in GUIDE_FILES))
         report = build(CONTENT, tmp_path_factory.mktemp("broken"), formats, force=True)
     finally:
         mp.undo()
@@ -283,7 +284,7 @@ def _swap_quotes(block, pa):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("fmt", "ending"), GUIDE_FILES, ids=[f"{f}{e}" for f, e in GUIDE_FILES])
+@pytest.mark.parametrize(("fmt", "ending"), GUIDE_FILE_PARAMS)
 def test_each_outputs_check_catches_a_broken_build(broken_outputs, guide, fmt, ending):
     [path] = [p for p in broken_outputs if p.name.endswith(ending)]
     found = problems(guide_check(guide, fmt, path))
