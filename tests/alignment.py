@@ -19,7 +19,8 @@ one of them missing (in the order expected) and extra (where it was printed).
 Words are compared in lower case, without apostrophes and split at anything
 that is not a letter or digit, so "director's" is ``directors`` and an address
 is its words.  (PDFs are read with ``pdftotext -layout``, which keeps a
-line-end hyphen, so "board-" and "level" stay two words.)
+line-end hyphen, so "board-" and "level" stay two words; a word cut by a line
+break without one is joined again, see ``_rejoin``.)
 """
 
 from __future__ import annotations
@@ -73,6 +74,26 @@ class Alignment:
         return [f"printed but not expected here: {run!r}" for run in self.extra]
 
 
+def _rejoin(printed: list[str], vocabulary: set[str]) -> list[str]:
+    """Join a word that a line break cut in two without a hyphen (Typst breaks long addresses
+    anywhere: "profe" / "ssionalising"), when the halves are letters and not both words of the guide
+    (a page number and a section number, "12" "3", stay apart)."""
+    out: list[str] = []
+    i = 0
+    while i < len(printed):
+        word = printed[i]
+        if i + 1 < len(printed):
+            after = printed[i + 1]
+            cut = word.isalpha() and after.isalpha() and (word not in vocabulary or after not in vocabulary)
+            if cut and word + after in vocabulary:
+                out.append(word + after)
+                i += 2
+                continue
+        out.append(word)
+        i += 1
+    return out
+
+
 def align(
     units: Sequence[Unit],
     printed: str | list[str],
@@ -91,8 +112,10 @@ def align(
     apart_words = [tokens(u.text) for u in apart]
     expected = [w for ws in unit_words for w in ws]
     printed_words = tokens(printed) if isinstance(printed, str) else printed
+    vocabulary = {*expected, *(w for ws in apart_words for w in ws)}
+    printed_words = _rejoin(printed_words, vocabulary)
     if repair is not None:
-        printed_words = repair(printed_words, {*expected, *(w for ws in apart_words for w in ws)})
+        printed_words = repair(printed_words, vocabulary)
     used = [False] * len(printed_words)
     result = _align_into(
         list(units), unit_words, printed_words, list(range(len(printed_words))), used, allowance
@@ -122,13 +145,38 @@ def _align_into(
     seen = [codes.setdefault(w, len(codes)) for w in printed]
     found = [0] * len(units)
     matcher = SequenceMatcher(None, expected, seen, autojunk=False)
-    matched = 0
-    for a, b, size in matcher.get_matching_blocks():
-        for k in range(size):
-            found[owner[a + k]] += 1
-            used[positions[b + k]] = True
-        matched += size
+    pairs = [(a + k, b + k) for a, b, size in matcher.get_matching_blocks() for k in range(size)]
+    for a, b in _reattached(pairs, printed):
+        found[owner[a]] += 1
+        used[positions[b]] = True
+    matched = len(pairs)
     return Alignment(units, found, [len(ws) for ws in unit_words], [], allowance, matched, len(expected))
+
+
+def _reattached(pairs: list[tuple[int, int]], printed: list[str]) -> list[tuple[int, int]]:
+    """Move a word matched on its own, amid unmatched words, to an equal word that continues the
+    matched text.
+
+    A page's footnotes can stand between the two halves of a paragraph, and the
+    matcher may take a word of a footnote's address ("mindtools") for the same
+    word of the text that goes on after them, leaving the note a word short.
+    Numbers (note and page numbers) do not count as words between.
+    """
+
+    def joined(left: int, right: int) -> bool:  # nothing but numbers strictly between
+        return all(printed[i].isdigit() for i in range(left + 1, right))
+
+    out = list(pairs)
+    for n, (a, b) in enumerate(out):
+        before = out[n - 1][1] if n else -1
+        after = out[n + 1][1] if n + 1 < len(out) else len(printed)
+        if joined(before, b) or joined(b, after):
+            continue
+        for c in range(before + 1, after):
+            if c != b and printed[c] == printed[b] and (joined(before, c) or joined(c, after)):
+                out[n] = (a, c)
+                break
+    return out
 
 
 def _repeats(printed: list[str], used: list[bool], unit_words: list[list[str]], repeat: int) -> list[str]:

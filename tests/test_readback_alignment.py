@@ -220,6 +220,18 @@ def test_a_dropped_duplicated_or_moved_unit_is_reported(guide):
     ]
 
 
+def test_page_furniture_is_no_loss_but_still_no_hiding_place():
+    """A page's footnote between a paragraph's halves, an address cut by a line break: nothing lost.
+    The same text without the paragraph's second half: reported."""
+    text = Unit("paragraph", "Mindtools offers professionalising tools for leaders.", "p")
+    note = Unit("note", "https://www.mindtools.com/professionalising", "n")
+    page = "Mindtools[1]\n1. https://www.mindtools.com/profe\nssionalising\n31\noffers professionalising tools for leaders."
+    assert align([text], page, apart=[note]).problems() == []
+    cut = page.replace("offers professionalising tools for leaders.", "")
+    missing = align([text], cut, apart=[note]).missing
+    assert missing and missing[0].startswith("paragraph at p: 'Mindtools offers professionalising")
+
+
 # --- a broken build is caught in every output ---------------------------------------------------------
 
 DROPPED = "This guide informs aspiring senior medical leaders"  # sections/0-introduction.json /blocks/1
