@@ -91,6 +91,39 @@ def words(text: str) -> str:
     return Marked.parse(text).words
 
 
+# --- the 2017 source text ---------------------------------------------------------------------------
+
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+# Source lines that are the publishers' logos, not the guide's running text (source/README.md).
+LOGO_LINES = {"Faculty of", "**Medical Leadership", "and Management**", "Improvement"}
+
+
+def source_lines(source: Path = SOURCE) -> list[tuple[int, str]]:
+    """(line number, text) of every line of the 2017 guide's running text, in its order: not the
+    PDF's own contents list (outputs make their own), not the footnotes' address lines, not blank."""
+    lines = source.read_text(encoding="utf-8").split("\n")
+    contents = range(lines.index("Contents"), lines.index("Foreword"))
+    return [
+        (number + 1, raw.strip())
+        for number, raw in enumerate(lines)
+        if number not in contents and raw.strip() and raw.strip()[0] not in SUPERSCRIPTS
+    ]
+
+
+def source_units(source: Path = SOURCE) -> list[Unit]:
+    """The 2017 guide's running text as units, one a line, in its order: the logos left out, and
+    the footnote numbers (outputs number their notes afresh; Word's are not text)."""
+    return [
+        Unit(
+            "2017 line",
+            re.sub(rf"\[([^\]]+)\]\([^)]*\)|[{SUPERSCRIPTS}]+", r"\1", text),
+            f"source line {number}",
+        )
+        for number, text in source_lines(source)
+        if text not in LOGO_LINES
+    ]
+
+
 # --- the content ---------------------------------------------------------------------------------
 
 
