@@ -285,8 +285,12 @@ class _Writer:
 
     def cite(self, resource: str, where: str) -> None:
         entry = self.guide.resources[resource]
-        text = entry["url"]
-        if entry.get("status") == "dead" and entry.get("archived_url"):
+        text = entry["url"]  # as the guide printed it, always; then what became of it (editorial)
+        if entry.get("current_url"):
+            text += f" Editorial note: This resource has moved; it is now at {entry['current_url']}"
+            if entry.get("archived_url"):
+                text += f" Archived copy of the page the guide cited: {entry['archived_url']}"
+        elif entry.get("status") == "dead" and entry.get("archived_url"):
             text += f" Editorial note: This address no longer works. Archived copy: {entry['archived_url']}"
         note = Unit("note", text, f"{where} (note citing {resource})")
         if self.layout.notes in ("float", "apart"):
@@ -307,11 +311,21 @@ class _Writer:
         for i, child in enumerate(node.get("subsections", [])):
             where = f"{pointer}/subsections/{i}"
             self.add("heading", child["title"], f"{file} {where}/title")
+            self.edition_mark(child, f"{file} {where}")
             self.blocks(child, file, where, level + 1)
+
+    def edition_mark(self, part: dict, where: str) -> None:
+        """A part a later edition added or revised is labelled so, in words, before it."""
+        since, revised = part.get("since"), part.get("revised")
+        if since and revised:
+            self.add("edition mark", f"New in {since}; revised in {revised}", where)
+        elif since or revised:
+            self.add("edition mark", f"New in {since}" if since else f"Revised in {revised}", where)
 
     def block(self, block: dict, file: str, where: str, level: int) -> None:
         at = f"{file} {where}"
         kind = block["type"]
+        self.edition_mark(block, at)
         if kind == "paragraph":
             self.marked("paragraph", block["text"], at)
         elif kind == "list":
@@ -366,6 +380,7 @@ class _Writer:
             self.add("heading", group["title"], f"{where}/title")
             self.marked("paragraph", group["lead"], f"{where}/lead")
             for c, criterion in enumerate(group["criteria"]):
+                self.edition_mark(criterion, f"{where}/criteria/{c}")
                 self.marked("criterion", criterion["text"], f"{where}/criteria/{c}/text")
                 for q, question in enumerate(criterion.get("questions", [])):
                     self.marked("question", question, f"{where}/criteria/{c}/questions/{q}")
@@ -435,6 +450,7 @@ def guide_units(guide: Guide, layout: Layout) -> Expected:
         w.flush_notes()
     for file, section in zip(guide.section_files, guide.sections):
         w.add("heading", guide.section_title(section), f"{file} /title")
+        w.edition_mark(section, file)
         w.blocks(section, file, "", 2)
         if chapter:
             w.flush_notes()

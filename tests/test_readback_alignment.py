@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -156,6 +157,37 @@ def test_each_handout_carries_its_roles_items_in_order(guide_outputs, guide, rol
     assert problems(alignments) == []
     kinds = {u.kind for u in expected.units}
     assert {"heading", "criterion", "pointer"} <= kinds  # a real handout, not an empty frame
+
+
+@pytest.fixture(scope="module")
+def edition_1_1_outputs(tmp_path_factory):
+    """A realistic edition 1.1 (tests/edition_1_1.py: a moved link, a paragraph and a case study new
+    in 1.1), built in every guide format: (its content folder, its files)."""
+    import edition_1_1
+    from mdguide_build.build import build
+
+    root = tmp_path_factory.mktemp("edition-1.1")
+    shutil.copytree(CONTENT, root / "content")
+    shutil.copytree(CONTENT.parent / "schema", root / "schema")
+    edition_1_1.make(root / "content")
+    formats = list(dict.fromkeys(fmt for fmt, _, _ in GUIDE_FILES))
+    return root / "content", build(root / "content", root / "out", formats).paths()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("fmt", "ending"), GUIDE_FILE_PARAMS)
+def test_a_later_editions_marks_and_moved_links_are_where_they_belong(edition_1_1_outputs, fmt, ending):
+    """Text new in 1.1 with its "New in 1.1" label before it, a moved link's note with both addresses,
+    the changes page listing both editions: all in order, in every format."""
+    content, paths = edition_1_1_outputs
+    [path] = [p for p in paths if p.name.endswith(ending)]
+    guide = Guide(content)
+    assert guide.guide["edition"]["version"] == "1.1"
+    alignments = guide_check(guide, fmt, path)
+    assert problems(alignments) == []
+    units = [u for a in alignments for u in [*a.units, *(a.apart.units if a.apart else [])]]
+    assert [u.text for u in units if u.kind == "edition mark"] == ["New in 1.1", "New in 1.1"]
+    assert any("This resource has moved; it is now at https://" in u.text for u in units)
 
 
 # --- the check can fail -----------------------------------------------------------------------------
