@@ -20,6 +20,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -51,12 +52,15 @@ _MARKUP = re.compile(r"\\(.)|\[\^([a-z0-9-]+)\]|\]\[([a-z0-9-]+)\]|\*|\[|(.)", r
 class Marked:
     """A marked-up text: its pieces of words, with a note or a link's end between them."""
 
-    pieces: tuple[str | tuple[str, str], ...]  # words, or ("note" | "link", resource id)
+    # words, or ("note", resource id), or ("link", resource id, the link's words) where a link ends
+    pieces: tuple[str | tuple[str, ...], ...]
 
     @classmethod
     def parse(cls, text: str) -> Marked:
-        pieces: list[str | tuple[str, str]] = []
+        pieces: list[str | tuple[str, ...]] = []
         words: list[str] = []
+        seen: list[str] = []  # every character of words so far, to find a link's own words
+        opened = 0
 
         def flush() -> None:
             if words:
@@ -67,9 +71,12 @@ class Marked:
             literal, note, link, char = match.groups()
             if literal is not None or char is not None:
                 words.append(literal if literal is not None else char)
+                seen.append(words[-1])
+            elif match.group() == "[":
+                opened = len(seen)
             elif note or link:
                 flush()
-                pieces.append(("note", note) if note else ("link", link))
+                pieces.append(("note", note) if note else ("link", link, "".join(seen[opened:])))
         flush()
         return cls(tuple(pieces))
 
@@ -212,7 +219,6 @@ class Layout:
     ``"apart"`` (in another stream, e.g. Word's footnotes part).
     ``spell_out``: on paper, a link's address is printed after its words in
     brackets unless a note of the same paragraph gives it.
-    ``caption_first``: a figure's caption before its description (plain text).
     ``contents``: how deep the contents list goes (0: none).
     """
 
@@ -221,7 +227,10 @@ class Layout:
     contents: int
     notes: str
     spell_out: bool = False
-    caption_first: bool = False
+    # The plain text's layout, for screen readers (braille too): headings numbered as in the contents
+    # ("3.2 Courses and tools"), a figure's description and a case study between marks that name
+    # them, and each note titled with the words that link its resource.
+    plain: bool = False
     footer: bool = False  # the HTML page's footer repeats the title, edition and statements
 
 
@@ -232,8 +241,8 @@ LAYOUTS = {
     "pdf": Layout("pdf", "print", contents=2, notes="float", spell_out=True),
     "large-print-pdf": Layout("large-print-pdf", "print", contents=2, notes="float", spell_out=True),
     "large-print-docx": Layout("large-print-docx", "docx", contents=2, notes="apart", spell_out=True),
-    "txt": Layout("txt", "text", contents=0, notes="chapter", spell_out=True, caption_first=True),
-    "brf": Layout("brf", "text", contents=0, notes="chapter", spell_out=True, caption_first=True),
+    "txt": Layout("txt", "text", contents=2, notes="chapter", spell_out=True, plain=True),
+    "brf": Layout("brf", "text", contents=2, notes="chapter", spell_out=True, plain=True),
 }
 
 
@@ -253,6 +262,8 @@ class _Writer:
         self.out = Expected()
         self.pending: list[Unit] = []  # notes cited since the last place they are printed
         self.allowed = allowed  # handouts: only these resources are cited
+        self.section: int | None = None  # the number of the section being written, if it has one
+        self.counters: list[int] = []  # the numbers of the headings below it (plain text)
 
     # one text ----------------------------------------------------------------------------------
 
@@ -266,26 +277,32 @@ class _Writer:
         notes = [r for r in [*marked.notes, *cites] if self._allowed(r)]
         noted = {self.guide.url(r) for r in notes}
         printed = [prefix]
-        for piece in marked.pieces:
+        titles: list[str] = []  # each note's title (plain text): the linked words before it
+        links: list[tuple[str, str]] = []  # (words, address) of the links since the last note
+        for piece in [*marked.pieces, *(("note", r) for r in cites)]:
             if isinstance(piece, str):
                 printed.append(piece)
-            elif (
-                piece[0] == "link"
-                and self.layout.spell_out
-                and self._allowed(piece[1])
-                and self.guide.url(piece[1]) not in noted
-            ):
-                printed.append(f" ({self.guide.url(piece[1])})")
+            elif piece[0] == "link" and self._allowed(piece[1]):
+                links.append((piece[2], self.guide.url(piece[1])))
+                if self.layout.spell_out and self.guide.url(piece[1]) not in noted:
+                    printed.append(f" ({self.guide.url(piece[1])})")
+            elif piece[0] == "note" and self._allowed(piece[1]):
+                url = self.guide.url(piece[1])
+                titles.append(" and ".join(dict.fromkeys(w for w, u in links if u == url)))
+                links = []
         self.add(kind, "".join(printed), where)
-        for resource in notes:
-            self.cite(resource, where)
+        for resource, title in zip(notes, titles, strict=True):
+            self.cite(resource, where, title)
 
     def _allowed(self, resource: str) -> bool:
         return self.allowed is None or resource in self.allowed
 
-    def cite(self, resource: str, where: str) -> None:
+    def cite(self, resource: str, where: str, title: str = "") -> None:
         entry = self.guide.resources[resource]
         text = entry["url"]  # as the guide printed it, always; then what became of it (editorial)
+        if self.layout.plain:  # titled by the linked words before it, else by the resource's first
+            title = title or next(iter(entry.get("link_texts") or []), "")
+            text = f"{title}: {text}" if title else text
         if entry.get("current_url"):
             text += f" Editorial note: This resource has moved; it is now at {entry['current_url']}"
             if entry.get("archived_url"):
@@ -304,13 +321,21 @@ class _Writer:
 
     # the guide's parts -------------------------------------------------------------------------
 
+    def heading(self, title: str, where: str, level: int) -> None:
+        """A heading below a section: numbered in plain text under a numbered section ("1.2 The board")."""
+        if self.layout.plain and self.section is not None:
+            self.counters = (self.counters + [0] * level)[: level - 1]
+            self.counters[-1] += 1
+            title = ".".join(str(n) for n in (self.section, *self.counters)) + " " + title
+        self.add("heading", title, where)
+
     def blocks(self, node: dict, file: str, pointer: str, level: int) -> None:
         blocks = node.get("blocks", [])
         for i, block in enumerate(blocks):
             self.block(block, file, f"{pointer}/blocks/{i}", level)
         for i, child in enumerate(node.get("subsections", [])):
             where = f"{pointer}/subsections/{i}"
-            self.add("heading", child["title"], f"{file} {where}/title")
+            self.heading(child["title"], f"{file} {where}/title", level)
             self.edition_mark(child, f"{file} {where}")
             self.blocks(child, file, where, level + 1)
 
@@ -335,14 +360,19 @@ class _Writer:
             self.pull_quote(block, at)
         elif kind == "case-study":
             person = block["person"]
-            self.add("heading", person["name"], f"{at}/person/name")
+            if self.layout.plain:  # its name is in the marks around it
+                self.add("mark", f"Start of case study: {person['name']}", f"{at}/person/name")
+            else:
+                self.add("heading", person["name"], f"{at}/person/name")
             self.add("person", f"{person['title']}, {person['organisation']}", f"{at}/person")
             for i, text in enumerate(block["paragraphs"]):
                 self.marked("case study", text, f"{at}/paragraphs/{i}")
+            if self.layout.plain:
+                self.add("mark", f"End of case study: {person['name']}", f"{at} (its end)")
         elif kind == "figure":
             self.figure(block["figure"], at)
         elif kind == "person-specification":
-            self.person_specification()
+            self.person_specification(level)
         elif kind == "editorial-note":
             self.marked("editorial", block["text"], at, prefix="Editorial note: ")
         elif kind == "extraction-gap":
@@ -362,22 +392,27 @@ class _Writer:
     def figure(self, figure_id: str, at: str) -> None:
         figure = self.guide.figures[figure_id]
         where = f"figures.json #{figure_id}"
-        caption = f"Figure {self.guide.figure_numbers[figure_id]}: {figure['caption']}"
-        if self.layout.caption_first:
-            self.add("caption", caption, f"{where} (placed at {at})")
+        number = self.guide.figure_numbers[figure_id]
+        caption = f"Figure {number}: {figure['caption']}"
+        if self.layout.plain:  # the description between marks that name the figure
+            self.add(
+                "mark", f"Start of figure {number} description: {figure['caption']}", f"{where} (at {at})"
+            )
         description = figure["description"]
         self.marked("description", description["lead"], f"{where}/description/lead")
         for i, item in enumerate(description["items"]):
             self.marked("description", item, f"{where}/description/items/{i}")
         note = " ".join(filter(None, [figure.get("image_note"), FIGURE_BASIS[description["basis"]]]))
         self.add("editorial", f"Editorial note: {note}", f"{where}/image_note, /description/basis")
-        if not self.layout.caption_first:
+        if self.layout.plain:
+            self.add("mark", f"End of figure {number} description", f"{where} (its end)")
+        else:
             self.add("caption", caption, f"{where} (placed at {at})")
 
-    def person_specification(self) -> None:
+    def person_specification(self, level: int) -> None:
         for g, group in enumerate(self.guide.spec["groups"]):
             where = f"person-specification.json /groups/{g}"
-            self.add("heading", group["title"], f"{where}/title")
+            self.heading(group["title"], f"{where}/title", level)
             self.marked("paragraph", group["lead"], f"{where}/lead")
             for c, criterion in enumerate(group["criteria"]):
                 self.edition_mark(criterion, f"{where}/criteria/{c}")
@@ -389,7 +424,14 @@ class _Writer:
         if not self.layout.contents:
             return
         self.add("contents", "Contents", "(the contents list's title)")
-        for _, text, target in contents(self.guide, self.layout.contents):
+        numbers = {s["id"]: self.guide.numbers.get(s["id"]) for s in self.guide.sections}
+        section, counter = None, 0
+        for level, text, target in contents(self.guide, self.layout.contents):
+            if level == 1:
+                section, counter = numbers.get(target), 0
+            elif self.layout.plain and section is not None:
+                counter += 1
+                text = f"{section}.{counter} {text}"
             self.add("contents", text, f"contents entry for #{target}")
 
 
@@ -450,11 +492,13 @@ def guide_units(guide: Guide, layout: Layout) -> Expected:
         w.flush_notes()
     for file, section in zip(guide.section_files, guide.sections):
         w.add("heading", guide.section_title(section), f"{file} /title")
+        w.section, w.counters = guide.numbers.get(section["id"]), []
         w.edition_mark(section, file)
         w.blocks(section, file, "", 2)
         if chapter:
             w.flush_notes()
     back = guide.back
+    w.section = None
     w.add("heading", guide.contact_heading(), "back-matter.json /contact_heading")
     for i, contact in enumerate(back["contacts"]):
         where = f"back-matter.json /contacts/{i}"
@@ -555,6 +599,76 @@ def contents(guide: Guide, depth: int) -> list[tuple[int, str, str]]:
 # --- handouts ----------------------------------------------------------------------------------------
 
 
+# What a handout's foot names, besides the web page: the guide's other formats.
+OTHER_FORMATS = "e-book (EPUB), Word, PDF, large print, plain text and braille"
+_TOKENS = re.compile(r"\\(.)|\[\^[a-z0-9-]+\]|\]\[[a-z0-9-]+\]|\*\*|\*|\[|(.)", re.DOTALL)
+_SENTENCE_END = re.compile(r"[.?!][’”\"')]*(?=\s|$)")
+
+
+def whole_sentences(text: str) -> str:
+    """A paragraph an extraction gap cut short, as a handout quotes it (marked-up, cut): up to the end of
+    its last whole sentence in its own plain words (not in emphasis or a link), with the notes that
+    follow that end straight away. Without a sentence end, the whole text."""
+    items: list[list] = []  # [kind, raw start, raw end, plain words, raw end after each word character]
+    stack: list[str] = []
+    in_link = False
+    for match in _TOKENS.finditer(text):
+        token, literal, char = match.group(), match.group(1), match.group(2)
+        top = not stack and not in_link
+        if literal is not None or char is not None:
+            kind = "plain" if top else "other"
+            if items and items[-1][0] == kind == "plain":
+                items[-1][2] = match.end()
+            else:
+                items.append([kind, match.start(), match.end(), "", []])
+            if kind == "plain":
+                items[-1][3] += literal if literal is not None else char
+                items[-1][4].append(match.end())
+            continue
+        if token.startswith("[^"):
+            items.append(["note" if top else "other", match.start(), match.end(), "", []])
+        elif token in ("*", "**"):
+            stack.pop() if stack and stack[-1] == token else stack.append(token)
+            items.append(["other", match.start(), match.end(), "", []])
+        elif token == "[":
+            in_link = True
+            items.append(["other", match.start(), match.end(), "", []])
+        else:  # "][id]": the link closes
+            in_link = False
+            items.append(["other", match.start(), match.end(), "", []])
+    for n in range(len(items) - 1, -1, -1):
+        kind, _, _, words, ends_at = items[n]
+        ends = list(_SENTENCE_END.finditer(words)) if kind == "plain" else []
+        if not ends:
+            continue
+        cut = ends_at[ends[-1].end() - 1]
+        kept = text[:cut]
+        if ends[-1].end() == len(words.rstrip()):
+            for after in items[n + 1 :]:
+                if after[0] != "note":
+                    break
+                kept += text[after[1] : after[2]]
+        return kept
+    return text
+
+
+def where_to_get(guide: Guide) -> str:
+    """A handout's foot: where the full guide and its other formats are."""
+    g = guide.guide
+    url = g.get("published_url")
+    if not url:
+        return (
+            f"For the full guide, {g['title']}, and its other formats ({OTHER_FORMATS}), ask "
+            + " or ".join(g["publishers"])
+            + "."
+        )
+    folder = urljoin(url, ".")
+    return (
+        f"Read the full guide, {g['title']}, at {url}. Its other formats – {OTHER_FORMATS} – are published "
+        f"beside it, at {folder}."
+    )
+
+
 HANDOUT_LAYOUTS = {
     "html": Layout("handout-html", "web", contents=0, notes="end"),
     "pdf": Layout("handout-pdf", "print", contents=0, notes="end", spell_out=True),
@@ -572,8 +686,9 @@ class Picked:
     """One role's items, found from the tags in the content, grouped as a handout prints them."""
 
     quotes: list[tuple[dict, str]] = field(default_factory=list)
-    reflections: list[tuple[dict, str, dict | None]] = field(default_factory=list)
-    actions: dict[str, list[tuple[dict, str, dict | None]]] = field(default_factory=dict)
+    # (block, where, the extraction gap after it or None, the subsection it stands in or None)
+    reflections: list[tuple[dict, str, dict | None, dict | None]] = field(default_factory=list)
+    actions: dict[str, list[tuple[dict, str, dict | None, dict | None]]] = field(default_factory=dict)
     criteria: list[tuple[int, int]] = field(default_factory=list)  # (group, criterion) indexes
     parts: list[tuple[dict, dict | None]] = field(
         default_factory=list
@@ -605,11 +720,19 @@ def pick(guide: Guide, role: str) -> Picked:
             gap = following if following and following["type"] == "extraction-gap" else None
             tag = block["handout"]
             ids = {section["id"], *(p["id"] for p in path)}
-            kind = tag.get("kind") or ("action" if ids & set(sources.get("action", [])) else "reflection")
-            if kind == "action":
-                picked.actions.setdefault(tag["theme"], []).append((block, where, gap))
-            else:
-                picked.reflections.append((block, where, gap))
+            asks = block["type"] == "paragraph" and "?" in words(block["text"])
+            kind = tag.get("kind") or (
+                "action"
+                if ids & set(sources.get("action", []))
+                else "reflection"
+                if asks and ids & set(sources.get("reflection", []))
+                else None
+            )
+            item = (block, where, gap, path[-1] if path else None)
+            if kind == "action" and tag.get("theme"):
+                picked.actions.setdefault(tag["theme"], []).append(item)
+            elif kind == "reflection":
+                picked.reflections.append(item)
         for i, child in enumerate(node.get("subsections", [])):
             walk(child, section, (*path, child), file, f"{pointer}/subsections/{i}")
 
@@ -623,14 +746,16 @@ def pick(guide: Guide, role: str) -> Picked:
     return picked
 
 
+def quoted(block: dict, gap: dict | None) -> str:
+    """A paragraph's text as a handout quotes it: cut to whole sentences where a gap follows it."""
+    return whole_sentences(block["text"]) if gap is not None else block["text"]
+
+
 def handout_resources(guide: Guide, picked: Picked) -> set[str]:
     texts = [q["text"] for block, _ in picked.quotes for q in block["quotes"]]
     cited: list[str] = []
-    for block, _, gap in [*picked.reflections, *(x for items in picked.actions.values() for x in items)]:
-        texts += [block["text"]] if block["type"] == "paragraph" else block["items"]
-        if gap:
-            texts.append(gap["note"])
-            cited += gap.get("cites", [])
+    for block, _, gap, _ in [*picked.reflections, *(x for items in picked.actions.values() for x in items)]:
+        texts += [quoted(block, gap)] if block["type"] == "paragraph" else block["items"]
     for g, c in picked.criteria:
         criterion = guide.spec["groups"][g]["criteria"][c]
         texts += [criterion["text"], *criterion.get("questions", [])]
@@ -674,19 +799,29 @@ def handout_units(guide: Guide, role_id: str, layout: Layout) -> Expected:
         w.add("heading", headings["quotes"], "roles.json /editorial/headings/quotes")
         for block, where in picked.quotes:
             w.pull_quote(block, where)
+
+    def in_context(items: list, under: str = "") -> None:
+        """Each passage under the heading it stands under in the guide (once for a run of them), unless
+        the handout's own heading is already that; a paragraph cut by a gap only to its last sentence."""
+        heading = None
+        for block, where, gap, here in items:
+            if here is not None and here is not heading and here["title"] != under:
+                w.add("heading", here["title"], f"{where} (the heading it stands under)")
+            heading = here
+            if block["type"] == "paragraph":
+                w.marked("paragraph", quoted(block, gap), where)
+            else:
+                file, pointer = where.split(" ", 1)
+                w.block(block, file, pointer, 4)
+
     w.add("heading", headings["reflection"], "roles.json /editorial/headings/reflection")
-    for block, where, _gap in picked.reflections:
-        w.block(block, where.split(" ")[0], where.split(" ", 1)[1], 3)
+    in_context(picked.reflections)
     w.add("heading", headings["actions"], "roles.json /editorial/headings/actions")
     for theme in guide.roles["themes"]:
         if theme["id"] not in picked.actions:
             continue
         w.add("heading", theme["editorial_name"], f"roles.json theme {theme['id']}")
-        for block, where, gap in picked.actions[theme["id"]]:
-            file, pointer = where.split(" ", 1)
-            w.block(block, file, pointer, 4)
-            if gap is not None:
-                w.block(gap, file, f"{pointer} (the gap after it)", 4)
+        in_context(picked.actions[theme["id"]], theme["editorial_name"])
     w.add("heading", headings["checklist"], "roles.json /editorial/headings/checklist")
     intro = role.get("editorial_checklist_intro") or words_["checklist_intro"]
     w.add("editorial", f"Editorial note: {intro}", "roles.json (checklist introduction)")
@@ -707,12 +842,15 @@ def handout_units(guide: Guide, role_id: str, layout: Layout) -> Expected:
     for section, sub in picked.parts:
         text = guide.section_title(section) + (f" – {sub['title']}" if sub else "")
         w.add("pointer", text, f"read more: {section['id']}" + (f" / {sub['id']}" if sub else ""))
+    if layout.front == "docx":  # the Word document ends saying where the guide is
+        w.add("footer", where_to_get(guide), "guide.json /published_url (where to get the guide)")
     w.flush_notes()
     if layout.front != "docx":
         w.add(
             "footer", f"{guide_line}. {guide.edition()}.", "guide.json /title, /subtitle, /edition (footer)"
         )
         w.add("footer", " and ".join(g["publishers"]), "guide.json /publishers (footer)")
+        w.add("footer", where_to_get(guide), "guide.json /published_url (footer)")
         w.add("footer", g["statements"]["living_document"], "guide.json /statements/living_document (footer)")
         w.add("footer", g["statements"]["other_formats"], "guide.json /statements/other_formats (footer)")
     return w.out

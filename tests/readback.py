@@ -9,6 +9,7 @@ liblouis's back-translation for braille.
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
 from pathlib import Path
 
@@ -145,9 +146,19 @@ def brf_pages(path: Path) -> list[list[str]]:
     return [page.split("\r\n")[:-1] for page in data.split("\f")[:-1]]
 
 
+# A number, in braille ASCII: the numeric indicator, then digits (A-J), full stops (4) and commas (1).
+_NUMBER_THEN_NUMERIC_SPACE = re.compile(r'(#[A-J41]*[A-J])"(?=[A-J])')
+
+
 def brf_text(path: Path) -> str:
-    """A BRF file back-translated to print by liblouis, without the page number lines."""
+    """A BRF file back-translated to print by liblouis, without the page number lines.
+
+    liblouis brails "3.2.1 360" with a numeric space (dot 5) between the two
+    numbers but cannot back-translate one ("3.2.1\\5/cfj"): it is read here as a
+    space and a new number, which is what it stands for.
+    """
     lines = [line.strip() for page in brf_pages(path) for line in page[1:]]
+    lines = [_NUMBER_THEN_NUMERIC_SPACE.sub(r"\1 #", line) for line in lines]
     return lou_back_translate("\n".join(lines) + "\n")
 
 

@@ -32,6 +32,7 @@ from expected import (
     guide_units,
     handout_units,
     source_units,
+    whole_sentences,
     words,
 )
 from readback import docx_text, read_back
@@ -63,17 +64,23 @@ def braille_allowance(length: int) -> int:
 
 
 def braille_repair(words: list[str], vocabulary: set[str]) -> list[str]:
-    """Undo liblouis's two regular slips in back-translation.
+    """Undo liblouis's regular slips in back-translation, where the word it gives is not the guide's.
 
     A comma before a note number comes back glued to the word as "ea"
-    ("Improvement,[1]" -> "improvementea"), and the colon of an address
-    brailled uncontracted as "cc" ("https:" -> "httpscc").
+    ("Improvement,[1]" -> "improvementea"); the colon of an address brailled
+    uncontracted as "cc" ("https:" -> "httpscc"); a full stop that begins a
+    braille line (an address divided there) as "dis" ("org" / ".uk" -> "disuk");
+    and "ac" standing alone (in "fmlm.ac.uk") as the contraction "according".
     """
     out = []
     for word in words:
-        glued_comma = word.endswith("ea") and word[:-2] in vocabulary
-        if word not in vocabulary and (glued_comma or word in ("httpcc", "httpscc")):
-            word = word[:-2]
+        if word not in vocabulary:
+            if word.endswith("ea") and word[:-2] in vocabulary or word in ("httpcc", "httpscc"):
+                word = word[:-2]
+            elif word.startswith("dis") and word[3:] in vocabulary:
+                word = word[3:]
+            elif word == "according" and "ac" in vocabulary:
+                word = "ac"
         out.append(word)
     return out
 
@@ -277,6 +284,15 @@ def test_a_dropped_duplicated_or_moved_unit_is_reported(guide):
     assert align(units, whole.replace("https://example.org/a-b", "")).missing == [
         "note at n1: 'https://example.org/a-b' (0 of 5 words found in order)"
     ]
+
+
+def test_a_paragraph_cut_by_a_gap_is_quoted_to_its_last_whole_sentence():
+    """The tests' own reading of what a handout quotes of a paragraph an extraction gap cut short."""
+    assert whole_sentences("First sentence. Second one, cut") == "First sentence."
+    assert whole_sentences("It works.[^res-a] And then") == "It works.[^res-a]"
+    assert whole_sentences("It works. [Read more][res-a] on") == "It works."
+    assert whole_sentences("See *Good medical practice.* and") == "See *Good medical practice.* and"
+    assert whole_sentences("No end at all") == "No end at all"
 
 
 def test_page_furniture_is_no_loss_but_still_no_hiding_place():
