@@ -93,10 +93,16 @@ def edit_content(content_copy) -> Callable[[str, Callable[[Any], object]], Path]
     return lambda relpath, change: edit_json(content_copy / relpath, change)
 
 
+# Fixtures that drive an external program: Chromium (axe, layout, the preview), LibreOffice through UNO.
+SLOW_FIXTURES = {"browser", "libreoffice_edited"}
+
+
 def pytest_collection_modifyitems(items):
-    """Every test that drives Chromium (axe, layout, the preview) is slow: ``make test-fast`` leaves it out."""
+    """Tests that drive Chromium or LibreOffice, and property tests (hypothesis), are slow:
+    ``make test-fast`` leaves them out, ``make test`` runs them."""
     for item in items:
-        if "browser" in getattr(item, "fixturenames", ()):
+        uses = set(getattr(item, "fixturenames", ()))
+        if uses & SLOW_FIXTURES or getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
             item.add_marker(pytest.mark.slow)
 
 
