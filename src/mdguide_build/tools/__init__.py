@@ -1,1 +1,1 @@
-"""Editor tools on top of the build: content diff, revisions, link check, the preview server."""
+"""Tools for the guide's editors: the content diff, revisions, link checking, the preview and editor server."""
