@@ -213,7 +213,12 @@ export class Form {
   async handout(parent, { pointer, value, passage }) {
     const roles = (await loadFile("roles.json")).value;
     const tag = value || {};
-    const box = h("fieldset", { class: "mdg-fieldset" }, h("legend", {}, "Handouts: which readers’ “what to do next” handouts include this"));
+    const errorId = uid("error");
+    const error = h("p", { class: "mdg-field-error", id: errorId, hidden: true });
+    const box = h("fieldset", { class: "mdg-fieldset", "aria-describedby": errorId },
+      h("legend", {}, "Include it in the handouts of"), error);
+    const details = h("details", { class: "mdg-details", open: Boolean(value) },
+      h("summary", {}, "Handouts: which readers’ “what to do next” handouts include this"), box);
     const ticks = roles.roles.map((role) => [role.id, this.checkbox(box, {
       label: role.editorial_name, pointer: () => `${pointer}/roles`, value: (tag.roles || []).includes(role.id),
     })]);
@@ -230,11 +235,27 @@ export class Form {
         options: [["", "None"], ...roles.themes.map((t) => [t.id, t.editorial_name])],
       });
     }
-    parent.append(box);
-    this.targets.push({ file: this.relpath, pointer: () => pointer, field: { showError: () => {}, control: box.querySelector("input") } });
+    parent.append(details);
+    // Problems with the tag itself, or with the item's tagging (E32x, at the item), are shown here.
+    const block = pointer.replace(/\/handout$/, "");
+    this.targets.push({
+      file: this.relpath,
+      pointer: () => pointer,
+      alsoFor: (problem) => problem.pointer === block && /^E32/.test(problem.code),
+      field: {
+        control: box.querySelector("input"),
+        showError(message) {
+          error.hidden = !message;
+          error.textContent = message || "";
+          if (message) details.open = true;
+        },
+      },
+    });
     return () => {
       const out = {};
-      const chosen = ticks.filter(([, get]) => get()).map(([id]) => id);
+      // The roles already listed keep their order; newly ticked ones follow, in roles.json's order.
+      const ticked = ticks.filter(([, get]) => get()).map(([id]) => id);
+      const chosen = [...(tag.roles || []).filter((id) => ticked.includes(id)), ...ticked.filter((id) => !(tag.roles || []).includes(id))];
       if (chosen.length || "roles" in tag) out.roles = chosen;
       if (general()) out.general = true;
       else if (tag.general === false) out.general = false;
@@ -332,11 +353,13 @@ export class Form {
     return out;
   }
 
+  /** The field a problem belongs to: the one whose pointer is the longest prefix of the problem's. */
   targetFor(problem) {
     let best = null;
     let length = -1;
     for (const target of this.targets) {
       if (displayName(target.file) !== problem.file) continue;
+      if (target.alsoFor && target.alsoFor(problem)) return target;
       const at = target.pointer();
       if ((problem.pointer === at || problem.pointer.startsWith(`${at}/`)) && at.length > length) {
         best = target;
