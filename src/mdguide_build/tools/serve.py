@@ -452,6 +452,8 @@ class _Handler(BaseHTTPRequestHandler):
                 )
                 return
             self._events(int(since[0]) if since else -1)
+        elif parts.path == "/favicon.ico":
+            self._send(204, "image/x-icon", b"")  # none: browsers ask for it on every page
         elif preview.api is not None and parts.path in (EDITOR_JS_PATH, EDITOR_CSS_PATH):
             kind = "text/javascript" if parts.path.endswith(".js") else "text/css"
             body = (EDITOR_STATIC / parts.path.rsplit("/", 1)[1]).read_bytes()

@@ -66,8 +66,12 @@ export class Form {
       this.body,
       h("div", { class: "mdg-actions" }, this.saveButton,
         h("button", { type: "button", class: "mdg-button mdg-secondary", onclick: () => this.close() }, "Cancel")));
-    this.el.addEventListener("input", () => { this.dirty = true; });
-    this.el.addEventListener("change", () => { this.dirty = true; });
+    // Choosing where to move a block or what to add is not an edit of this one.
+    const edited = (event) => {
+      if (!event.target.closest(".mdg-block-tools")) this.dirty = true;
+    };
+    this.el.addEventListener("input", edited);
+    this.el.addEventListener("change", edited);
     this.el.addEventListener("keydown", (event) => {
       if (event.key === "Escape" && !event.defaultPrevented && !document.querySelector("dialog[open]")) {
         event.preventDefault();

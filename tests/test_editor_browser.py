@@ -1,0 +1,363 @@
+"""The browser editor end to end: a real editor's session in Chromium, keyboard use, axe, escaping.
+
+The content is a private copy committed to a fresh git repository (so that
+the Changes panel has a last edition to compare with), served by
+``Preview(edit=True)`` on a free port.  After the session, ``git diff`` of
+content/ must equal tests/golden/editor/session.patch exactly, ``mdguide
+validate`` must pass, and a build of the edited content must show the edits.
+Screenshots go to $MDGUIDE_SCREENSHOTS when it is set.
+
+    pytest tests/test_editor_browser.py --update-golden    rewrites the expected patch (read it!)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from mdguide_build.build import build
+from mdguide_build.tools.serve import Preview
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden" / "editor" / "session.patch"
+MDGUIDE = Path(sys.executable).parent / "mdguide"
+SCREENSHOTS = Path(os.environ["MDGUIDE_SCREENSHOTS"]) if os.environ.get("MDGUIDE_SCREENSHOTS") else None
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+CONCLUSION = "sections/4-conclusion.json"
+PREPARE = "sections/3-how-do-i-prepare.json"
+NEW_ROLE = "Newly appointed or interim medical director"
+# How Chromium logs an answer with an error status, e.g. a refused edit (422): expected, not a script error.
+REFUSED = re.compile(r"Failed to load resource: the server responded with a status of (409|422) ")
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    """content/ and schema/ in a fresh git repository: the last commit is the last edition."""
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "content", repo / "content")
+    shutil.copytree(ROOT / "schema", repo / "schema")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "Edition 1.0")
+    return repo
+
+
+@pytest.fixture
+def editor(repo):
+    with Preview(repo / "content", "127.0.0.1", 0, content_display="content", edit=True) as running:
+        yield running
+
+
+def block_pointer(relpath: str, starts: str, root: Path = ROOT / "content") -> str:
+    """The JSON pointer of the block whose text starts with ``starts``, in the real content."""
+    value = json.loads((root / relpath).read_text(encoding="utf-8"))
+
+    def walk(node: dict, at: str):
+        for i, block in enumerate(node.get("blocks", [])):
+            if block.get("text", "").startswith(starts):
+                return f"{at}/blocks/{i}"
+        for i, child in enumerate(node.get("subsections", [])):
+            found = walk(child, f"{at}/subsections/{i}")
+            if found:
+                return found
+        return None
+
+    found = walk(value, "")
+    assert found, f"no block starting {starts!r} in {relpath}"
+    return found
+
+
+class Editing:
+    """A page of the editor, driven as a person would."""
+
+    def __init__(self, page, shots: Path | None):
+        self.page = page
+        self.shots = shots
+        self.seconds: list[float] = []
+        self.problems: list[str] = []
+        page.on(
+            "console",
+            lambda m: (
+                self.problems.append(m.text) if m.type == "error" and not REFUSED.match(m.text) else None
+            ),
+        )
+        page.on("pageerror", lambda error: self.problems.append(str(error)))
+
+    def edit_button(self, where: str):
+        return self.page.locator(f'[data-edit="{where}"] > .mdg-edit')
+
+    def open(self, where: str):
+        self.edit_button(where).click()
+        form = self.page.locator("form.mdg-form").last
+        form.wait_for()
+        return form
+
+    def select(self, field, text: str, *, collapse_to_end: bool = False) -> None:
+        """Select ``text`` in a formatted text field (or put the caret after it), as a mouse drag would."""
+        field.click()
+        found = field.evaluate(
+            """(root, [text, collapse]) => {
+                const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+                for (let node; (node = walker.nextNode()); ) {
+                    const at = node.data.indexOf(text);
+                    if (at < 0) continue;
+                    const range = document.createRange();
+                    range.setStart(node, collapse ? at + text.length : at);
+                    range.setEnd(node, at + text.length);
+                    const selection = window.getSelection();
+                    selection.removeAllRanges();
+                    selection.addRange(range);
+                    return true;
+                }
+                return false;
+            }""",
+            [text, collapse_to_end],
+        )
+        assert found, text
+        self.page.wait_for_timeout(100)  # ProseMirror reads the selection on 'selectionchange'
+
+    def save(self, form, button: str = "Save") -> dict:
+        """Save and wait until the rebuilt preview has loaded; returns what the editor said then."""
+        self.page.evaluate("window.__before_reload = true")
+        form.get_by_role("button", name=button, exact=True).click()
+        return self.reloaded()
+
+    def reloaded(self) -> dict:
+        self.page.wait_for_function(
+            "() => (window.__before_reload === undefined && window.mdguideLastSave)"
+            " || [...document.querySelectorAll('.mdg-summary, .mdg-bar-error')].some(e => e.textContent)",
+            timeout=30_000,
+        )
+        refused = self.page.locator(".mdg-summary, .mdg-bar-error").all_inner_texts()
+        assert not any(refused), refused
+        after = self.page.evaluate("window.mdguideLastSave")
+        self.seconds.append(after["seconds"])
+        return after
+
+    def shot(self, name: str, *, full_page: bool = False) -> None:
+        if self.shots:
+            self.page.screenshot(path=str(self.shots / name), full_page=full_page)
+
+    def axe(self, browser) -> list[dict]:
+        return [
+            (v["id"], [n["target"] for n in v["nodes"]])
+            for v in browser.run_axe(self.page, AXE_TAGS)["violations"]
+        ]
+
+
+@pytest.fixture
+def editing(editor, browser, tmp_path):
+    # bypass_csp: only so that axe can be injected; the CSP itself is tested in test_the_page_allows_only_its_scripts.
+    page = browser.page(editor.url, viewport=(1100, 900), bypass_csp=True)
+    shots = SCREENSHOTS or tmp_path
+    yield Editing(page, shots)
+    page.context.close()
+
+
+def test_an_editors_session(editor, editing, browser, repo, request):
+    page = editing.page
+    content = repo / "content"
+    assert editing.axe(browser) == []  # edit mode as it opens
+    editing.shot("editor-edit-mode.png")
+
+    # 1. Change a word.
+    challenge = f"{CONCLUSION}#{block_pointer(CONCLUSION, 'This will be challenge')}"
+    form = editing.open(challenge)
+    text = form.locator("[contenteditable='true']").first
+    editing.select(text, "challenge")
+    page.keyboard.type("a challenge")
+    editing.shot("editor-form.png")
+    assert editing.axe(browser) == []  # with a form open
+    said = editing.save(form)
+    assert said["message"] == "Saved: Edit paragraph in Conclusion. The preview shows it."
+    assert page.evaluate("document.activeElement.className") == "mdg-edit"  # focus back where it was
+    assert "This will be a challenge for medical leaders" in page.locator("main").inner_text()
+
+    # 2. Italicise a title.
+    five = f"{PREPARE}#{block_pointer(PREPARE, 'The Five Year Forward View')}"
+    form = editing.open(five)
+    text = form.locator("[contenteditable='true']").first
+    editing.select(text, "Five Year Forward View")
+    page.keyboard.press("Control+i")
+    assert form.get_by_role("button", name="Italic").get_attribute("aria-pressed") == "true"
+    editing.save(form)
+    assert page.locator(f'[data-edit="{five}"] em').inner_text() == "Five Year Forward View"
+
+    # 3. Cite an existing resource and create a new one.
+    form = editing.open(five)
+    text = form.locator("[contenteditable='true']").first
+    editing.select(text, "Five Year Forward View", collapse_to_end=True)
+    form.get_by_role("button", name="Cite a resource…").click()
+    picker = page.get_by_role("dialog", name="Cite a resource")
+    picker.get_by_label("Id (how texts cite it)").fill("nhs-five-year-forward-view")
+    picker.get_by_label("Web address, as the guide prints it").fill(
+        "https://www.england.nhs.uk/five-year-forward-view/"
+    )
+    picker.get_by_role("button", name="Create and cite").click()
+    assert text.locator(".mdg-cite").inner_text() == "note: nhs-five-year-forward-view"
+    editing.select(text, "these new care models.", collapse_to_end=True)
+    form.get_by_role("button", name="Cite a resource…").click()
+    picker.get_by_label("Find a resource").fill("national programmes")
+    assert picker.get_by_role("status").inner_text() == "1 resource matches."
+    editing.shot("editor-resource-picker.png")
+    assert editing.axe(browser) == []  # with the picker open
+    picker.get_by_role("button", name="national-programmes-of-care").click()
+    said = editing.save(form)
+    notes = page.locator(f'[data-edit="{five}"] a.note-ref')
+    assert notes.count() == 2
+
+    # 4. Add a pull quote, and move it to another section.
+    last = f"{CONCLUSION}#{block_pointer(CONCLUSION, 'We hope this guide')}"
+    form = editing.open(last)
+    form.get_by_label("Add after this one a new").select_option(label="Pull quote")
+    form.get_by_role("button", name="Add", exact=True).click()
+    new = page.locator("form.mdg-form").last
+    assert new.locator(".mdg-form-title").inner_text() == "New pull quote in Conclusion"
+    new.get_by_label("Id", exact=True).fill("quote-tell-you-the-truth")
+    new.locator("[contenteditable='true']").first.click()
+    page.keyboard.type("Find people who will tell you the truth about how you are doing, and listen to them")
+    new.get_by_label("Role, e.g. Medical director").fill("Medical director")
+    new.get_by_label("Place (optional), e.g. West Midlands").fill("North West")
+    new.locator("summary").click()
+    new.get_by_label(NEW_ROLE).check()
+    editing.save(new)
+    quote = f"{CONCLUSION}#/blocks/5"
+    assert "Find people who will tell you the truth" in editing.edit_button(quote).inner_text()
+    form = editing.open(quote)
+    form.get_by_label("Move to the end of").select_option(label="Introduction")
+    said = editing.save(form, "Move")
+    assert said["message"] == "Saved: Move pull quote to Introduction. The preview shows it."
+    intro = json.loads((content / "sections/0-introduction.json").read_text())
+    moved = f"sections/0-introduction.json#/blocks/{len(intro['blocks']) - 1}"
+    assert page.evaluate("document.activeElement.parentElement.dataset.edit") == moved
+
+    # 5. Tick a role for a paragraph.
+    relevant = f"{PREPARE}#{block_pointer(PREPARE, 'Relevant experience coupled')}"
+    form = editing.open(relevant)
+    form.get_by_label(NEW_ROLE).check()
+    editing.save(form)
+
+    # 6. An invalid edit is refused, with the validator's words next to the field; nothing is written.
+    before = {p: p.read_bytes() for p in content.rglob("*.json")}
+    form = editing.open(moved)
+    form.get_by_label("Id", exact=True).fill("Quote Tell")
+    form.get_by_role("button", name="Save").click()
+    summary = form.locator(".mdg-summary[role='alert']")
+    summary.wait_for()
+    assert summary.locator(".mdg-summary-title").inner_text() == (
+        "Not saved: this edit would make the content invalid (1 error); nothing was saved"
+    )
+    error = form.locator(".mdg-field-error:visible")
+    assert error.count() == 1
+    assert form.get_by_label("Id", exact=True).get_attribute("aria-invalid") == "true"
+    assert (
+        form.get_by_label("Id", exact=True)
+        .get_attribute("aria-describedby")
+        .endswith(error.get_attribute("id"))
+    )
+    shown = summary.locator("li").inner_text()
+    form.get_by_label("Id", exact=True).scroll_into_view_if_needed()
+    editing.shot("editor-refused-edit.png")
+    assert editing.axe(browser) == []  # with the problems shown
+    assert {p: p.read_bytes() for p in content.rglob("*.json")} == before
+    # `mdguide validate` on the same edit made by hand says the very same.
+    shadow = repo.parent / "shadow"
+    shutil.copytree(content, shadow / "content")
+    path = shadow / "content" / "sections/0-introduction.json"
+    value = json.loads(path.read_text())
+    value["blocks"][-1]["id"] = "Quote Tell"
+    path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    done = subprocess.run([str(MDGUIDE), "validate"], cwd=shadow, capture_output=True, text=True)
+    assert shown.startswith(done.stderr.splitlines()[0]), (shown, done.stderr)
+    form.get_by_role("button", name="Cancel").click()
+
+    # 7. Undo (the last save: step 5's role).
+    undo = page.locator("#mdg-editor").get_by_role("button", name="Undo: Edit paragraph in How do I prepare?")
+    page.evaluate("window.__before_reload = true")
+    undo.click()
+    said = editing.reloaded()
+    assert (
+        said["message"]
+        == "Saved: Undo: Edit paragraph in How do I prepare? › Use resources around you. The preview shows it."
+    )
+
+    # 8. Publish edition 1.1: see what changed, then the form drafts the note from it.
+    page.locator("#mdg-editor").get_by_role("button", name="Changes since the last edition").click()
+    changes = page.get_by_role("dialog", name="Changes since the last edition")
+    changes.locator(".mdg-headline").first.wait_for()
+    headlines = changes.locator(".mdg-headline").all_inner_texts()
+    assert "Section 4: paragraph 3 reworded" in headlines, changes.inner_text()
+    assert any(h.startswith("Resources: resource nhs-five-year-forward-view added") for h in headlines)
+    editing.shot("editor-changes-panel.png")
+    assert editing.axe(browser) == []
+    changes.get_by_role("button", name="Close").click()
+    page.locator("#mdg-editor").get_by_role("button", name="New edition…").click()
+    dialog = page.get_by_role("dialog", name="New edition")
+    dialog.wait_for()
+    assert dialog.get_by_label("Version").input_value() == "1.1"
+    draft = dialog.get_by_label("Change note (public, editorial)").input_value()
+    assert draft.startswith("Changes: ") and "Section 4: paragraph 3 reworded" in draft
+    dialog.get_by_label("Date").fill("2025-03")
+    editing.shot("editor-new-edition.png")
+    assert editing.axe(browser) == []
+    dialog.get_by_label("Change note (public, editorial)").fill(
+        "A word in the conclusion, the Five Year Forward View in italics with its own note, and a pull quote "
+        "in the introduction."
+    )
+    page.evaluate("window.__before_reload = true")
+    dialog.get_by_role("button", name="Publish this edition").click()
+    editing.reloaded()
+    assert "Edition 1.1, March 2025" in page.locator("header").inner_text()
+    assert editing.problems == []
+
+    # Afterwards: git diff, validate, and a build of the edited content.
+    patch = "".join(
+        line
+        for line in git(repo, "diff", "--", "content").splitlines(keepends=True)
+        if not line.startswith("index ")
+    )
+    if request.config.getoption("--update-golden"):
+        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+        GOLDEN.write_text(patch, encoding="utf-8")
+    assert patch == GOLDEN.read_text(encoding="utf-8")
+    done = subprocess.run([str(MDGUIDE), "validate"], cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    report = build(content, repo / "outputs", ["html", "txt"])
+    page_html = next(p for p in report.paths() if p.suffix == ".html")
+    tree = lxml_html.parse(str(page_html)).getroot()
+    words = " ".join(tree.text_content().split())
+    assert "This will be a challenge for medical leaders" in words
+    assert "Five Year Forward View" in [e.text_content() for e in tree.iter("em")]
+    assert tree.xpath("//a[@href='https://www.england.nhs.uk/five-year-forward-view/']")
+    introduction = tree.get_element_by_id("introduction").getparent()
+    assert introduction.get_element_by_id("quote-tell-you-the-truth") is not None
+    assert "Edition 1.1, March 2025 (this edition)" in words
+    text = next(p for p in report.paths() if p.suffix == ".txt").read_text(encoding="utf-8")
+    assert (
+        "— Medical director, North West" in text
+        and "https://www.england.nhs.uk/five-year-forward-view/" in text
+    )
+    print(
+        f"\nsave to updated preview: median {statistics.median(editing.seconds):.2f} s, "
+        f"max {max(editing.seconds):.2f} s over {len(editing.seconds)} saves"
+    )
