@@ -361,3 +361,147 @@ def test_an_editors_session(editor, editing, browser, repo, request):
         f"\nsave to updated preview: median {statistics.median(editing.seconds):.2f} s, "
         f"max {max(editing.seconds):.2f} s over {len(editing.seconds)} saves"
     )
+
+
+def tab_to(page, selector: str, *, limit: int = 600, back: bool = False) -> int:
+    """Press Tab (or Shift+Tab) until the focus is on ``selector``; returns how many presses it took."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return presses
+    raise AssertionError(f"{selector} not reached with the keyboard in {limit} presses")
+
+
+def test_keyboard_only_and_nothing_but_its_own_scripts(editor, browser, repo):
+    """Every step by keys alone, in a page with its Content-Security-Policy (no script but the editor's)."""
+    page = browser.page(editor.url, viewport=(1100, 900))
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    try:
+        challenge = f"{CONCLUSION}#{block_pointer(CONCLUSION, 'This will be challenge')}"
+        button = f'[data-edit="{challenge}"] > .mdg-edit'
+        tab_to(page, button)
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.activeElement.getAttribute('role') === 'textbox'")
+        for _ in range(3):
+            page.keyboard.press("Control+ArrowRight")  # after "This will be"
+        page.keyboard.type(" a")
+        # Cite a resource from the picker, by keyboard: the Cite button is just before the text.
+        page.keyboard.press("Shift+Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Cite a resource…"
+        page.keyboard.press("Enter")
+        page.get_by_role("dialog", name="Cite a resource").wait_for()
+        assert page.evaluate("document.activeElement.type") == "search"
+        page.keyboard.type("model hospital")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.getAttribute('role')") == "textbox"
+        assert page.locator("form.mdg-form .mdg-cite").inner_text() == "note: model-hospital"
+        page.keyboard.press("Control+z")  # the text field's own undo takes the citation back out
+        assert page.locator("form.mdg-form .mdg-cite").count() == 0
+        assert (
+            page.locator("form.mdg-form [role=textbox]").inner_text().startswith("This will be a challenge")
+        )
+        tab_to(page, "form.mdg-form button[type=submit]")
+        page.evaluate("window.__before_reload = true")
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "() => window.__before_reload === undefined && window.mdguideLastSave", timeout=30_000
+        )
+        assert page.evaluate(
+            "document.activeElement.matches(arguments[0])".replace("arguments[0]", repr(button))
+        )
+        assert page.get_by_role("status").inner_text().startswith("Saved: Edit paragraph in Conclusion.")
+        saved = json.loads((repo / "content" / CONCLUSION).read_text())
+        assert any(b.get("text", "").startswith("This will be a challenge") for b in saved["blocks"])
+
+        # Escape closes a form without saving, and the focus goes back to its Edit button.
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.activeElement.getAttribute('role') === 'textbox'")
+        page.keyboard.type("Unsaved ")
+        page.keyboard.press("Escape")
+        assert page.locator("form.mdg-form").count() == 0
+        assert page.evaluate(f"document.activeElement.matches({button!r})")
+
+        # Back up to the bar, whose Undo says what it would undo.
+        tab_to(page, "#mdg-editor .mdg-bar-row > button:first-of-type", back=True)
+        assert page.evaluate("document.activeElement.textContent") == "Undo: Edit paragraph in Conclusion"
+    finally:
+        page.context.close()
+    assert problems == []  # no script errors, no Content-Security-Policy violations
+
+
+def test_resources_and_readers(editor, editing, browser, repo):
+    page = editing.page
+    bar = page.locator("#mdg-editor")
+    bar.get_by_role("button", name="Resources…").click()
+    dialog = page.get_by_role("dialog", name="Resources")
+    dialog.get_by_role("button", name="Edit resource model-hospital").click()
+    dialog.get_by_label("Current web address, if it has moved").fill("https://model.nhs.uk/")
+    editing.shot("editor-resource-form.png")
+    assert editing.axe(browser) == []
+    editing.save(dialog)
+    resources = json.loads((repo / "content" / "resources.json").read_text())
+    entry = next(r for r in resources["resources"] if r["id"] == "model-hospital")
+    assert entry["current_url"] == "https://model.nhs.uk/"
+    assert list(entry)[-1] == "current_url"  # where the model puts it
+
+    bar.get_by_role("button", name="Readers…").click()
+    dialog = page.get_by_role("dialog", name="Readers and their handouts")
+    dialog.get_by_role("button", name="Edit reader recruiter").click()
+    name = dialog.get_by_label("Name (editorial)")
+    name.fill("")
+    dialog.get_by_role("button", name="Save").click()
+    dialog.locator(".mdg-summary li").first.wait_for()
+    assert name.get_attribute("aria-invalid") == "true"
+    assert editing.axe(browser) == []
+    name.fill("Chair, chief executive or HR director appointing a medical director")
+    editing.save(dialog)
+    roles = json.loads((repo / "content" / "roles.json").read_text())
+    assert next(r for r in roles["roles"] if r["id"] == "recruiter")["editorial_name"].endswith(
+        "appointing a medical director"
+    )
+    assert git(repo, "diff", "--stat").count("|") == 2  # resources.json and roles.json, nothing else
+
+
+PAYLOAD = '"><img src=x onerror="window.__pwned=1">'
+
+
+def test_content_is_always_text(repo, browser):
+    """Markup in every kind of text the editor shows: in the page, forms, labels and the picker."""
+    content = repo / "content"
+
+    def change(relpath: str, edit) -> None:
+        path = content / relpath
+        value = json.loads(path.read_text())
+        edit(value)
+        path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+    at = block_pointer(CONCLUSION, "This will be challenge").split("/")[-1]
+    change(CONCLUSION, lambda v: v["blocks"][int(at)].update(text=f"This will be {PAYLOAD} challenge"))
+    change("resources.json", lambda v: v["resources"][0].update(link_texts=[PAYLOAD]))
+    change("roles.json", lambda v: v["roles"][0].update(editorial_name=f"Consultant {PAYLOAD}"))
+    change(PREPARE, lambda v: v["blocks"][0]["attribution"].update(place=PAYLOAD))
+    with Preview(content, "127.0.0.1", 0, content_display="content", edit=True) as running:
+        page = browser.page(running.url, viewport=(1100, 900))
+        try:
+            page.locator(f'[data-edit="{CONCLUSION}#/blocks/{at}"] > .mdg-edit').click()
+            page.get_by_role("button", name="Cite a resource…").click()
+            picker = page.get_by_role("dialog", name="Cite a resource")
+            picker.get_by_label("Find a resource").fill("onerror")
+            assert PAYLOAD in picker.locator(".mdg-choice-detail").first.inner_text()
+            picker.get_by_role("button", name="Cancel").click()
+            page.locator(f'[data-edit="{PREPARE}#/blocks/0"] > .mdg-edit').click()
+            quote = page.locator(f'[data-edit="{PREPARE}#/blocks/0"] + form.mdg-form')
+            assert quote.get_by_label("Place (optional), e.g. West Midlands").input_value() == PAYLOAD
+            quote.locator("summary").click()
+            assert quote.get_by_label(f"Consultant {PAYLOAD}").count() == 1
+            paragraph = page.locator(
+                f'[data-edit="{CONCLUSION}#/blocks/{at}"] + form.mdg-form [role=textbox]'
+            )
+            assert PAYLOAD in paragraph.inner_text()  # the text field shows it as text
+            assert page.evaluate("window.__pwned") is None
+            assert page.locator("img[src='x']").count() == 0
+        finally:
+            page.context.close()

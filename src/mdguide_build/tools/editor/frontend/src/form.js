@@ -73,7 +73,7 @@ export class Form {
     this.el.addEventListener("input", edited);
     this.el.addEventListener("change", edited);
     this.el.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && !event.defaultPrevented && !document.querySelector("dialog[open]")) {
+      if (event.key === "Escape" && !document.querySelector("dialog[open]")) {
         event.preventDefault();
         this.close();
       }

@@ -8,7 +8,7 @@ import { EditorState } from "prosemirror-state";
 import { EditorView } from "prosemirror-view";
 import { keymap } from "prosemirror-keymap";
 import { baseKeymap, toggleMark } from "prosemirror-commands";
-import { history, undo, redo } from "prosemirror-history";
+import { closeHistory, history, redo, undo } from "prosemirror-history";
 import { h, uid } from "./dom.js";
 
 export const schema = new Schema({
@@ -166,7 +166,8 @@ export class TextField {
   insertCitation(resource) {
     const { state } = this.view;
     const node = schema.nodes.cite.create({ resource });
-    this.view.dispatch(state.tr.insert(state.selection.to, node).scrollIntoView());
+    // Its own step in the field's undo history, whatever was typed just before.
+    this.view.dispatch(closeHistory(state.tr.insert(state.selection.to, node)).scrollIntoView());
     this.view.focus();
   }
 

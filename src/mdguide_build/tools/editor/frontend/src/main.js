@@ -8,7 +8,7 @@ import { boot, call } from "./api.js";
 import { firstWords, h, hidden } from "./dom.js";
 import { NOUNS, openEditor } from "./blocks.js";
 import { openForms } from "./form.js";
-import { barError, barErrorRegion, newEdition, showChanges, undoRedo } from "./panels.js";
+import { barError, barErrorRegion, newEdition, records, showChanges, undoRedo } from "./panels.js";
 import { announce, statusRegion, takeAfterReload } from "./status.js";
 
 function kindOf(element) {
@@ -55,6 +55,18 @@ function bar() {
   changes.addEventListener("click", () => showChanges(changes));
   const edition = h("button", { type: "button", class: "mdg-button mdg-secondary" }, "New edition…");
   edition.addEventListener("click", () => newEdition(edition));
+  const resources = h("button", { type: "button", class: "mdg-button mdg-secondary" }, "Resources…");
+  resources.addEventListener("click", () => records(resources, {
+    title: "Resources", relpath: "resources.json", key: "resources", definition: "Resource", noun: "resource",
+    describe: (r) => `${r.id}: ${r.url}`,
+    intro: "The web addresses the guide cites. To add one, cite it from a text (Cite a resource…).",
+  }));
+  const readers = h("button", { type: "button", class: "mdg-button mdg-secondary" }, "Readers…");
+  readers.addEventListener("click", () => records(readers, {
+    title: "Readers and their handouts", relpath: "roles.json", key: "roles", definition: "Role", noun: "reader",
+    describe: (r) => `${r.editorial_name} (${r.id})`,
+    intro: "Which items each reader’s handout gets is ticked on each item: its Edit button, then Handouts.",
+  }));
   const toggle = h("button", { type: "button", class: "mdg-button mdg-secondary", "aria-pressed": "true" }, "Edit buttons");
   toggle.addEventListener("click", () => {
     const on = toggle.getAttribute("aria-pressed") !== "true";
@@ -64,7 +76,7 @@ function bar() {
   const region = h("section", { id: "mdg-editor", class: "mdg-bar", "aria-label": "Editor" },
     h("div", { class: "mdg-bar-row" },
       h("p", { class: "mdg-bar-title" }, "Editing"),
-      undo, redo, changes, edition, toggle),
+      undo, redo, changes, edition, resources, readers, toggle),
     statusRegion(), barErrorRegion());
   call("GET", "state").then((answer) => {
     if (answer.ok) history(answer.data);

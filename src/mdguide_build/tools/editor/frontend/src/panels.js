@@ -1,8 +1,9 @@
 // The editor's bar: undo and redo of this session's saves, the Changes panel, the New edition form.
 
 import { call, loadFile } from "./api.js";
-import { h, uid } from "./dom.js";
-import { Form, openForms } from "./form.js";
+import { h, hidden, uid } from "./dom.js";
+import { Form, diffOps, openForms } from "./form.js";
+import { objectFields } from "./schemaform.js";
 import { afterReload, announce } from "./status.js";
 
 /** A modal dialog in the editor's region; ``build(dialog)`` fills it. Focus returns to ``opener``. */
@@ -111,4 +112,34 @@ export function barErrorRegion() {
 
 export function barError(message) {
   barErrorRegion().textContent = message;
+}
+
+/**
+ * A list of records (resources, readers) with an Edit button each; the form is made from the
+ * file's JSON Schema, so every field of the model can be edited.
+ */
+export async function records(opener, { title, relpath, key, definition, noun, describe, intro }) {
+  const file = await loadFile(relpath);
+  dialog(title, opener, (box, close) => {
+    if (intro) box.append(h("p", { class: "mdg-hint" }, intro));
+    const list = h("ul", { class: "mdg-records" });
+    file.value[key].forEach((item, i) => {
+      const edit = h("button", { type: "button", class: "mdg-tool" }, "Edit", hidden(` ${noun} ${item.id}`));
+      edit.addEventListener("click", () => {
+        const pointer = `/${key}/${i}`;
+        const form = new Form({ title: `Edit ${noun} ${item.id}`, relpath, pointer, file, replaces: [list] });
+        form.returnFocus = edit;
+        const get = objectFields(form, form.body, file.schema, file.schema.$defs[definition], item, pointer);
+        form.collect = () => ({
+          label: `Edit ${noun} ${item.id}`,
+          edits: [{ file: relpath, base: Form.base(relpath, file), ops: diffOps(item, get(), pointer, () => null) }],
+          focus: null,
+        });
+        box.addEventListener("close", () => openForms.delete(form));
+        form.body.querySelector("input, textarea, select")?.focus();
+      });
+      list.append(h("li", {}, h("span", { class: "mdg-record" }, describe(item)), " ", edit));
+    });
+    box.append(list, h("div", { class: "mdg-actions" }, close));
+  });
 }
