@@ -29,6 +29,7 @@ from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
 from mdguide_build.guide.hints import did_you_mean
 from mdguide_build.guide.numbering import section_numbers
+from mdguide_build.guide.texts import block_texts
 
 Kind = Literal["reflection", "action", "quote", "criterion"]
 
@@ -70,14 +71,7 @@ class Item:
 
     def texts(self) -> list[str]:
         """Every marked-up text the handout prints for this item."""
-        node = self.node
-        if isinstance(node, m.Paragraph):
-            return [node.text, *([self.gap.note] if self.gap else [])]
-        if isinstance(node, m.BulletList):
-            return list(node.items)
-        if isinstance(node, m.PullQuote):
-            return [quote.text for quote in node.quotes]
-        return [node.text, *node.questions]
+        return [*block_texts(self.node), *([self.gap.note] if self.gap else [])]
 
     def resources(self) -> list[str]:
         """Ids of the resources it cites, in order (an id may repeat)."""

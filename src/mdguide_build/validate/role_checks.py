@@ -20,7 +20,7 @@ from mdguide_build.guide import handouts
 from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
 from mdguide_build.guide.hints import ids_hint
-from mdguide_build.guide.texts import iter_blocks, iter_subsections
+from mdguide_build.guide.texts import block_texts, iter_blocks, iter_subsections
 from mdguide_build.validate.diagnostics import Diagnostic, Severity
 from mdguide_build.validate.sources import SourceFile
 
@@ -66,25 +66,12 @@ def _unique(source: SourceFile, roles: m.RolesFile) -> Iterator[Diagnostic]:
 def _part_texts(content: Content) -> dict[str, list[str]]:
     """The plain words of every part of the guide a role's basis may quote, by id."""
     spec = content.person_specification
-    spec_texts = [
-        t for g in spec.groups for t in (g.lead, *(x for c in g.criteria for x in (c.text, *c.questions)))
-    ]
     parts: dict[str, list[str]] = {}
     for group in spec.groups:
-        parts[group.id] = [group.lead, *(x for c in group.criteria for x in (c.text, *c.questions))]
+        parts[group.id] = [group.lead, *(x for c in group.criteria for x in block_texts(c))]
         for criterion in group.criteria:
-            parts[criterion.id] = [criterion.text, *criterion.questions]
-
-    def block_texts(block: object) -> list[str]:
-        if isinstance(block, m.Paragraph):
-            return [block.text]
-        if isinstance(block, m.BulletList):
-            return list(block.items)
-        if isinstance(block, m.PullQuote):
-            return [q.text for q in block.quotes]
-        if isinstance(block, m.CaseStudy):
-            return list(block.paragraphs)
-        return []
+            parts[criterion.id] = block_texts(criterion)
+    spec_texts = [text for group in spec.groups for text in parts[group.id]]
 
     for section in content.sections:
         nodes = [section, *(sub for _, sub in iter_subsections(section))]
