@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from mdguide_build.errors import MdguideError
+from mdguide_build.files import atomic_write_bytes
 from mdguide_build.tools.editor import patch
 from mdguide_build.validate.diagnostics import Diagnostic
 from mdguide_build.validate.loader import FIXED_FILES, MAX_FILE_BYTES, dump_json, read_content
@@ -390,17 +391,9 @@ class ContentStore:
         return diagnostics
 
     def _write(self, relpath: str, data: bytes) -> None:
-        path = self.root / relpath
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".mdguide-edit", dir=path.parent)
         try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            os.chmod(temp, stat.S_IMODE(path.stat().st_mode))
-            os.replace(temp, path)
+            atomic_write_bytes(self.root / relpath, data)
         except OSError as error:
-            Path(temp).unlink(missing_ok=True)
             raise EditRefused(
                 500,
                 f"cannot write {self.name(relpath)}: {error.strerror}",
