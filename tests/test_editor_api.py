@@ -189,7 +189,7 @@ def test_undo_and_redo_the_sessions_saves(client, content_copy):
     first = path.read_bytes()
     client.save(CONCLUSION, reword_ops(client, "Two."), label="second")
     status, answer = client.request("POST", "/__mdguide/api/undo", {})
-    assert status == 200 and answer["message"] == "Saved: Undo: second." and path.read_bytes() == first
+    assert status == 200 and answer["message"] == "Undone: second." and path.read_bytes() == first
     assert (answer["undo"], answer["redo"]) == ("first", "second")
     client.request("POST", "/__mdguide/api/undo", {})
     assert path.read_bytes() == original

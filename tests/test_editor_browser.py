@@ -298,7 +298,7 @@ def test_an_editors_session(editor, editing, browser, repo, request):
     said = editing.reloaded()
     assert (
         said["message"]
-        == "Saved: Undo: Edit paragraph in How do I prepare? › Use resources around you. The preview shows it."
+        == "Undone: Edit paragraph in How do I prepare? › Use resources around you. The preview shows it."
     )
 
     # 8. Publish edition 1.1: see what changed, then the form drafts the note from it.
@@ -505,3 +505,163 @@ def test_content_is_always_text(repo, browser):
             assert page.locator("img[src='x']").count() == 0
         finally:
             page.context.close()
+
+
+def first_block(kind: str) -> tuple[str, str, dict]:
+    """(file, pointer, block) of the first block of ``kind`` in the real content, in reading order."""
+    guide = json.loads((ROOT / "content" / "guide.json").read_text())
+    for relpath in guide["sections"]:
+        value = json.loads((ROOT / "content" / relpath).read_text())
+        stack = [(value, "")]
+        while stack:
+            node, at = stack.pop(0)
+            for i, block in enumerate(node.get("blocks", [])):
+                if block["type"] == kind:
+                    return relpath, f"{at}/blocks/{i}", block
+            stack += [(child, f"{at}/subsections/{i}") for i, child in enumerate(node.get("subsections", []))]
+    raise AssertionError(f"no {kind} block in the content")
+
+
+def test_every_kind_of_part_can_be_edited(editor, editing, browser, repo):
+    """A change in each kind of form lands at the right place of the right file, and each form passes axe."""
+    page = editing.page
+    content = repo / "content"
+
+    def value(relpath: str) -> dict:
+        return json.loads((content / relpath).read_text())
+
+    def edit(where: str, change, shot: str | None = None):
+        form = editing.open(where)
+        form.locator("[contenteditable='true'], input, select").first.wait_for()
+        page.wait_for_function("() => document.activeElement.closest('form.mdg-form')")
+        change(form)
+        assert editing.axe(browser) == [], where
+        if shot:
+            form.scroll_into_view_if_needed()
+            editing.shot(shot)
+        said = editing.save(form)
+        assert said["message"].startswith("Saved: "), said
+
+    def retype(form, label: str, text: str, nth: int = 0) -> None:
+        field = form.get_by_role("textbox", name=label, exact=True).nth(nth)
+        field.click()
+        page.keyboard.press("Control+a")
+        page.keyboard.type(text)
+
+    # A list: change an item, add one, move it up.
+    relpath, at, block = first_block("list")
+
+    def list_change(form):
+        retype(form, "Item", "the first item, reworded")
+        form.get_by_role("button", name="Add item").click()
+        page.keyboard.type("a new last item")
+        form.get_by_role("button", name=f"Move up Item {len(block['items']) + 1}").click()
+
+    edit(f"{relpath}#{at}", list_change)
+    items = value(relpath)
+    items = json.loads(json.dumps(items))
+    got = next(b for b in _blocks(items) if b.get("items", [None])[0] == "the first item, reworded")
+    assert got["items"][1:] == [*block["items"][1:-1], "a new last item", block["items"][-1]]
+
+    # A pull quote's attribution.
+    relpath, at, block = first_block("pull-quote")
+    edit(f"{relpath}#{at}", lambda form: form.get_by_label("Organisation (optional)").fill("an acute trust"))
+    assert _at(value(relpath), at)["attribution"] == {
+        **block["attribution"],
+        "organisation": "an acute trust",
+    }
+
+    # A case study: the person's title, and a paragraph.
+    relpath, at, block = first_block("case-study")
+    quoted = [b["text"] for r in value("roles.json")["roles"] for b in r["basis"] if b["at"] == block["id"]]
+    free = next(
+        i for i, p in enumerate(block["paragraphs"]) if not any(q in p for q in quoted)
+    )  # no role quotes it
+
+    def case(form):
+        form.get_by_label("Title", exact=True).fill("Medical director (retired)")
+        retype(form, "Paragraph", "One paragraph now.", nth=free)
+
+    edit(f"{relpath}#{at}", case, "editor-case-study-form.png")
+    got = _at(value(relpath), at)
+    assert (
+        got["person"]["title"] == "Medical director (retired)"
+        and got["paragraphs"][free] == "One paragraph now."
+    )
+    assert (
+        got["paragraphs"][:free] + got["paragraphs"][free + 1 :]
+        == block["paragraphs"][:free] + block["paragraphs"][free + 1 :]
+    )
+
+    # A figure: its caption and description live in figures.json.
+    relpath, at, block = first_block("figure")
+    figures_before = value("figures.json")
+    edit(
+        f"{relpath}#{at}",
+        lambda form: form.get_by_label("Caption (without “Figure N:”, which is numbered for you)").fill(
+            "A new caption"
+        ),
+    )
+    figure = next(f for f in value("figures.json")["figures"] if f["id"] == block["figure"])
+    assert figure["caption"] == "A new caption"
+    assert value("figures.json")["figures"] != figures_before["figures"]
+
+    # A criterion of the person specification: a new prompting question.
+    spec = value("person-specification.json")
+
+    def criterion(form):
+        form.get_by_role("button", name="Add question").click()
+        page.keyboard.type("What would you do first?")
+
+    edit("person-specification.json#/groups/0/criteria/0", criterion)
+    questions = value("person-specification.json")["groups"][0]["criteria"][0]["questions"]
+    assert questions == [*spec["groups"][0]["criteria"][0]["questions"], "What would you do first?"]
+
+    # The opening line of a group, a foreword paragraph, the back matter's social media line.
+    edit(
+        "person-specification.json#/groups/1",
+        lambda form: retype(form, "Opening line", "Applicants must know:"),
+    )
+    assert value("person-specification.json")["groups"][1]["lead"] == "Applicants must know:"
+    edit("foreword.json#/paragraphs/0", lambda form: retype(form, "Paragraph", "A new first paragraph."))
+    assert value("foreword.json")["paragraphs"][0] == "A new first paragraph."
+    edit("back-matter.json#/social", lambda form: retype(form, "Paragraph", "Follow us."))
+    assert value("back-matter.json")["social"] == "Follow us."
+
+    # This edition's note, from the page that lists the editions.
+    edit(
+        "guide.json#/edition",
+        lambda form: form.get_by_label("Change note (public, editorial)").fill("The first."),
+    )
+    assert value("guide.json")["edition"]["note"] == "The first."
+
+    # An editorial note, added after a paragraph.
+    relpath, at, block = first_block("paragraph")
+
+    def add_note(form):
+        form.get_by_label("Add after this one a new").select_option(label="Editorial note")
+        form.get_by_role("button", name="Add", exact=True).click()
+        page.wait_for_function("() => document.activeElement.getAttribute('role') === 'textbox'")
+        page.keyboard.type("Our own words.")
+
+    form = editing.open(f"{relpath}#{at}")
+    add_note(form)
+    editing.save(page.locator("form.mdg-form", has_text="New editorial note"))
+    index = int(at.rsplit("/", 1)[1]) + 1
+    assert _at(value(relpath), f"{at.rsplit('/', 1)[0]}/{index}") == {
+        "type": "editorial-note",
+        "text": "Our own words.",
+    }
+    subprocess.run([str(MDGUIDE), "validate"], cwd=repo, check=True, capture_output=True)
+
+
+def _at(value: dict, pointer: str):
+    for token in pointer.split("/")[1:]:
+        value = value[int(token)] if isinstance(value, list) else value[token]
+    return value
+
+
+def _blocks(node: dict):
+    yield from node.get("blocks", [])
+    for child in node.get("subsections", []):
+        yield from _blocks(child)

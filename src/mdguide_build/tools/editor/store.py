@@ -304,7 +304,8 @@ class ContentStore:
                     conflict=self._conflict(change.relpath, data, []),
                 )
             planned[change.relpath] = (digest(data), getattr(change, wanted))
-        return self._commit(planned, f"{verb.capitalize()}: {entry.label}", record=False)
+        done = {"undo": "Undone", "redo": "Redone"}[verb]
+        return self._commit(planned, entry.label, record=False, message=f"{done}: {entry.label}.")
 
     def _check_base(self, relpath: str, base: object, data: bytes, pointers: list[str]) -> None:
         if not isinstance(base, str) or len(base) != 64:
@@ -334,7 +335,9 @@ class ContentStore:
                 on_disk[pointer] = None  # no longer there
         return {"file": relpath, "name": self.name(relpath), "digest": digest(data), "on_disk": on_disk}
 
-    def _commit(self, planned: dict[str, tuple[str, bytes]], label: str, *, record: bool) -> dict:
+    def _commit(
+        self, planned: dict[str, tuple[str, bytes]], label: str, *, record: bool, message: str = ""
+    ) -> dict:
         """Check, validate and write ``planned`` ({relpath: (base digest, new bytes)}); caller holds the lock."""
         current = {relpath: self._bytes(relpath) for relpath in planned}
         for relpath, (base, _) in planned.items():
@@ -373,7 +376,7 @@ class ContentStore:
         written = {c.relpath: c.after for c in changes}
         return {
             "saved": True,
-            "message": f"Saved: {label}.",
+            "message": message or f"Saved: {label}.",
             "files": [self.name(c.relpath) for c in changes],
             "digests": {r: digest(written.get(r, current[r])) for r in planned},
             "warnings": [diagnostic_dict(d) for d in diagnostics],
