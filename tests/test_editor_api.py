@@ -396,3 +396,76 @@ def test_edit_only_on_the_editors_server(content_copy):
         assert "data-edit" not in page and "mdguide-editor-boot" not in page
         connection.close()
     assert os.path.exists(content_copy)
+
+
+def test_the_command_serves_the_editor_and_cleans_up(content_copy):
+    import signal
+    import tempfile
+    import urllib.request
+
+    process = subprocess.Popen(
+        [str(MDGUIDE), "serve", "--edit", "--content", str(content_copy), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        match = re.fullmatch(r"Serving (http://127\.0\.0\.1:\d+/) for editing \(Ctrl\+C to stop\)\n", line)
+        assert match, line
+        page = urllib.request.urlopen(match.group(1), timeout=10).read().decode()
+        assert (
+            'id="mdguide-editor-boot"' in page and 'data-edit="sections/4-conclusion.json#/blocks/3"' in page
+        )
+        folders = list(Path(tempfile.gettempdir()).glob(f"mdguide-preview-{process.pid}-*"))
+        assert len(folders) == 1
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+        assert process.stderr.read().rstrip().endswith("Stopped.") and not folders[0].exists()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_new_objects_and_keys_take_the_files_own_order(client, content_copy):
+    """Keys sent in any order are written in the order every file uses (the models' order)."""
+    loaded = client.load("resources.json")
+    at = next(
+        i for i, r in enumerate(loaded["value"]["resources"]) if "link_texts" in r and "status" not in r
+    )
+    text = loaded["value"]["resources"][at]["link_texts"][0]
+    ops = [
+        {
+            "op": "add",
+            "path": "/resources/-",
+            "value": {"url": "https://example.org/new-page", "id": "example-new"},
+        },
+        {"op": "add", "path": f"/resources/{at}/checked", "value": "2025-03"},
+        {"op": "add", "path": f"/resources/{at}/status", "value": "ok"},
+    ]
+    section = client.load(CONCLUSION)
+    cite = [
+        {
+            "op": "replace",
+            "path": f"/blocks/{AT}/text",
+            "value": {"$runs": [{"text": "New. "}, {"cite": "example-new"}]},
+        }
+    ]
+    status, answer = client.request(
+        "POST",
+        "/__mdguide/api/save",
+        {
+            "label": "x",
+            "edits": [
+                {"file": "resources.json", "base": loaded["digest"], "ops": ops},
+                {"file": CONCLUSION, "base": section["digest"], "ops": cite},
+            ],
+        },
+    )
+    assert status == 200, answer
+    written = json.loads((content_copy / "resources.json").read_text())["resources"]
+    assert list(written[-1]) == ["id", "url"]
+    keys = list(written[at])
+    assert keys.index("status") < keys.index("checked") and keys.index("link_texts") < keys.index("status")
+    assert written[at]["link_texts"][0] == text

@@ -665,3 +665,43 @@ def _blocks(node: dict):
     yield from node.get("blocks", [])
     for child in node.get("subsections", []):
         yield from _blocks(child)
+
+
+def test_a_conflict_offers_the_version_on_disk(editor, editing, browser, repo):
+    """Another editor saves the same file while a form is open: the save is refused, nothing overwritten."""
+    page = editing.page
+    where = block_pointer(CONCLUSION, "This will be challenge")
+    form = editing.open(f"{CONCLUSION}#{where}")
+    editing.select(form.locator("[contenteditable='true']").first, "challenge")
+    page.keyboard.type("a challenge")
+    path = repo / "content" / CONCLUSION
+    theirs = json.loads(path.read_text())
+    _at(theirs, where)["text"] = "Another editor's sentence."
+    path.write_text(json.dumps(theirs, indent=2, ensure_ascii=False) + "\n")
+    status = page.get_by_role("status")
+    page.wait_for_function(
+        "() => document.querySelector('.mdg-status').textContent.startsWith('The guide changed')"
+    )
+    assert (
+        status.inner_text()
+        == "The guide changed on disk. Save or cancel your edit, then reload the page to see it."
+    )
+    form.get_by_role("button", name="Save").click()
+    summary = form.locator(".mdg-summary")
+    summary.locator("blockquote").wait_for()
+    assert summary.locator(".mdg-summary-title").inner_text() == (
+        "Not saved: content/sections/4-conclusion.json changed on disk since the page was shown "
+        "(another editor, or a git pull); nothing was saved"
+    )
+    assert summary.locator("blockquote").inner_text() == "Another editor's sentence."
+    assert (
+        form.get_by_role("textbox", name="Paragraph").inner_text().startswith("This will be a challenge")
+    )  # kept
+    assert editing.axe(browser) == []
+    assert _at(json.loads(path.read_text()), where)["text"] == "Another editor's sentence."
+    page.evaluate("window.__before_reload = true")
+    summary.get_by_role(
+        "button", name="Show the version on disk (your edit in this form is discarded)"
+    ).click()
+    page.wait_for_function("() => window.__before_reload === undefined")
+    assert "Another editor's sentence." in page.locator("main").inner_text()
