@@ -644,6 +644,7 @@ def test_every_kind_of_part_can_be_edited(editor, editing, browser, repo):
         page.wait_for_function("() => document.activeElement.getAttribute('role') === 'textbox'")
         page.keyboard.type("Our own words.")
 
+    before = (content / relpath).read_bytes()
     form = editing.open(f"{relpath}#{at}")
     add_note(form)
     editing.save(page.locator("form.mdg-form", has_text="New editorial note"))
@@ -653,6 +654,16 @@ def test_every_kind_of_part_can_be_edited(editor, editing, browser, repo):
         "text": "Our own words.",
     }
     subprocess.run([str(MDGUIDE), "validate"], cwd=repo, check=True, capture_output=True)
+
+    # ... and deleted again: the section file is as it was.
+    form = editing.open(f"{relpath}#{at.rsplit('/', 1)[0]}/{index}")
+    form.get_by_role("button", name="Delete…").click()
+    assert page.evaluate("document.activeElement.textContent") == "Delete this editorial note"
+    page.evaluate("window.__before_reload = true")
+    page.keyboard.press("Enter")
+    said = editing.reloaded()
+    assert said["message"] == "Saved: Delete editorial note. The preview shows it."
+    assert (content / relpath).read_bytes() == before
 
 
 def _at(value: dict, pointer: str):
