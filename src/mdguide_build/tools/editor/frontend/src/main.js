@@ -13,7 +13,9 @@ import { announce, statusRegion, takeAfterReload } from "./status.js";
 
 function kindOf(element) {
   if (element.classList.contains("criterion")) return "criterion";
-  const first = element.firstElementChild;
+  let first = element.firstElementChild;
+  // A part a later edition added is shown after its "New in 1.1" label, in one division.
+  if (first && first.matches(".edition-marked")) first = first.lastElementChild;
   if (!first) return "part";
   if (first.matches("figure.pull-quote")) return NOUNS["pull-quote"];
   if (first.matches(".case-study")) return NOUNS["case-study"];
