@@ -469,3 +469,25 @@ def test_new_objects_and_keys_take_the_files_own_order(client, content_copy):
     keys = list(written[at])
     assert keys.index("status") < keys.index("checked") and keys.index("link_texts") < keys.index("status")
     assert written[at]["link_texts"][0] == text
+
+
+def test_changes_since_the_last_edition_are_mdguide_diffs(client, content_copy):
+    status, answer = client.request("GET", "/__mdguide/api/diff")
+    assert status == 409  # no editions/ folder, no git: nothing to compare with, said plainly
+    assert answer["error"].startswith("no earlier version to compare with: ")
+    assert answer["hint"] == "keep content/ in git, and tag each published edition (e.g. v1.0)"
+
+    editions = content_copy.parent / "editions" / "1.0"
+    shutil.copytree(content_copy, editions)
+    client.save(CONCLUSION, reword_ops(client, "This will be a challenge."))
+    status, answer = client.request("GET", "/__mdguide/api/diff")
+    assert status == 200, answer
+    done = subprocess.run(
+        [str(MDGUIDE), "diff", str(editions), "--content", str(content_copy), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    expected = json.loads(done.stdout)
+    assert [c["headline"] for c in answer["changes"]] == [c["headline"] for c in expected["changes"]]
+    assert answer["draft"]["version"] == "1.1"

@@ -307,7 +307,7 @@ def test_an_editors_session(editor, editing, browser, repo, request):
     changes.locator(".mdg-headline").first.wait_for()
     headlines = changes.locator(".mdg-headline").all_inner_texts()
     assert "Section 4: paragraph 3 reworded" in headlines, changes.inner_text()
-    assert any(h.startswith("Resources: resource nhs-five-year-forward-view added") for h in headlines)
+    assert "Resources: new resource “https://www.england.nhs.uk/five-year-forward-view/”" in headlines
     editing.shot("editor-changes-panel.png")
     assert editing.axe(browser) == []
     changes.get_by_role("button", name="Close").click()
@@ -316,7 +316,15 @@ def test_an_editors_session(editor, editing, browser, repo, request):
     dialog.wait_for()
     assert dialog.get_by_label("Version").input_value() == "1.1"
     draft = dialog.get_by_label("Change note (public, editorial)").input_value()
-    assert draft.startswith("Changes: ") and "Section 4: paragraph 3 reworded" in draft
+    # The draft is the note `mdguide diff` suggests for the same changes.
+    suggested = subprocess.run(
+        [str(MDGUIDE), "diff", "HEAD", "--format", "markdown"],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert f'"note": {json.dumps(draft, ensure_ascii=False)}' in suggested, (draft, suggested)
     dialog.get_by_label("Date").fill("2025-03")
     editing.shot("editor-new-edition.png")
     assert editing.axe(browser) == []

@@ -47,7 +47,7 @@ export async function showChanges(opener) {
       box.append(h("p", { role: "alert" }, answer.data.error), answer.data.hint ? h("p", {}, `Hint: ${answer.data.hint}`) : null);
     } else {
       const data = answer.data;
-      box.append(h("p", {}, `Compared with ${data.base}. ${data.summary}`));
+      box.append(h("p", {}, data.summary));
       if (data.changes.length) box.append(h("ol", { class: "mdg-changes" }, data.changes.map(changeItem)));
     }
     box.append(h("div", { class: "mdg-actions" }, close));
