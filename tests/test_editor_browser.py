@@ -404,7 +404,7 @@ def test_keyboard_only_and_nothing_but_its_own_scripts(editor, browser, repo):
         page.keyboard.type("model hospital")
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")
-        assert page.evaluate("document.activeElement.getAttribute('role')") == "textbox"
+        page.wait_for_function("() => document.activeElement.getAttribute('role') === 'textbox'")
         assert page.locator("form.mdg-form .mdg-cite").inner_text() == "note: model-hospital"
         page.keyboard.press("Control+z")  # the text field's own undo takes the citation back out
         assert page.locator("form.mdg-form .mdg-cite").count() == 0
