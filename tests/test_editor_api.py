@@ -491,3 +491,27 @@ def test_changes_since_the_last_edition_are_mdguide_diffs(client, content_copy):
     expected = json.loads(done.stdout)
     assert [c["headline"] for c in answer["changes"]] == [c["headline"] for c in expected["changes"]]
     assert answer["draft"]["version"] == "1.1"
+
+
+def test_an_edition_mark_goes_after_the_parts_type_or_id(client, content_copy):
+    """As docs/editing.md writes them: "type", then "revised", then the rest."""
+    guide = content_copy / "guide.json"
+    client.request(
+        "POST", "/__mdguide/api/edition", {"base": digest_of(guide), "version": "1.1", "date": "2025-03"}
+    )
+    ops = reword_ops(client, "This will be a challenge.") + [
+        {"op": "add", "path": f"/blocks/{AT}/revised", "value": "1.1"}
+    ]
+    status, answer = client.save(CONCLUSION, ops)
+    assert status == 200, answer
+    block = json.loads((content_copy / CONCLUSION).read_text())["blocks"][AT]
+    assert list(block) == ["type", "revised", "text"]
+    status, answer = client.save(
+        "resources.json", [{"op": "add", "path": "/resources/0/since", "value": "1.1"}]
+    )
+    assert status == 200, answer
+    assert list(json.loads((content_copy / "resources.json").read_text())["resources"][0])[:3] == [
+        "id",
+        "since",
+        "url",
+    ]

@@ -724,3 +724,30 @@ def test_a_conflict_offers_the_version_on_disk(editor, editing, browser, repo):
     ).click()
     page.wait_for_function("() => window.__before_reload === undefined")
     assert "Another editor's sentence." in page.locator("main").inner_text()
+
+
+def test_edition_marks(repo, browser):
+    """Words changed for edition 1.1 are marked so: the page says "Revised in 1.1" before them."""
+    content = repo / "content"
+    guide = json.loads((content / "guide.json").read_text())
+    guide["history"] = [guide["edition"], *guide.get("history", [])]
+    guide["edition"] = {"version": "1.1", "date": "2025-03"}
+    (content / "guide.json").write_text(json.dumps(guide, indent=2, ensure_ascii=False) + "\n")
+    at = block_pointer(CONCLUSION, "This will be challenge")
+    with Preview(content, "127.0.0.1", 0, content_display="content", edit=True) as running:
+        editing = Editing(browser.page(running.url, viewport=(1100, 900), bypass_csp=True), None)
+        try:
+            form = editing.open(f"{CONCLUSION}#{at}")
+            editing.select(form.locator("[contenteditable='true']").first, "challenge")
+            editing.page.keyboard.type("a challenge")
+            form.get_by_label("Words changed in").select_option(label="Edition 1.1")
+            assert editing.axe(browser) == []
+            editing.save(form)
+            marked = editing.page.locator(f'[data-edit="{CONCLUSION}#{at}"]')
+            assert marked.locator(".edition-mark").inner_text() == "Revised in 1.1"
+            name = " ".join(marked.locator(".mdg-edit").text_content().split())
+            assert name.startswith("Edit paragraph: Revised in 1.1 This will be a challenge")
+        finally:
+            editing.page.context.close()
+    block = _at(json.loads((content / CONCLUSION).read_text()), at)
+    assert list(block) == ["type", "revised", "text"] and block["revised"] == "1.1"

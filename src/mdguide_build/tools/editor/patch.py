@@ -109,7 +109,9 @@ def _add(document: dict, pointer: object, value: object) -> None:
         if last in parent:
             raise PatchError(pointer, f"{pointer} already exists", "replace it instead")
         # The new key goes where the models list it, before the first key that follows it there.
-        order = next((keys for names, keys in _field_orders() if set(parent) | {last} <= names), ())
+        order = _canonical(
+            next((keys for names, keys in _field_orders() if set(parent) | {last} <= names), ())
+        )
         later = [
             key for key in parent if last in order and key in order and order.index(key) > order.index(last)
         ]
@@ -166,6 +168,17 @@ def _field_orders() -> list[tuple[frozenset[str], tuple[str, ...]]]:
     return found
 
 
+# A part's edition marks follow its first key (its type or id), as docs/editing.md writes them.
+EDITION_MARKS = ("since", "revised")
+
+
+def _canonical(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The models' order, edition marks moved to just after the first of the other keys."""
+    rest = [key for key in keys if key not in EDITION_MARKS]
+    marks = [key for key in keys if key in EDITION_MARKS]
+    return tuple(rest[:1] + marks + rest[1:])
+
+
 def _ordered(value: object, old: object) -> object:
     """A new object's keys (and its new objects' keys) in the models' order; old objects keep theirs."""
     if isinstance(value, list):
@@ -180,6 +193,7 @@ def _ordered(value: object, old: object) -> object:
     order = next((keys for names, keys in _field_orders() if set(items) <= names), None)
     if order is None:
         return items
+    order = _canonical(order)
     return {key: items[key] for key in sorted(items, key=lambda k: order.index(k))}
 
 

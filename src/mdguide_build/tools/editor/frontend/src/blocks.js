@@ -75,12 +75,14 @@ async function blockFields(form, value, pointer) {
     case "paragraph": {
       const get = text("Paragraph", "text");
       const handout = await form.handout(body, { pointer: `${pointer}/handout`, value: value.handout, passage: true });
-      return () => setKey({ ...clone(value), text: get() }, "handout", handout());
+      const marks = await form.editionMarks(body, { pointer, value });
+      return () => marks(setKey({ ...clone(value), text: get() }, "handout", handout()));
     }
     case "list": {
       const items = texts("Items of the list", "Item", "items");
       const handout = await form.handout(body, { pointer: `${pointer}/handout`, value: value.handout, passage: true });
-      return () => setKey({ ...clone(value), items: items() }, "handout", handout());
+      const marks = await form.editionMarks(body, { pointer, value });
+      return () => marks(setKey({ ...clone(value), items: items() }, "handout", handout()));
     }
     case "editorial-note": {
       const get = text("Editorial note (the outputs label it as editorial)", "text");
@@ -112,11 +114,12 @@ async function blockFields(form, value, pointer) {
       const place = form.line(box, { label: "Place (optional), e.g. West Midlands", pointer: () => `${pointer}/attribution/place`, value: a.place, optional: true });
       const organisation = form.line(box, { label: "Organisation (optional)", pointer: () => `${pointer}/attribution/organisation`, value: a.organisation, optional: true });
       const handout = await form.handout(body, { pointer: `${pointer}/handout`, value: value.handout, passage: false });
+      const marks = await form.editionMarks(body, { pointer, value });
       return () => {
         const attribution = { ...clone(a), role: role() };
         setKey(attribution, "place", place());
         setKey(attribution, "organisation", organisation());
-        return setKey({ ...clone(value), id: id(), quotes: quotes(), attribution }, "handout", handout());
+        return marks(setKey({ ...clone(value), id: id(), quotes: quotes(), attribution }, "handout", handout()));
       };
     }
     case "case-study": {
@@ -128,7 +131,8 @@ async function blockFields(form, value, pointer) {
       const title = form.line(box, { label: "Title", pointer: () => `${pointer}/person/title`, value: p.title });
       const organisation = form.line(box, { label: "Organisation", pointer: () => `${pointer}/person/organisation`, value: p.organisation });
       const paragraphs = texts("Paragraphs", "Paragraph", "paragraphs");
-      return () => ({ ...clone(value), id: id(), person: { ...clone(p), name: name(), title: title(), organisation: organisation() }, paragraphs: paragraphs() });
+      const marks = await form.editionMarks(body, { pointer, value });
+      return () => marks({ ...clone(value), id: id(), person: { ...clone(p), name: name(), title: title(), organisation: organisation() }, paragraphs: paragraphs() });
     }
     case "figure":
       return figureFields(form, value);
@@ -283,8 +287,9 @@ async function criterionForm({ relpath, pointer, file, value, replaces }) {
     item: (container, runs, at) => form.text(container, { label: "Question", pointer: at, runs }),
   });
   const handout = await form.handout(form.body, { pointer: `${pointer}/handout`, value: value.handout, passage: false });
+  const marks = await form.editionMarks(form.body, { pointer, value });
   form.collect = () => {
-    const updated = setKey({ ...clone(value), text: text(), questions: questions() }, "handout", handout());
+    const updated = marks(setKey({ ...clone(value), text: text(), questions: questions() }, "handout", handout()));
     return { label: "Edit criterion", edits: [{ file: relpath, base: Form.base(relpath, file), ops: diffOps(value, updated, pointer, (p) => form.runsAt(p)) }], focus: `${relpath}#${pointer}` };
   };
   return form;

@@ -269,6 +269,28 @@ export class Form {
     };
   }
 
+  /**
+   * Which edition added this part of the guide, or last changed its words: the outputs say
+   * "New in 1.1", and the fidelity test lets content/ differ from edition 1.0 only in marked parts.
+   */
+  async editionMarks(parent, { pointer, value }) {
+    const guide = (await loadFile("guide.json")).value;
+    const later = [guide.edition, ...(guide.history || [])].map((e) => e.version).filter((v) => v !== "1.0");
+    // A mark naming an edition guide.json no longer lists stays a choice: saving must not drop it.
+    const known = [...new Set([...later, value.since, value.revised].filter(Boolean))];
+    const options = (none) => [["", none], ...known.map((v) => [v, `Edition ${v}`])];
+    const box = h("fieldset", { class: "mdg-fieldset" }, h("legend", {}, "Edition marks (the guide says “New in …” or “Revised in …”)"));
+    const hint = later.length ? null : "Record the new edition first (New edition… in the bar), then mark what it adds or rewords.";
+    const since = this.select(box, { label: "Added in", pointer: () => `${pointer}/since`, value: value.since || "", options: options("The 2017 guide"), hint });
+    const revised = this.select(box, { label: "Words changed in", pointer: () => `${pointer}/revised`, value: value.revised || "", options: options("Not changed since") });
+    parent.append(box);
+    return (updated) => {
+      setKey(updated, "since", since() || undefined);
+      setKey(updated, "revised", revised() || undefined);
+      return updated;
+    };
+  }
+
   // -- saving ------------------------------------------------------------------------------
 
   /** Set by each kind of form: the edits to send, {label, edits, focus}. */

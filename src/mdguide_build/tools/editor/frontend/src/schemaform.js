@@ -18,6 +18,8 @@ const LABELS = {
   basis: "Where the guide speaks to these readers",
   at: "Part of the guide (its id)",
   order: "Position in the list of handouts",
+  since: "Added in edition (blank: the 2017 guide)",
+  revised: "Words changed in edition (blank: not changed)",
 };
 
 // What one item of a list is called.
