@@ -413,3 +413,32 @@ def test_outputs_never_carry_the_editors_marks(content_copy, tmp_path, preview):
     page = build(content_copy, tmp_path / "out", ["html"]).paths()[0].read_text(encoding="utf-8")
     assert "data-edit" not in page and "mdguide-editable" not in page
     assert "data-edit" not in fetch(preview.url)[2]  # nor the preview without --edit
+
+
+def test_file_names_reach_the_terminal_harmless(content_copy):
+    """A saved file named with an escape sequence (it would set the terminal's title) is logged as text."""
+    mdguide = Path(sys.executable).parent / "mdguide"
+    process = subprocess.Popen(
+        [str(mdguide), "serve", "--content", str(content_copy), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = process.stdout.readline().split()[1]
+        generation = json.loads(fetch(url.rstrip("/") + STATUS_PATH)[2])["generation"]
+        (content_copy / "sections" / "\x1b]0;pwned\x07.json").write_text("{}\n")  # a new file: a rebuild
+        deadline = time.monotonic() + 20
+        while json.loads(fetch(url.rstrip("/") + STATUS_PATH)[2])["generation"] == generation:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)
+        err = process.stderr.read()
+        assert "\x1b" not in err and "\x07" not in err
+        assert "saved sections/\\u001b]0;pwned\\u0007.json: built the preview in" in err, err
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
