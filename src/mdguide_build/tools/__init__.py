@@ -1,1 +1,1 @@
-"""Tools for the guide's editors: the content diff, revisions, link checking, the preview and editor server."""
+"""Editor tools on top of the build: content diff, revisions, link check, the preview and editor server, review export and import."""
