@@ -59,3 +59,4 @@ clean:
 
 include mk/build-tools.mk
 include mk/test-tools.mk
+include mk/editor.mk
