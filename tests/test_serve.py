@@ -236,7 +236,7 @@ def test_a_control_character_shows_as_an_error_and_the_preview_goes_on(preview, 
     def escape_in_a_key(data: dict) -> None:
         resilience(data)["blocks"][1]["\x1b[2Jtext"] = "x"  # E202 quotes the unknown key
 
-    save(content_copy / S3, escape_in_a_key)
+    edit_json(content_copy / S3, escape_in_a_key)
     now = wait_for_generation(preview, generation)
     assert now["ok"] is False and now["errors"] >= 1
     page = fetch(preview.url)[2]
@@ -244,8 +244,8 @@ def test_a_control_character_shows_as_an_error_and_the_preview_goes_on(preview, 
     assert "\x1b" not in page and 'unknown field "\\u001b[2Jtext"' in page  # shown as text, harmless
     assert f"content/{S3}:" in page
 
-    save(content_copy / S3, lambda data: resilience(data)["blocks"][1].pop("\x1b[2Jtext"))
-    save(content_copy / S3, reword("Resilience is, now, an ability"))  # fixed: the guide comes back
+    edit_json(content_copy / S3, lambda data: resilience(data)["blocks"][1].pop("\x1b[2Jtext"))
+    edit_json(content_copy / S3, reword("Resilience is, now, an ability"))  # fixed: the guide comes back
     assert wait_for_generation(preview, now["generation"])["ok"] is True
     assert "Resilience is, now, an ability" in fetch(preview.url)[2]
 
