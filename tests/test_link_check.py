@@ -18,10 +18,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from click.testing import CliRunner
 
+from conftest import edit_json
 from mdguide_build.cli import main
 from mdguide_build.guide.models import Resource
 from mdguide_build.tools.link_check import CheckOptions, LinkCache, check_links, retry_after_seconds, table
-from mdguide_build.validate.loader import dump_json, load_content
+from mdguide_build.validate.loader import load_content
 
 FAST = CheckOptions(timeout=0.5, retries=2, backoff=0.05, max_wait=2.0)
 
@@ -259,11 +260,12 @@ def test_the_cache_and_its_maximum_age(server, tmp_path):
 def local_content(content_copy, server):
     """A content copy whose resources all point at the local server."""
     paths = ["/ok", "/old", "/missing", "/busy", "/slow", "/drop", "/temporary"]
-    file = content_copy / "resources.json"
-    data = json.loads(file.read_text(encoding="utf-8"))
-    for i, resource in enumerate(data["resources"]):
-        resource["url"] = server.url(paths[i] if i < len(paths) else f"/pause?{i}")
-    file.write_text(dump_json(data), encoding="utf-8")
+
+    def local(data: dict) -> None:
+        for i, resource in enumerate(data["resources"]):
+            resource["url"] = server.url(paths[i] if i < len(paths) else f"/pause?{i}")
+
+    edit_json(content_copy / "resources.json", local)
     return content_copy
 
 

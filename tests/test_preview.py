@@ -1,4 +1,9 @@
-"""The live preview's page: what a clean build makes, whatever was saved before, with only changed files re-read."""
+"""The live preview's page: what a clean build makes, whatever was saved before, with only changed files re-read.
+
+``mdguide serve`` keeps a ``FileMemo`` (validate/loader.py) between pages; these
+tests check that the page and its problems are still exactly what making them
+afresh gives.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mdguide_build.build import build
-from mdguide_build.errors import ContentError
-from mdguide_build.preview import PagePreview
+from mdguide_build.tools.serve import Preview
 from mdguide_build.validate import loader
 from mdguide_build.validate.loader import FileMemo, read_content
 
@@ -23,46 +27,57 @@ def clean_page(content: Path, out: Path) -> bytes:
     return (build(content, out, ["html"], force=True).out_dir / PAGE).read_bytes()
 
 
-def test_the_page_is_the_html_build_before_during_and_after_edits(content_copy, tmp_path):
+@pytest.fixture
+def preview(content_copy):
+    with Preview(content_copy, "127.0.0.1", 0, content_display="content") as running:
+        yield running
+
+
+def page_after_save(preview: Preview) -> bytes:
+    """The page as the preview makes it after a save (made now, not left to the watcher's timing)."""
+    preview.rebuild("test")
+    assert preview.ok, preview.page[:2000]
+    return (preview.work_dir / "page.html").read_bytes()
+
+
+def test_the_page_is_the_html_build_before_during_and_after_edits(preview, content_copy, tmp_path):
     section = content_copy / CONCLUSION
     original = section.read_bytes()
-    with PagePreview(content_copy, "content") as preview:
-        assert preview.page() == clean_page(content_copy, tmp_path / "a")
-        section.write_bytes(original.replace(b"exciting", b"thrilling", 1))
-        edited = preview.page()
-        assert b"thrilling" in edited
-        assert edited == clean_page(content_copy, tmp_path / "b")
-        section.write_bytes(original)
-        assert preview.page() == clean_page(content_copy, tmp_path / "c")
+    assert page_after_save(preview) == clean_page(content_copy, tmp_path / "a")
+    section.write_bytes(original.replace(b"exciting", b"thrilling", 1))
+    edited = page_after_save(preview)
+    assert b"thrilling" in edited
+    assert edited == clean_page(content_copy, tmp_path / "b")
+    section.write_bytes(original)
+    assert page_after_save(preview) == clean_page(content_copy, tmp_path / "c")
 
 
-def test_a_change_that_keeps_size_and_time_is_still_seen(content_copy):
+def test_a_change_that_keeps_size_and_time_is_still_seen(preview, content_copy):
     """The memo compares bytes, not sizes or modification times."""
     section = content_copy / CONCLUSION
     original = section.read_bytes()
     info = section.stat()
-    with PagePreview(content_copy, "content") as preview:
-        before = preview.page()
-        changed = original.replace(b"exciting", b"excitinG", 1)
-        assert len(changed) == len(original) and changed != original
-        section.write_bytes(changed)
-        os.utime(section, ns=(info.st_atime_ns, info.st_mtime_ns))
-        after = preview.page()
+    before = page_after_save(preview)
+    changed = original.replace(b"exciting", b"excitinG", 1)
+    assert len(changed) == len(original) and changed != original
+    section.write_bytes(changed)
+    os.utime(section, ns=(info.st_atime_ns, info.st_mtime_ns))
+    after = page_after_save(preview)
     assert b"excitinG" in after and after != before
 
 
-def test_an_invalid_save_gives_validates_own_problems_and_a_fix_brings_the_page_back(content_copy, tmp_path):
+def test_an_invalid_save_shows_validates_own_problems_and_a_fix_brings_the_page_back(
+    preview, content_copy, tmp_path
+):
     section = content_copy / CONCLUSION
     original = section.read_bytes()
-    with PagePreview(content_copy, "content") as preview:
-        preview.page()
-        section.write_bytes(original.replace(b'"title"', b'"titel"', 1))
-        with pytest.raises(ContentError) as caught:
-            preview.page()
-        assert caught.value.diagnostics == read_content(content_copy, "content")[1]
-        assert any(d.file == f"content/{CONCLUSION}" for d in caught.value.diagnostics if d.is_error)
-        section.write_bytes(original)
-        assert preview.page() == clean_page(content_copy, tmp_path / "out")
+    section.write_bytes(original.replace(b'"title"', b'"titel"', 1))
+    preview.rebuild("test")
+    expected = [d for d in read_content(content_copy, "content")[1] if d.is_error]
+    assert not preview.ok and preview.errors == len(expected) > 0
+    assert all(d.message.encode() in preview.page or d.code.encode() in preview.page for d in expected)
+    section.write_bytes(original)
+    assert page_after_save(preview) == clean_page(content_copy, tmp_path / "out")
 
 
 # --- the memo against loading afresh, over any sequence of saves -----------------------------
