@@ -1,7 +1,8 @@
 """The `mdguide` command: a thin click layer over the library.
 
-This is the only module that imports click, and the only place where library
-errors become messages and exit codes.  Each command's docstring is its
+Only this module and ``cli_docs`` (which renders the commands' help into the
+docs) import click; import-linter enforces it. This is the only place where
+library errors become messages and exit codes.  Each command's docstring is its
 `--help`, and ends with examples.
 """
 

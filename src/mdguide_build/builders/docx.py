@@ -20,9 +20,7 @@ Two things are done after pandoc (``finish``):
 
 from __future__ import annotations
 
-import io
 import secrets
-import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,7 +33,8 @@ from mdguide_build.guide.labels import human_date
 from mdguide_build.pandoc import ast as pa
 from mdguide_build.pandoc import runner as pandoc
 from mdguide_build.pandoc.guide import guide_document, plain
-from mdguide_build.writers.reference_docx import reference_docx, zip_bytes
+from mdguide_build.writers.reference_docx import reference_docx
+from mdguide_build.writers.zipped import unzip_entries, zip_bytes
 
 CORE = "docProps/core.xml"
 BODY = "word/document.xml"
@@ -96,15 +95,12 @@ def finish(
     docx: bytes, contents: list[tuple[int, str, str]] | None, created: datetime, modified: datetime
 ) -> bytes:
     """pandoc's DOCX with dated core properties (and its contents filled in, if given), re-packed."""
-    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
-        entries = [(name, archive.read(name)) for name in archive.namelist()]
+    entries = unzip_entries(docx)
     change = {CORE: lambda data: _dated_core(data, created, modified)}
     if contents is not None:
         change[BODY] = lambda data: _filled_contents(data, contents)
     entries = [(name, change[name](data) if name in change else data) for name, data in entries]
-    # A zip cannot say 1979 or earlier.
-    stamp = max(modified, datetime(1980, 1, 1, tzinfo=UTC))
-    return zip_bytes(entries, stamp.timetuple()[:6])
+    return zip_bytes(entries, modified)
 
 
 def convert_with_reference(document: str, path: Path, reference: bytes, extra_args: list[str]) -> bytes:

@@ -19,7 +19,6 @@ so nothing untagged can leak into a handout.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -28,7 +27,9 @@ from mdguide_build.errors import MdguideError
 from mdguide_build.guide import inline
 from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
+from mdguide_build.guide.hints import did_you_mean
 from mdguide_build.guide.numbering import section_numbers
+from mdguide_build.guide.texts import block_texts
 
 Kind = Literal["reflection", "action", "quote", "criterion"]
 
@@ -70,14 +71,7 @@ class Item:
 
     def texts(self) -> list[str]:
         """Every marked-up text the handout prints for this item."""
-        node = self.node
-        if isinstance(node, m.Paragraph):
-            return [node.text, *([self.gap.note] if self.gap else [])]
-        if isinstance(node, m.BulletList):
-            return list(node.items)
-        if isinstance(node, m.PullQuote):
-            return [quote.text for quote in node.quotes]
-        return [node.text, *node.questions]
+        return [*block_texts(self.node), *([self.gap.note] if self.gap else [])]
 
     def resources(self) -> list[str]:
         """Ids of the resources it cites, in order (an id may repeat)."""
@@ -203,8 +197,7 @@ def find_role(content: Content, role_id: str) -> m.Role:
         if role.id == role_id:
             return role
     known = [role.id for role in roles_in_order(content)]
-    close = difflib.get_close_matches(role_id, known, n=1, cutoff=0.5)
-    guess = f"did you mean '{close[0]}'? " if close else ""
+    guess = did_you_mean(role_id, known)
     raise UnknownRole(
         f"unknown role '{role_id}' (hint: {guess}the roles in {content.file('roles.json').display} "
         f"are {', '.join(known)})"

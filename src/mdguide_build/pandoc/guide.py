@@ -26,7 +26,7 @@ from mdguide_build.pandoc import ast as pa
 
 Flavour = Literal["web", "docx"]
 
-# DOCX paragraph styles, defined in the reference document (builders/docx.py).
+# DOCX paragraph styles; their look is defined in the reference document (writers/reference_docx.py).
 STYLE_PULL_QUOTE = "Pull Quote"
 STYLE_ATTRIBUTION = "Attribution"
 STYLE_CASE_STUDY = "Case Study"

@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import secrets
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,7 +33,7 @@ import pypandoc
 from mdguide_build.errors import MdguideError
 from mdguide_build.pandoc.ast import Document
 
-__all__ = ["ALLOWED_OPTIONS", "PandocError", "convert", "pandoc_path", "pandoc_version"]
+__all__ = ["ALLOWED_OPTIONS", "PandocError", "convert", "default_data_file", "pandoc_path", "pandoc_version"]
 
 DEFAULT_TIMEOUT = 300.0
 
@@ -100,8 +99,8 @@ def convert(
     """Convert a document (or its JSON text) with ``pandoc --sandbox --fail-if-warnings``.
 
     Returns pandoc's output as bytes, or writes it to ``output_file`` and
-    returns None. The file is written under a temporary name and renamed, so a
-    failed or timed-out run never leaves a half-written output behind.
+    returns None. Callers write into the build's staging folder, which makes
+    every output all-or-nothing, so no temporary name is needed here.
 
     Any pandoc warning (e.g. an image it may not fetch) is a failure.
 
@@ -132,14 +131,13 @@ def convert(
 
     if output_file is None:
         return _run(args, source, env, to, timeout)
-    output_file = Path(output_file)
-    partial = output_file.with_name(f".{output_file.name}.{secrets.token_hex(4)}.part")
-    try:
-        _run([*args, f"--output={partial}"], source, env, to, timeout)
-        os.replace(partial, output_file)
-    finally:
-        partial.unlink(missing_ok=True)
+    _run([*args, f"--output={Path(output_file)}"], source, env, to, timeout)
     return None
+
+
+def default_data_file(name: str) -> bytes:
+    """One of pandoc's own default data files, e.g. ``reference.docx``."""
+    return _run([pandoc_path(), "--print-default-data-file", name], "", _environment(None), name, 60)
 
 
 def _checked_extra_args(extra_args: Sequence[str]) -> list[str]:

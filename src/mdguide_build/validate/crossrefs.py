@@ -6,23 +6,16 @@ Each check is a function ``(content) -> Iterator[Diagnostic]`` listed in
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from mdguide_build.guide import inline
 from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
+from mdguide_build.guide.hints import ids_hint
 from mdguide_build.guide.texts import iter_blocks, iter_subsections, marked_texts
 from mdguide_build.validate.diagnostics import Diagnostic, Severity
 from mdguide_build.validate.role_checks import check_roles
 from mdguide_build.validate.sources import SourceFile, unsafe_path
-
-
-def _did_you_mean(name: str, known: list[str], what: str, where: str) -> str:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-    if close:
-        return f"did you mean '{close[0]}'? ids are listed in {where}"
-    return f"the {what} ids are listed in {where}"
 
 
 def _ids(content: Content) -> Iterator[tuple[str, SourceFile, str]]:
@@ -102,7 +95,7 @@ def check_markup_and_references(content: Content) -> Iterator[Diagnostic]:
                         "E302",
                         pointer,
                         f"unknown resource '{ref.resource}'",
-                        _did_you_mean(ref.resource, known, "resource", resources_file.display),
+                        ids_hint(ref.resource, known, "resource", resources_file.display),
                         offset=ref.offset,
                     )
         if isinstance(source.model, m.SectionFile):
@@ -116,7 +109,7 @@ def check_markup_and_references(content: Content) -> Iterator[Diagnostic]:
                                 "E302",
                                 f"{at}/cites/{i}",
                                 f"unknown resource '{ident}'",
-                                _did_you_mean(ident, known, "resource", resources_file.display),
+                                ids_hint(ident, known, "resource", resources_file.display),
                             )
     if markup_errors:
         return  # citations inside unparsable text are unknown: report the markup first
@@ -145,7 +138,7 @@ def check_figures(content: Content) -> Iterator[Diagnostic]:
                             "E303",
                             f"{at}/figure",
                             f"unknown figure '{block.figure}'",
-                            _did_you_mean(block.figure, known, "figure", figures_file.display),
+                            ids_hint(block.figure, known, "figure", figures_file.display),
                         )
     for f, figure in enumerate(content.figures.figures):
         if figure.id not in placed:

@@ -20,7 +20,7 @@ class Severity(str, Enum):
     WARNING = "warning"
 
 
-# code -> what it means (for docs and `mdguide codes`).
+# code -> what it means, for the list of codes in the docs.
 CATALOGUE: dict[str, str] = {
     "E100": "the content directory is missing",
     "E101": "a file cannot be read as UTF-8 text",

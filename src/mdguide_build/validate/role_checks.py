@@ -13,14 +13,14 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 
 from mdguide_build.guide import handouts
 from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
-from mdguide_build.guide.texts import iter_blocks, iter_subsections
+from mdguide_build.guide.hints import ids_hint
+from mdguide_build.guide.texts import block_texts, iter_blocks, iter_subsections
 from mdguide_build.validate.diagnostics import Diagnostic, Severity
 from mdguide_build.validate.sources import SourceFile
 
@@ -31,13 +31,6 @@ _NOUNS = {
     "criterion": "criterion",
     None: "passage",
 }
-
-
-def _did_you_mean(name: str, known: list[str], what: str, where: str) -> str:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-    if close:
-        return f"did you mean '{close[0]}'? ids are listed in {where}"
-    return f"the {what} ids are listed in {where}"
 
 
 def check_roles(content: Content) -> Iterator[Diagnostic]:
@@ -73,25 +66,12 @@ def _unique(source: SourceFile, roles: m.RolesFile) -> Iterator[Diagnostic]:
 def _part_texts(content: Content) -> dict[str, list[str]]:
     """The plain words of every part of the guide a role's basis may quote, by id."""
     spec = content.person_specification
-    spec_texts = [
-        t for g in spec.groups for t in (g.lead, *(x for c in g.criteria for x in (c.text, *c.questions)))
-    ]
     parts: dict[str, list[str]] = {}
     for group in spec.groups:
-        parts[group.id] = [group.lead, *(x for c in group.criteria for x in (c.text, *c.questions))]
+        parts[group.id] = [group.lead, *(x for c in group.criteria for x in block_texts(c))]
         for criterion in group.criteria:
-            parts[criterion.id] = [criterion.text, *criterion.questions]
-
-    def block_texts(block: object) -> list[str]:
-        if isinstance(block, m.Paragraph):
-            return [block.text]
-        if isinstance(block, m.BulletList):
-            return list(block.items)
-        if isinstance(block, m.PullQuote):
-            return [q.text for q in block.quotes]
-        if isinstance(block, m.CaseStudy):
-            return list(block.paragraphs)
-        return []
+            parts[criterion.id] = block_texts(criterion)
+    spec_texts = [text for group in spec.groups for text in parts[group.id]]
 
     for section in content.sections:
         nodes = [section, *(sub for _, sub in iter_subsections(section))]
@@ -124,7 +104,7 @@ def _parts_named(content: Content, roles_file: SourceFile) -> Iterator[Diagnosti
                     "E327",
                     f"/sources/{kind}/{i}",
                     f"unknown section or subsection '{ident}'",
-                    _did_you_mean(ident, headed, "section and subsection", "content/sections/"),
+                    ids_hint(ident, headed, "section and subsection", "content/sections/"),
                 )
     for r, role in enumerate(content.roles.roles):
         for b, basis in enumerate(role.basis):
@@ -134,7 +114,7 @@ def _parts_named(content: Content, roles_file: SourceFile) -> Iterator[Diagnosti
                     "E327",
                     f"{at}/at",
                     f"unknown part of the guide '{basis.at}'",
-                    _did_you_mean(basis.at, sorted(parts), "part", where),
+                    ids_hint(basis.at, sorted(parts), "part", where),
                 )
             elif not any(_words(basis.text) in text for text in parts[basis.at]):
                 yield roles_file.diagnostic(
@@ -184,7 +164,7 @@ def _tags(content: Content, roles_file: SourceFile, found: list[handouts.Item]) 
                     "E320",
                     f"{at}/roles/{i}",
                     f"unknown role '{ident}'",
-                    _did_you_mean(ident, role_ids, "role", roles_file.display),
+                    ids_hint(ident, role_ids, "role", roles_file.display),
                 )
         if isinstance(tag, m.PassageTag) and tag.roles and not tag.general:
             yield from _passage_tag(source, at, item, tag, theme_ids, roles_file)
@@ -224,7 +204,7 @@ def _passage_tag(
             "E321",
             f"{at}/theme",
             f"unknown theme '{tag.theme}'",
-            _did_you_mean(tag.theme, theme_ids, "theme", roles_file.display),
+            ids_hint(tag.theme, theme_ids, "theme", roles_file.display),
         )
 
 

@@ -8,13 +8,13 @@ only the branch the block's ``type`` names is reported.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import jsonschema
 
+from mdguide_build.guide.hints import did_you_mean
 from mdguide_build.guide.models import DATE_PATTERN, ID_PATTERN, LINE_PATTERN, PATH_PATTERN, URL_PATTERN
 from mdguide_build.validate.jsonpos import escape_pointer_token
 
@@ -118,8 +118,7 @@ def _branch_errors(error: jsonschema.ValidationError) -> list[jsonschema.Validat
         wanted = instance.get("type")
         kinds = sorted(error.schema["discriminator"]["mapping"])
         if wanted not in kinds:
-            close = difflib.get_close_matches(str(wanted), kinds, n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
+            hint = did_you_mean(str(wanted), kinds, cutoff=0.6)
             what = 'has no "type"' if wanted is None else f"has unknown type '{_short(wanted)}'"
             return SchemaProblem(
                 "E204", pointer, f"this block {what}", f"{hint}block types are: {', '.join(kinds)}"
@@ -180,8 +179,10 @@ def _problems(error: jsonschema.ValidationError, kind: str) -> list[SchemaProble
         extras = [k for k in error.instance if k not in allowed]
         out = []
         for name in extras:
-            close = difflib.get_close_matches(name, allowed, n=1)
-            hint = f'did you mean "{close[0]}"?' if close else f"allowed fields here: {', '.join(allowed)}"
+            hint = (
+                did_you_mean(name, allowed, cutoff=0.6, quote='"').rstrip()
+                or f"allowed fields here: {', '.join(allowed)}"
+            )
             out.append(
                 SchemaProblem(
                     "E202",

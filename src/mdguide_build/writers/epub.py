@@ -41,6 +41,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from mdguide_build.errors import MdguideError
+from mdguide_build.writers.zipped import zip_bytes
 
 __all__ = ["EpubPackageError", "Finish", "finish", "pack"]
 
@@ -54,8 +55,6 @@ NS = {"opf": OPF, "dc": DC, "x": XHTML, "epub": OPS, "c": CONTAINER}
 EPUB_TYPE = f"{{{OPS}}}type"
 _IS_HEADING = " or ".join(f"self::x:h{n}" for n in range(1, 7))
 
-# The earliest date a zip entry can carry (MS-DOS time).
-ZIP_EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
@@ -107,21 +106,8 @@ def pack(files: dict[str, bytes], when: datetime) -> bytes:
     """
     if files.get("mimetype") != MIMETYPE:
         raise EpubPackageError("the EPUB has no 'mimetype' file saying application/epub+zip")
-    date_time = max(when.astimezone(UTC), ZIP_EPOCH).timetuple()[:6]
     order = sorted(files, key=lambda name: (name != "mimetype", not name.startswith("META-INF/"), name))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name in order:
-            info = zipfile.ZipInfo(name, date_time=date_time)
-            info.create_system = 3  # Unix, so the permissions below mean the same everywhere
-            info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
-            if name == "mimetype":
-                info.compress_type = zipfile.ZIP_STORED
-                archive.writestr(info, files[name])
-            else:
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, files[name], compresslevel=9)
-    return buffer.getvalue()
+    return zip_bytes([(name, files[name]) for name in order], when, stored={"mimetype"})
 
 
 # --- reading -------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import io
-import zipfile
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -27,11 +26,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from mdguide_build.writers.reference_docx import ReferenceDocxError, reference_docx, zip_bytes
+from mdguide_build.writers.reference_docx import ReferenceDocxError, reference_docx
+from mdguide_build.writers.zipped import unzip_entries, zip_bytes
 
 STANDARD_SIZE = 12  # points: the standard reference document's Normal
 LINE_SPACING = 1.5
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _NOT_IN_LARGE_PRINT = ("w:i", "w:iCs", "w:u", "w:caps", "w:smallCaps", "w:vertAlign", "w:strike", "w:dstrike")
 _RAISE = 0.3  # a note number sits this fraction of the text size above the line
 
@@ -64,10 +63,7 @@ def large_print_reference(language: str, point_size: int) -> bytes:
     _raise(note_number, point_size)
     saved = io.BytesIO()
     document.save(saved)
-    with zipfile.ZipFile(io.BytesIO(saved.getvalue())) as archive:
-        names = sorted(archive.namelist(), key=lambda n: n != "[Content_Types].xml")
-        entries = [(name, archive.read(name)) for name in names]
-    return zip_bytes(entries, FIXED_ZIP_TIME)
+    return zip_bytes(unzip_entries(saved.getvalue(), first="[Content_Types].xml"))
 
 
 def _style(document, name: str):

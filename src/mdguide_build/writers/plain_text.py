@@ -189,14 +189,6 @@ def _block(node: pa.Block, state: _State, depth: int, kind: BlockKind) -> None:
             _block(child, state, depth, kind)
     elif isinstance(node, pa.Figure):
         _figure(node, state, depth, kind)
-    elif isinstance(node, pa.DefinitionList):
-        for term, definitions in node.items:
-            _emit(state, kind, [pa.Strong(term)], depth)
-            for definition in definitions:
-                for child in definition:
-                    _block(child, state, depth + 1, kind)
-    elif isinstance(node, pa.HorizontalRule):
-        pass
     else:
         raise TypeError(f"plain text has no rendering for {type(node).__name__}")
 
@@ -248,7 +240,7 @@ def _inlines(inlines, state: _State, style: _Style, lines: list[list[Run]]) -> N
     for node in inlines:
         if isinstance(node, pa.Str):
             add(node.text)
-        elif isinstance(node, (pa.Space, pa.SoftBreak)):
+        elif isinstance(node, pa.Space):
             add(" ", _Style(style.italic, style.bold, False))
         elif isinstance(node, pa.LineBreak):
             lines.append([])
@@ -260,10 +252,6 @@ def _inlines(inlines, state: _State, style: _Style, lines: list[list[Run]]) -> N
             _inlines(node.content, state, _Style(style.italic, style.bold, _is_address(node)), lines)
         elif isinstance(node, pa.Span):
             _inlines(node.content, state, style, lines)
-        elif isinstance(node, pa.Code):
-            add(node.text, _Style(style.italic, style.bold, True))
-        elif isinstance(node, pa.Image):
-            _inlines(node.alt, state, style, lines)
         elif isinstance(node, pa.Note):
             state.note_count += 1
             marker = f"[{state.note_count}]"

@@ -25,9 +25,6 @@ from __future__ import annotations
 
 import functools
 import io
-import os
-import subprocess
-import zipfile
 from dataclasses import dataclass
 
 from docx import Document
@@ -40,9 +37,10 @@ from docx.shared import Cm, Pt, RGBColor
 
 from mdguide_build.errors import MdguideError
 from mdguide_build.pandoc import guide as to_pandoc
-from mdguide_build.pandoc.runner import pandoc_path
+from mdguide_build.pandoc.runner import default_data_file
+from mdguide_build.writers.zipped import unzip_entries, zip_bytes
 
-__all__ = ["FONT", "ReferenceDocxError", "reference_docx", "zip_bytes"]
+__all__ = ["FONT", "ReferenceDocxError", "reference_docx"]
 
 FONT = "Arial"
 INK = "212B32"  # body text (NHS black)
@@ -50,8 +48,6 @@ HEADING = "003087"  # headings, pull quotes (NHS dark blue)
 LINK = "005EB8"  # links and accent bars (NHS blue)
 PANEL = "F0F4F5"  # pale panel behind case studies and notes (NHS pale grey)
 RULE = "4C6272"  # panel borders (NHS dark grey)
-
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say
 
 
 class ReferenceDocxError(MdguideError):
@@ -187,54 +183,18 @@ def reference_docx(language: str = "en-GB") -> bytes:
     _settings(document, language)
     saved = io.BytesIO()
     document.save(saved)
-    return zip_bytes(_entries(saved.getvalue(), {"docProps/app.xml": _APP_XML}), FIXED_ZIP_TIME)
-
-
-def zip_bytes(entries: list[tuple[str, bytes]], date_time: tuple[int, int, int, int, int, int]) -> bytes:
-    """A zip of ``entries`` in the given order, deflated, every entry dated ``date_time``.
-
-    Nothing of the machine (time, permissions, order of a directory) gets in, so
-    equal entries give equal bytes.
-    """
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3  # Unix, whatever the host
-            archive.writestr(info, data, compresslevel=9)
-    return out.getvalue()
-
-
-def _entries(docx: bytes, replace: dict[str, bytes]) -> list[tuple[str, bytes]]:
-    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
-        names = archive.namelist()
-        # [Content_Types].xml first, as Word itself writes it.
-        names.sort(key=lambda n: n != "[Content_Types].xml")
-        return [(n, replace.get(n, archive.read(n))) for n in names]
+    entries = unzip_entries(saved.getvalue(), first="[Content_Types].xml")  # first, as Word writes it
+    return zip_bytes([(name, _APP_XML if name == "docProps/app.xml" else data) for name, data in entries])
 
 
 def _pandoc_default() -> bytes:
-    # No HOME: pandoc would prefer a reference.docx in the user's data directory.
-    env = {"PATH": os.defpath, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
-    try:
-        done = subprocess.run(
-            [pandoc_path(), "--print-default-data-file", "reference.docx"],
-            capture_output=True,
-            env=env,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ReferenceDocxError(f"could not run pandoc for its default reference.docx: {exc}") from exc
-    if done.returncode != 0 or not done.stdout.startswith(b"PK"):
-        stderr = done.stderr.decode("utf-8", errors="replace").strip()
+    data = default_data_file("reference.docx")  # through the one runner: no HOME, fixed environment
+    if not data.startswith(b"PK"):
         raise ReferenceDocxError(
-            f"pandoc did not print its default reference.docx (exit {done.returncode}): {stderr} "
+            "pandoc printed something other than a DOCX as its default reference.docx "
             "(hint: reinstall pypandoc-binary with `pip install -c constraints.txt -e .`)"
         )
-    return done.stdout
+    return data
 
 
 def _style(styles, name: str):

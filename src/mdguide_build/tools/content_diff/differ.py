@@ -10,7 +10,7 @@ from difflib import SequenceMatcher
 
 from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
-from mdguide_build.guide.labels import attribution_text, human_date
+from mdguide_build.guide.labels import attribution_text, edition_label, human_date
 from mdguide_build.guide.numbering import figure_numbers, section_numbers
 from mdguide_build.tools.content_diff.changes import (
     MOVE_THRESHOLD,
@@ -1074,7 +1074,7 @@ def _anchor_name(anchor: tuple[str, str], figure_label: Callable[[str], str]) ->
 
 
 def _edition_text(edition: m.Edition) -> str:
-    text = f"Edition {edition.version}, {human_date(edition.date)}"
+    text = edition_label(edition)
     return f"{text}: {edition.note}" if edition.note else text
 
 
