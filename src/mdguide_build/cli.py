@@ -382,7 +382,11 @@ def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
     "--per-host", type=int, default=2, show_default=True, help="Requests in flight to any one host."
 )
 @click.option(
-    "--timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for each answer."
+    "--timeout",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Longest time for each request, in seconds, from connecting to the end of the answer's headers.",
 )
 @click.option(
     "--retries",
@@ -407,7 +411,14 @@ def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
 )
 @click.option("--strict", is_flag=True, help="Exit 1 if any link is dead (default: always exit 0).")
 @click.option(
-    "--update-content", is_flag=True, help="Record each resource's status and check date in resources.json."
+    "--update-content",
+    is_flag=True,
+    help="Record in resources.json each resource's status and check date, and where a moved one lives now.",
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Also ask addresses on this computer or its private network (loopback, link-local, private ranges).",
 )
 @friendly_errors
 def check_links_command(
@@ -424,16 +435,21 @@ def check_links_command(
     backoff: float,
     strict: bool,
     update_content: bool,
+    allow_private: bool,
 ) -> None:
     """Check the resources' web addresses and say what to fix.
 
     Each distinct address is asked once, several at a time but at most
-    --per-host at once per host. Timeouts, dropped connections, 429 and 5xx
-    answers are retried with exponential backoff, honouring Retry-After.
-    Redirects are followed and reported ("moved permanently to …").
-    Results are cached (--cache) for --max-age hours. A table lists every
-    resource, most urgent first: dead, unknown, moved, ok. Dead links never
-    fail a build; the exit status is 0 unless --strict.
+    --per-host at once per host, each request within --timeout seconds.
+    Timeouts, dropped connections, 429 and 5xx answers are retried with
+    exponential backoff, honouring Retry-After. Redirects are followed and
+    reported ("moved permanently to …"), except to addresses on this computer
+    or a private network, which are never asked unless --allow-private.
+    What was learned is cached (--cache) for --max-age hours. A table lists
+    every resource, most urgent first: dead, unknown, moved, ok. A host that
+    cannot be reached is "unknown", never "dead"; when none can be reached
+    (offline), nothing is cached or recorded. Dead links never fail a build;
+    the exit status is 0 unless --strict (or offline).
 
     \b
     Examples:
@@ -459,6 +475,7 @@ def check_links_command(
         retries=retries,
         backoff=backoff,
         max_wait=max_wait,
+        allow_private=allow_private,
     )
     content, _ = load_content(Path(content_dir), content_dir.rstrip("/") or "/")
     resources = content.resources.resources
@@ -471,7 +488,7 @@ def check_links_command(
         echo(f"Wrote {json_report}.", err=True)
     if update_content:
         changed = update_resources(Path(content_dir) / "resources.json", report)
-        echo(f"Recorded the status of {changed} resource(s) in {content_dir}/resources.json.", err=True)
+        echo(f"Recorded what was learned of {changed} resource(s) in {content_dir}/resources.json.", err=True)
     dead = report.dead()
     if dead:
         echo(
