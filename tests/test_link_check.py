@@ -505,7 +505,7 @@ def test_offline_says_so_in_one_line_and_keeps_nothing(content_copy, tmp_path):
             "--update-content",
         ],
     )
-    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
     assert result.stdout == ""  # no table of 40 "unknown"
     assert result.stderr.splitlines() == [
         "Checking 40 resources' addresses …",
