@@ -34,12 +34,9 @@ import errno
 import http.client
 import ipaddress
 import json
-import os
 import re
 import socket
 import ssl
-import stat
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -53,6 +50,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from mdguide_build import __version__
 from mdguide_build.errors import MdguideError
+from mdguide_build.files import atomic_write_text
 from mdguide_build.guide.models import URL_PATTERN, Resource
 from mdguide_build.validate.loader import dump_json
 
@@ -299,10 +297,7 @@ class LinkCache:
                 )
                 + "\n"
             )
-            handle, temp = tempfile.mkstemp(prefix=".link-cache-", dir=self.path.parent)
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-            os.replace(temp, self.path)
+            atomic_write_text(self.path, text)
         except OSError as error:
             raise LinkCheckError(
                 f"cannot write the link cache {self.path}: {error.strerror} "
@@ -818,11 +813,7 @@ def update_resources(resources_file: Path, report: LinkReport) -> int:
             data["resources"][index] = new
             changed += 1
     if changed:
-        handle, temp = tempfile.mkstemp(prefix=".resources-", dir=resources_file.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(dump_json(data))
-        os.chmod(temp, stat.S_IMODE(resources_file.stat().st_mode))
-        os.replace(temp, resources_file)
+        atomic_write_text(resources_file, dump_json(data))
     return changed
 
 
