@@ -117,3 +117,11 @@ def test_the_preview_log_shows_a_file_name_with_escapes_as_text(mini):
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
+
+
+def test_validate_json_stays_valid_json_with_the_key_spelled_out(mini):
+    _key_with_escapes(mini)
+    result = CliRunner().invoke(main, ["validate", "--json", "--content", str(mini)])
+    assert result.exit_code == 1 and _raw_controls(result.stdout) == []
+    found = json.loads(result.stdout)  # the escapes are JSON's own: the pointer comes back exact
+    assert f"/{CLEAR}{TITLE}title" in {d["pointer"] for d in found}
