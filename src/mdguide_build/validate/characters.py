@@ -106,13 +106,8 @@ def label(char: str) -> str:
     return f"U+{code:04X} {name}"
 
 
-def visible(char: str) -> bool:
-    """Whether quoting the character itself in a message helps: not for the invisible ones."""
-    return unicodedata.category(char)[0] not in "CZ"
-
-
 def problem(char: str) -> tuple[str, str, str]:
-    """(code, message, hint) for a character outside the repertoire."""
+    """(code, message, hint) for a character outside the repertoire; only a visible one is quoted."""
     code, category = ord(char), unicodedata.category(char)
     name = label(char)
     if 0xD800 <= code <= 0xDFFF or is_noncharacter(code):
