@@ -12,9 +12,10 @@ as editorial.
   and the "read more" links are pointed at the guide's page (the AST allows
   no relative links): an lxml transform of pandoc's tree, never string
   templating.
-* **PDF** (``handouts/<role>.pdf``): WeasyPrint, tagged PDF/UA-1, A4, from the
-  same page with the checkboxes printed as boxes and addresses printed in
-  full; at most ``MAX_PAGES`` pages, or the build fails.  It fetches nothing.
+* **PDF** (``handouts/<role>.pdf``): the guide's PDF writer (``writers.pdf``,
+  tagged PDF/UA-1, A4) from the web page's document made for paper
+  (``paper_document``): boxes to tick, no links paper cannot follow, and
+  addresses printed in full; at most ``MAX_PAGES`` pages, or the build fails.
 * **DOCX** (``handouts/<role>.docx``): the Word flavour of the same handout,
   styled by the main DOCX's reference document, with real footnotes.
 * ``handouts/index.html`` lists every role with links to its three files.
@@ -54,6 +55,8 @@ from mdguide_build.pandoc.guide import (
     plain,
     pull_quote,
 )
+from mdguide_build.pandoc.rewrite import map_blocks, map_inlines, spell_out_urls, walk_inlines
+from mdguide_build.writers import pdf as print_pdf
 from mdguide_build.writers.reference_docx import reference_docx
 
 TEMPLATE = ASSETS / "html" / "handout.html"
@@ -187,7 +190,11 @@ def _meta(content: Content, title: str, description: str, series: str | None) ->
 
 
 def web_document(content: Content, handout: ho.Handout) -> pa.Document:
-    """The handout's web page (also the source of its PDF)."""
+    """The handout's web page (and, made for paper, its PDF)."""
+    return _web_document(content, handout)[0]
+
+
+def _web_document(content: Content, handout: ho.Handout) -> tuple[pa.Document, Endnotes]:
     notes = Endnotes()
     ctx = Context(content, "web", allowed_resources=handout.resources, note=notes.cite)
     blocks = [*handout_blocks(content, handout, ctx), *notes.blocks()]
@@ -195,7 +202,67 @@ def web_document(content: Content, handout: ho.Handout) -> pa.Document:
     role = handout.role
     meta = _meta(content, role.editorial_name, role.editorial_description, series)
     meta["pagetitle"] = pa.MetaString(f"{series}: {role.editorial_name} – {content.guide.title}")
-    return pa.Document(blocks, meta)
+    return pa.Document(blocks, meta), notes
+
+
+# Paper's own look for the handout's blocks (see print_pdf.BLOCK_STYLES).
+PAPER_STYLES = {
+    **print_pdf.BLOCK_STYLES,
+    "check-item": {"text:weight": '"bold"', "below": "0.35em"},
+    "check-entry": {
+        "width": "100%",
+        "stroke": "(top: rule)",
+        "inset": "(y: 0.35em)",
+        "above": "0pt",
+        "below": "0pt",
+    },
+}
+# A note's number in the text, raised and smaller, as a superscript (the AST has none).
+_RAISED = (("typst:text:baseline", "-0.3em"), ("typst:text:size", "0.75em"))
+
+
+def paper_document(content: Content, handout: ho.Handout) -> pa.Document:
+    """The handout's web page made for paper: boxes to tick, no links that paper cannot
+    follow ("read more" names the part; no "back to reference"), and a linked phrase's
+    address printed after it unless its note in the same passage gives it."""
+    document, notes = _web_document(content, handout)
+
+    def noted(inlines) -> set[str]:
+        refs = [n for n in walk_inlines(inlines) if isinstance(n, pa.Link) and "note-ref" in n.attr.classes]
+        return {notes.urls[int(ref.url.removeprefix("#note-")) - 1] for ref in refs}
+
+    def inlines(nodes: list[pa.Inline]) -> list[pa.Inline]:
+        out: list[pa.Inline] = []
+        for node in nodes:
+            if isinstance(node, pa.Link) and "guide-link" in node.attr.classes:
+                node = pa.Span(node.content)
+            elif isinstance(node, pa.Link) and "note-ref" in node.attr.classes:
+                node = pa.Span([node], pa.Attr(attributes=_RAISED))
+            out.append(node)
+        return out
+
+    def blocks(block: pa.Block) -> pa.Block:
+        if isinstance(block, pa.Div) and "check-item" in block.attr.classes:
+            (first, *rest) = block.blocks
+            block = pa.Div([pa.Plain([pa.Str(CHECKBOX), pa.Space(), *first.content]), *rest], block.attr)
+        elif isinstance(block, pa.Div) and "checklist" in block.attr.classes:
+            # On paper the box is the marker: each criterion between rules, without a bullet.
+            (criteria,) = block.blocks
+            block = pa.Div(
+                [pa.Div(item, pa.Attr(classes=["check-entry"])) for item in criteria.items], block.attr
+            )
+        elif isinstance(block, pa.Div) and "note" in block.attr.classes:
+            block = pa.Div([b for b in block.blocks if not _is_back_link(b)], block.attr)
+        return block
+
+    document = map_inlines(map_blocks(spell_out_urls(document, noted), blocks), inlines)
+    return print_pdf.styled(document, PAPER_STYLES)
+
+
+def _is_back_link(block: pa.Block) -> bool:
+    return isinstance(block, pa.Para) and any(
+        isinstance(n, pa.Link) and "note-back" in n.attr.classes for n in block.content
+    )
 
 
 def docx_document(content: Content, handout: ho.Handout) -> pa.Document:
@@ -330,66 +397,17 @@ def finish_html(page: bytes, guide_slug: str) -> bytes:
     return lxml_html.tostring(tree, doctype="<!DOCTYPE html>", encoding="utf-8")
 
 
-def print_html(page: bytes) -> bytes:
-    """The finished page made for paper: boxes to tick, no links that paper cannot follow."""
-    tree = lxml_html.document_fromstring(page)
-    for box in tree.xpath('//input[@type="checkbox"]'):
-        mark = etree.Element("span", {"class": "box"})
-        mark.text, mark.tail = CHECKBOX, box.tail
-        box.getparent().replace(box, mark)
-    for label in tree.xpath("//label"):
-        label.tag = "span"
-        label.attrib.clear()
-        label.set("class", "criterion-text")
-    for link in _classed(tree, "a", "guide-link"):
-        link.tag = "span"
-        link.attrib.clear()
-    # A linked phrase whose address no note in the same passage gives prints it after the link.
-    notes = {
-        f"#{item.get('id')}": item.xpath('.//a[contains(@class, "url")]/@href')
-        for item in tree.xpath('//*[starts-with(@id, "note-") and not(starts-with(@id, "note-ref"))]')
-    }
-    for link in _classed(tree, "a", "resource"):
-        passage = next(link.iterancestors("p", "li", "div"))
-        given = {
-            url
-            for ref in passage.xpath('.//a[contains(@class, "note-ref")]/@href')
-            for url in notes.get(ref, [])
-        }
-        if link.get("href") not in given:
-            link.set("class", f"{link.get('class')} print-url")
-    return lxml_html.tostring(tree, doctype="<!DOCTYPE html>", encoding="utf-8")
-
-
-class _NoFetching:
-    """WeasyPrint's URL fetcher: the page is self-contained, so any fetch is a bug."""
-
-    def fetch(self, url: str, headers=None):
-        from weasyprint.urls import FatalURLFetchingError
-
-        raise FatalURLFetchingError(f"the handout PDF may not fetch {url}")
-
-    __call__ = fetch
-
-
-def write_pdf(page: bytes, path: Path, name: str) -> int:
-    """Render ``page`` to a tagged A4 PDF at ``path``; return its page count."""
-    from weasyprint import HTML
-    from weasyprint.urls import FatalURLFetchingError
-
-    try:
-        document = HTML(string=page.decode("utf-8"), base_url=None, url_fetcher=_NoFetching()).render(
-            pdf_variant="pdf/ua-1"
-        )
-    except FatalURLFetchingError as error:
-        raise HandoutError(str(error)) from None
-    pages = len(document.pages)
+def write_pdf(document: pa.Document | str, path: Path, name: str, date: tuple[int, int, int]) -> int:
+    """The handout for paper as a tagged A4 PDF at ``path``; return its page count."""
+    pdf, pages = print_pdf.compile_pdf(
+        print_pdf.typst_source(document, print_pdf.HANDOUT_TEMPLATE, print_pdf.HANDOUT, date)
+    )
     if pages > MAX_PAGES:
         raise HandoutError(
             f"{name}: {pages} pages, more than the {MAX_PAGES} a handout may have "
             "(hint: tag fewer items for this role in content/)"
         )
-    document.write_pdf(path, pdf_variant="pdf/ua-1")
+    path.write_bytes(pdf)
     return pages
 
 
@@ -417,7 +435,7 @@ class HandoutsBuilder(Builder):
         "'What to do next' handouts, one per reader role, as web page, Word document and A4 PDF, "
         "with a list of them: for readers who want the next steps only."
     )
-    assets = (TEMPLATE, CSS, HANDOUT_CSS)
+    assets = (TEMPLATE, CSS, HANDOUT_CSS, *print_pdf.ASSET_FILES)
 
     def outputs(self, content: Content) -> list[Output]:
         wanted = self.options.roles or tuple(role.id for role in ho.roles_in_order(content))
@@ -428,7 +446,8 @@ class HandoutsBuilder(Builder):
             handout = ho.select(content, role.id)
             web = web_document(content, handout).to_json_text()
             outputs.append(self._html(f"{FOLDER}/{role.id}.html", web, slug))
-            outputs.append(self._pdf(f"{FOLDER}/{role.id}.pdf", web, slug))
+            paper = paper_document(content, handout).to_json_text()
+            outputs.append(self._pdf(f"{FOLDER}/{role.id}.pdf", paper, print_pdf.edition_date(content)))
             outputs.append(self._docx(f"{FOLDER}/{role.id}.docx", content, handout))
         return outputs
 
@@ -438,11 +457,11 @@ class HandoutsBuilder(Builder):
 
         return Output(relpath, self.fingerprint("html", document, slug, *html_args()), write)
 
-    def _pdf(self, relpath: str, document: str, slug: str) -> Output:
+    def _pdf(self, relpath: str, document: str, date: tuple[int, int, int]) -> Output:
         def write(path: Path) -> None:
-            write_pdf(print_html(render_html(document, slug)), path, relpath)
+            write_pdf(document, path, relpath, date)
 
-        return Output(relpath, self.fingerprint("pdf", document, slug, *html_args()), write)
+        return Output(relpath, self.fingerprint("pdf", document, repr(print_pdf.HANDOUT), repr(date)), write)
 
     def _docx(self, relpath: str, content: Content, handout: ho.Handout) -> Output:
         document = docx_document(content, handout).to_json_text()
