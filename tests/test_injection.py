@@ -28,8 +28,11 @@ from click.testing import CliRunner
 from lxml import etree
 
 from mdguide_build.cli import main
+from validators import pdftotext
 
-TAIL = "\"quoted\" 'apostrophe' <b>bold</b> & ampersand"
+# HTML's and XML's special characters, then Typst's (the PDFs): a bracket that would end a
+# content block, code, maths, a label, a reference, emphasis and a comment.
+TAIL = "\"quoted\" 'apostrophe' <b>bold</b> & ampersand ]#[x] \\ $1 <l> @ref *star* _under_ // end"
 ATTACK = '0;url=http://127.0.0.1:{port}/{path}" http-equiv="refresh'
 ROLE = "consultant"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -269,20 +272,18 @@ def test_pdf_properties_are_exact(built):
     out, values, attack = built
     guide, words = values["guide"], values["roles"]["editorial"]
     role = _role(values)
-    # The PDF templates give one <meta name="author"> per publisher (WeasyPrint joins them with
-    # commas); the handout's page gives one for all, as the web page does.
     expected = {
-        f"{_slug(built)}.pdf": (guide["title"], ", "),
-        f"{_slug(built)}-large-print-18pt.pdf": (guide["title"], ", "),
-        f"handouts/{ROLE}.pdf": (
-            f"{words['series_title']}: {role['editorial_name']} – {guide['title']}",
-            "; ",
-        ),
+        f"{_slug(built)}.pdf": guide["title"],
+        f"{_slug(built)}-large-print-18pt.pdf": guide["title"],
+        f"handouts/{ROLE}.pdf": f"{words['series_title']}: {role['editorial_name']} – {guide['title']}",
     }
-    for name, (title, joined) in expected.items():
+    for name, title in expected.items():
         info = pypdf.PdfReader(out / name).metadata
         assert (info.title, info.subject) == (title, attack), name
-        assert info.author == joined.join(guide["publishers"]), name
+        assert info.author == ", ".join(guide["publishers"]), name  # Typst joins the authors so
+    # Typst's markup characters in the title are printed as they are, on the title page.
+    first_page = "".join(pdftotext(out / f"{_slug(built)}.pdf").split("\f")[0].split())  # lines wrap
+    assert "".join(guide["title"].split()) in first_page and "".join(attack.split()) in first_page
 
 
 # Variables a template may put inside an attribute: pandoc's own "-meta" variables, which
@@ -305,7 +306,7 @@ def test_templates_put_only_escaped_values_in_attributes():
     from mdguide_build.guide.models import DATE_PATTERN
 
     templates = [*ASSETS.glob("*/*.html"), *ASSETS.glob("*/*.xhtml")]
-    assert len(templates) == 4
+    assert len(templates) == 3
     found = {
         (template.name, name)
         for template in templates
@@ -317,3 +318,25 @@ def test_templates_put_only_escaped_values_in_attributes():
     assert {name for _, name in raw} <= set(CANNOT_HOLD_A_QUOTE), raw
     assert ("template.html", "description-meta") in found  # the pattern does find variables
     assert re.fullmatch(DATE_PATTERN, '2017-06" x="') is None
+
+
+# In the Typst templates (the PDFs) pandoc escapes a variable for Typst's markup, where the
+# templates put every text; inside a string literal it would not be, so only these go there.
+TYPST_STRINGS = {"lang", "region", "look-accent", "look-link", "look-editorial-fill"}
+_TYPST_STRING = re.compile(r'"([^"\n]*)"')
+
+
+def test_typst_templates_put_no_text_in_strings():
+    from mdguide_build import ASSETS
+
+    templates = sorted(ASSETS.glob("pdf/*.typ"))
+    assert templates
+    in_strings = {
+        name
+        for template in templates
+        for line in template.read_text(encoding="utf-8").splitlines()
+        if not line.lstrip().startswith("//")
+        for literal in _TYPST_STRING.findall(line)
+        for name in _VARIABLE.findall(literal)
+    }
+    assert "lang" in in_strings and in_strings <= TYPST_STRINGS, in_strings
