@@ -55,6 +55,8 @@ COMMAND_TIMEOUT = 300
 FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,})(?P<info>[^`]*)$")
 TIMING = re.compile(r"\d+\.\d\d s\b")
 SIZE = re.compile(r"(\d[\d,]*) KiB")
+# A git commit's id differs in every copy of the project (the docs' commits are made afresh).
+COMMIT = re.compile(r"\bcommit [0-9a-f]{7}\b")
 PROGRESS = re.compile(r"^  (making|built|current) ")
 
 
@@ -122,7 +124,7 @@ def _trimmed(lines: list[str]) -> list[str]:
 
 
 def _shape(line: str) -> str:
-    return SIZE.sub("# KiB", TIMING.sub("#.## s", line))
+    return COMMIT.sub("commit #######", SIZE.sub("# KiB", TIMING.sub("#.## s", line)))
 
 
 def _in_order(lines: list[str]) -> list[str]:
@@ -174,13 +176,18 @@ def _environment(home: Path) -> dict[str, str]:
 
 
 def project_copy(tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    """A folder like a fresh clone's, as far as the docs need: content/ and schema/, committed."""
+    """A folder like a fresh clone's, as far as the docs need: content/, schema/ and editions/, committed."""
     work = tmp_path / "project"
     shutil.copytree(ROOT / "content", work / "content")
     shutil.copytree(ROOT / "schema", work / "schema")
+    shutil.copytree(ROOT / "editions", work / "editions")
     env = _environment(tmp_path / "home")
     (tmp_path / "home").mkdir()
-    for args in (["init", "-q"], ["add", "content", "schema"], ["commit", "-q", "-m", "The guide as it is"]):
+    for args in (
+        ["init", "-q"],
+        ["add", "content", "schema", "editions"],
+        ["commit", "-q", "-m", "The guide as it is"],
+    ):
         subprocess.run(["git", *args], cwd=work, env=env, check=True, capture_output=True)
     return work, env
 

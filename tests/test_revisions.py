@@ -42,11 +42,12 @@ def test_a_revision_linking_out_of_its_tree_is_refused_by_name(repo, target):
     (repo / "content" / "extra.json").symlink_to(target)
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", "A link out")
-    commit = _git(repo, "rev-parse", "HEAD")[:12]
+    commit = _git(repo, "rev-parse", "HEAD")[:7]
     result = CliRunner().invoke(main, ["diff", "HEAD~1", "HEAD", "--content", str(repo / "content")])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
     assert result.output == (
-        f"Error: content/ at HEAD ({commit}) holds 'content/extra.json', a link to '{target}' that points "
+        f"Error: content/ in git revision HEAD, commit {commit} holds 'content/extra.json', a link to "
+        f"'{target}' that points "
         "outside the content, so it was not read (hint: remove the link in a new commit, or compare "
         "content folders)\n"
     )

@@ -179,6 +179,7 @@ CASES: dict[str, Callable[[Path], None]] = {
     "person-specification-twice": edit_json(
         SECTION, lambda d: d["blocks"].append({"type": "person-specification"})
     ),
+    "unknown-edition-mark": edit_json(SECTION, lambda d: first_block(d).update(since="1.1")),
     "wrong-schema-reference": edit_json("figures.json", lambda d: d.update({"$schema": "figures.json"})),
     "fifo-instead-of-file": _fifo,
     "folder-instead-of-file": _folder,

@@ -306,29 +306,32 @@ def formats() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
+    type=click.Choice(["text", "markdown", "html", "json"]),
     default="text",
     show_default=True,
-    help="text for reading, markdown for a draft change note, json for tools.",
+    help="text for reading, markdown for a draft change note, html for a page to share, json for tools.",
 )
 @friendly_errors
 def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
     """Say what changed in the guide between OLD and NEW, in the guide's terms.
 
-    OLD and NEW are git revisions of the repository holding --content (read
-    with git archive; the working tree is not touched) or content folders.
-    NEW defaults to the --content folder as it is now. Reworded text is shown
-    as a word diff: [-deleted-]{+inserted+}.
+    OLD and NEW are content folders (editions/1.0 holds edition 1.0) or git
+    revisions of the repository holding --content (read with git archive; the
+    working tree is not touched). NEW defaults to the --content folder as it
+    is now. Added and removed text is shown in full; reworded text as a word
+    diff, [-removed-]{+added+}.
 
     \b
     Examples:
+      mdguide diff editions/1.0             everything since edition 1.0
       mdguide diff HEAD                     what the working copy changes
-      mdguide diff v1.0 HEAD --format markdown > change-note.md
+      mdguide diff v1.0 --format markdown > change-note.md
+      mdguide diff editions/1.0 --format html > changes.html
       mdguide diff ~/drafts/old-content content --format json
     """
     import json
 
-    from mdguide_build.tools.content_diff import change_note, diff_content, format_text
+    from mdguide_build.tools.content_diff import change_note, diff_content, format_text, html_report
     from mdguide_build.tools.revisions import content_version
     from mdguide_build.validate.loader import load_content
 
@@ -337,9 +340,11 @@ def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
         content_version(old, content_path) as (old_root, old_label),
         content_version(new or content_dir, content_path) as (new_root, new_label),
     ):
+        if new is None:
+            new_label = f"{content_dir.rstrip('/')}/ as it is now"
         try:
-            before, _ = load_content(old_root, old_label)
-            after, _ = load_content(new_root, new_label)
+            before, _ = load_content(old_root, old)
+            after, _ = load_content(new_root, new or content_dir)
         except ContentError as error:
             _print_diagnostics(error.diagnostics)
             raise Failure(
@@ -349,6 +354,8 @@ def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
     result = diff_content(before, after, old_label, new_label)
     if fmt == "json":
         echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif fmt == "html":
+        echo(html_report(result, after.guide.title).decode("utf-8"), nl=False)
     elif fmt == "markdown":
         from mdguide_build.pandoc import runner as pandoc
 

@@ -447,6 +447,19 @@ class Para(Block):
 
 
 @dataclass(frozen=True, slots=True)
+class CodeBlock(Block):
+    """Text shown exactly as it is, e.g. a line to paste into a content file. Printed as text, never markup."""
+
+    text: str
+    attr: Attr = field(default_factory=Attr)
+    tag: ClassVar[str] = "CodeBlock"
+    checks: ClassVar = (("text", STR), ("attr", ATTR))
+
+    def _content(self) -> JSON:
+        return [self.attr.to_json(), self.text]
+
+
+@dataclass(frozen=True, slots=True)
 class Header(Block):
     level: int
     content: Sequence[Inline]

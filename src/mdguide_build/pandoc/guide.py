@@ -20,7 +20,7 @@ from typing import Literal
 from mdguide_build.guide import inline
 from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
-from mdguide_build.guide.labels import attribution_text, edition_label, human_date, review_line
+from mdguide_build.guide.labels import attribution_text, edition_label, edition_mark, human_date, review_line
 from mdguide_build.guide.numbering import figure_numbers, section_numbers
 from mdguide_build.pandoc import ast as pa
 
@@ -47,32 +47,63 @@ DOCX_STYLES = (
 )
 
 
-def resource_note(url: str, archived_url: str | None = None) -> pa.Note:
-    """A footnote giving the resource's full address, visible and linked.
+def resource_note(resource: m.Resource) -> pa.Note:
+    """A footnote giving the resource's address as the guide printed it, visible and linked.
 
-    ``archived_url``: the resource is known to be dead; the note offers its archived copy.
+    Where the resource has moved, or is dead with an archived copy, an
+    editorial line says so after the printed address (``note_lines``).
     """
-    words: list[pa.Inline] = [pa.Link([pa.Str(url)], url, attr=pa.Attr(classes=["url"]))]
-    if archived_url:
-        words += [pa.LineBreak(), *archived_copy(archived_url)]
+    words: list[pa.Inline] = []
+    for line in note_lines(resource):
+        words += [pa.LineBreak(), *line] if words else line
     return pa.Note([pa.Para(words)])
+
+
+def note_lines(resource: m.Resource) -> list[list[pa.Inline]]:
+    """The lines of a resource's note: the printed address, then what became of it (editorial).
+
+    The printed address is kept, as the guide printed it.  A resource with a
+    ``current_url`` has moved: "Editorial note: This resource has moved; it is
+    now at <current_url>."  A dead one offers its archived copy.
+    """
+    lines = [[pa.Link([pa.Str(resource.url)], resource.url, attr=pa.Attr(classes=["url"]))]]
+    if resource.current_url:
+        words = [
+            *pa.text("This resource has moved; it is now at"),
+            pa.Space(),
+            pa.Link(
+                [pa.Str(resource.current_url)], resource.current_url, attr=pa.Attr(classes=["url", "current"])
+            ),
+        ]
+        if resource.archived_url:
+            words += [
+                pa.Space(),
+                *pa.text("Archived copy of the page the guide cited:"),
+                pa.Space(),
+                _archived(resource),
+            ]
+        lines.append(_editorial_inline(words, "moved"))
+    elif resource.status == "dead" and resource.archived_url:
+        lines.append(archived_copy(resource.archived_url))
+    return lines
+
+
+def _archived(resource: m.Resource) -> pa.Link:
+    url = resource.archived_url or ""
+    return pa.Link([pa.Str(url)], url, attr=pa.Attr(classes=["url", "archived"]))
+
+
+def _editorial_inline(words: list[pa.Inline], kind: str) -> list[pa.Inline]:
+    """Words in a note that are not the guide's own, labelled "Editorial note:"."""
+    label = pa.Strong([pa.Str("Editorial"), pa.Space(), pa.Str("note:")])
+    return [pa.Span([label, pa.Space(), *words], pa.Attr(classes=["editorial-inline", kind]))]
 
 
 def archived_copy(archived_url: str) -> list[pa.Inline]:
     """'Editorial note: this address no longer works. Archived copy: <url>' (not the guide's words)."""
-    label = pa.Strong([pa.Str("Editorial"), pa.Space(), pa.Str("note:")])
-    return [
-        pa.Span(
-            [
-                label,
-                pa.Space(),
-                *pa.text("This address no longer works. Archived copy:"),
-                pa.Space(),
-                pa.Link([pa.Str(archived_url)], archived_url, attr=pa.Attr(classes=["url", "archived"])),
-            ],
-            pa.Attr(classes=["editorial-inline", "archived-copy"]),
-        )
-    ]
+    link = pa.Link([pa.Str(archived_url)], archived_url, attr=pa.Attr(classes=["url", "archived"]))
+    words = [*pa.text("This address no longer works. Archived copy:"), pa.Space(), link]
+    return _editorial_inline(words, "archived-copy")
 
 
 @dataclass
@@ -85,25 +116,18 @@ class Context:
     figure_numbers: dict[str, int] = field(init=False)
     # Only these resources may appear (handouts filter); None means all.
     allowed_resources: frozenset[str] | None = None
-    # Makes the note citing a resource's URL: a pandoc footnote by default; the
-    # HTML page numbers its own endnotes so each back link can say where it goes.
-    # It is called as note(url), or note(url, archived_url) for a dead link with an archived copy.
-    note: Callable[..., pa.Inline] = resource_note
+    # Makes the note citing a resource: a pandoc footnote by default; the HTML
+    # page numbers its own endnotes so each back link can say where it goes.
+    note: Callable[[m.Resource], pa.Inline] = resource_note
 
     def __post_init__(self) -> None:
+        self.resources = {r.id: r for r in self.content.resources.resources}
         self.urls = {r.id: r.url for r in self.content.resources.resources}
-        # Links known to be dead whose archived copy the notes offer (`mdguide check-links`).
-        self.archived = {
-            r.id: r.archived_url
-            for r in self.content.resources.resources
-            if r.status == "dead" and r.archived_url
-        }
         self.figure_numbers = figure_numbers(self.content)
 
     def cite(self, resource: str) -> pa.Inline:
-        """The note citing ``resource``: its address, and an archived copy if the address is dead."""
-        archived = self.archived.get(resource)
-        return self.note(self.urls[resource], archived) if archived else self.note(self.urls[resource])
+        """The note citing ``resource``: its printed address, and where it is now (``note_lines``)."""
+        return self.note(self.resources[resource])
 
     def styled(self, style: str, blocks: list[pa.Block], attr: pa.Attr | None = None) -> pa.Block:
         """Blocks in a DOCX paragraph style (or a classed div on the web)."""
@@ -252,13 +276,17 @@ def person_specification(ctx: Context, level: int) -> list[pa.Block]:
         out.append(pa.Para(marked(group.lead, ctx)))
         items = []
         for criterion in group.criteria:
-            item: list[pa.Block] = [
-                ctx.styled(
-                    STYLE_CRITERION,
-                    [pa.Para(marked(criterion.text, ctx))],
-                    pa.Attr(identifier=criterion.id, classes=["criterion"]),
-                )
-            ]
+            item: list[pa.Block] = with_edition_mark(
+                criterion,
+                [
+                    ctx.styled(
+                        STYLE_CRITERION,
+                        [pa.Para(marked(criterion.text, ctx))],
+                        pa.Attr(identifier=criterion.id, classes=["criterion"]),
+                    )
+                ],
+                ctx,
+            )
             if criterion.questions:
                 questions = pa.BulletList([[ctx.item(marked(q, ctx))] for q in criterion.questions])
                 item.append(
@@ -271,8 +299,27 @@ def person_specification(ctx: Context, level: int) -> list[pa.Block]:
     return [pa.Div(out, pa.Attr(identifier="person-specification", classes=["person-specification"]))]
 
 
+def with_edition_mark(part: object, blocks: list[pa.Block], ctx: Context) -> list[pa.Block]:
+    """A part that a later edition added or revised, labelled "New in 1.1" before it (as text).
+
+    On the web the label and the part share a classed division, so the page can
+    set the whole part apart; the label itself says it in words.
+    """
+    label = edition_mark(part)
+    if label is None:
+        return blocks
+    mark = pa.Para([pa.Span([pa.Strong(plain(label))], pa.Attr(classes=["edition-mark"]))])
+    if ctx.flavour == "docx":
+        return [ctx.styled(STYLE_EDITORIAL, [mark]), *blocks]
+    return [pa.Div([mark, *blocks], pa.Attr(classes=["edition-marked"]))]
+
+
 def block(node: object, ctx: Context, level: int) -> list[pa.Block]:
     """``level`` is the heading level a heading inside this block would take."""
+    return with_edition_mark(node, _block(node, ctx, level), ctx)
+
+
+def _block(node: object, ctx: Context, level: int) -> list[pa.Block]:
     if isinstance(node, m.Paragraph):
         return [pa.Para(marked(node.text, ctx))]
     if isinstance(node, m.BulletList):
@@ -297,6 +344,7 @@ def block(node: object, ctx: Context, level: int) -> list[pa.Block]:
 
 def subsection(node: m.Subsection, ctx: Context, level: int) -> list[pa.Block]:
     out: list[pa.Block] = [pa.Header(min(level, 6), plain(node.title), pa.Attr(identifier=node.id))]
+    out += with_edition_mark(node, [], ctx)
     for child in node.blocks:
         out.extend(block(child, ctx, level + 1))
     for child in node.subsections:
@@ -312,7 +360,7 @@ def section_heading(section: m.SectionFile, number: int | None) -> pa.Header:
 
 
 def section(node: m.SectionFile, ctx: Context, number: int | None) -> list[pa.Block]:
-    out: list[pa.Block] = [section_heading(node, number)]
+    out: list[pa.Block] = [section_heading(node, number), *with_edition_mark(node, [], ctx)]
     for child in node.blocks:
         out.extend(block(child, ctx, 2))
     for child in node.subsections:

@@ -45,6 +45,7 @@ CATALOGUE: dict[str, str] = {
     "E305": "a figure that no section places",
     "E306": "the person specification placed more or fewer than once",
     "E307": "a section file listed twice in guide.json",
+    "E308": 'a "since" or "revised" mark naming an edition that guide.json does not list',
     "E320": "a handout tag names a role that content/roles.json does not define",
     "E321": "a development action names a theme that content/roles.json does not define",
     "E322": "a role whose handout gets no reflection questions, development actions, resources or criteria",
