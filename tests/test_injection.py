@@ -306,7 +306,7 @@ def test_templates_put_only_escaped_values_in_attributes():
     from mdguide_build.guide.models import DATE_PATTERN
 
     templates = [*ASSETS.glob("*/*.html"), *ASSETS.glob("*/*.xhtml")]
-    assert len(templates) == 3
+    assert {"template.html", "handout.html", "template.xhtml"} <= {template.name for template in templates}
     found = {
         (template.name, name)
         for template in templates
