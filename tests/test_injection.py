@@ -215,7 +215,7 @@ def test_the_trap_catches_a_page_that_is_not_escaped(browser, trap, tmp_path):
     raw.write_text(f'<!DOCTYPE html><html><head><meta name="description" content="{attack}"></head></html>')
     page = browser.page()
     try:
-        with page.expect_request(lambda request: request.url.endswith("/control")):
+        with page.expect_response(lambda response: response.url.endswith("/control")):  # after the hit
             page.goto(raw.as_uri())
     finally:
         page.context.close()
