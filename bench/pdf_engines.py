@@ -45,14 +45,16 @@ def make(engine: str, document: str, out: Path) -> None:
     content, _ = load_content(ROOT / "content")
     started = time.perf_counter()
     if engine == "typst":
-        from mdguide_build.builders import handouts as hb
+        from mdguide_build.builders.html import Endnotes
         from mdguide_build.guide import handouts as ho
-        from mdguide_build.writers import pdf
+        from mdguide_build.pandoc.handout import web_document
+        from mdguide_build.writers import handout_pdf, pdf
 
         date = pdf.edition_date(content)
         if document == "handout":
-            paper = hb.paper_document(content, ho.select(content, ROLE))
-            hb.write_pdf(paper, out, out.name, date)
+            notes = Endnotes()
+            web = web_document(content, ho.select(content, ROLE), notes)
+            handout_pdf.write_pdf(handout_pdf.paper_document(web, notes.urls), out, out.name, date)
         else:
             large = document == "large-print"
             look = pdf.large_print_look(18) if large else pdf.STANDARD

@@ -154,9 +154,9 @@ def _special(root: Path, kind: str) -> None:
 @pytest.mark.parametrize(
     ("kind", "expected"),
     [
-        ("fifo", "E108 /: the path is a named pipe (FIFO), not an ordinary file"),
-        ("folder", "E108 /: the path is a folder, not an ordinary file"),
-        ("dev-zero", "E107 /: 'foreword.json' is or passes through a symbolic link"),
+        ("fifo", "E108 the path is a named pipe (FIFO), not an ordinary file"),
+        ("folder", "E108 the path is a folder, not an ordinary file"),
+        ("dev-zero", "E107 'foreword.json' is or passes through a symbolic link"),
     ],
 )
 def test_special_files_are_refused_without_hanging(kind, expected, mini, tmp_path):

@@ -17,12 +17,14 @@ from string import Template
 from lxml import etree
 from lxml import html as lxml_html
 
-from mdguide_build.builders import handouts as hb
+from mdguide_build.builders.html import Endnotes
 from mdguide_build.guide import handouts as ho
 from mdguide_build.pandoc import ast as pa
 from mdguide_build.pandoc import runner as pandoc
 from mdguide_build.pandoc.guide import guide_document
+from mdguide_build.pandoc.handout import CHECKBOX, web_document
 from mdguide_build.pandoc.rewrite import emphasis_to_strong, map_inlines, spell_out_urls
+from mdguide_build.writers import handout_html as handout_page
 
 HERE = Path(__file__).resolve().parent
 FONT = "'Liberation Sans', Arial, Helvetica, sans-serif"
@@ -123,24 +125,24 @@ def guide_html(content, large_print: bool, point_size: int = 18) -> str:
 
 def handout_html(content, role: str) -> str:
     handout = ho.select(content, role)
-    page = hb.render_html(hb.web_document(content, handout).to_json_text(), content.guide.slug)
+    page = handout_page.render_html(web_document(content, handout, Endnotes()).to_json_text())
     tree = lxml_html.document_fromstring(page)
     for box in tree.xpath('//input[@type="checkbox"]'):
         mark = etree.Element("span", {"class": "box"})
-        mark.text, mark.tail = hb.CHECKBOX, box.tail
+        mark.text, mark.tail = CHECKBOX, box.tail
         box.getparent().replace(box, mark)
     for label in tree.xpath("//label"):
         label.tag = "span"
         label.attrib.clear()
         label.set("class", "criterion-text")
-    for link in hb._classed(tree, "a", "guide-link"):
+    for link in handout_page._classed(tree, "a", "guide-link"):
         link.tag = "span"
         link.attrib.clear()
     notes = {
         f"#{item.get('id')}": item.xpath('.//a[contains(@class, "url")]/@href')
         for item in tree.xpath('//*[starts-with(@id, "note-") and not(starts-with(@id, "note-ref"))]')
     }
-    for link in hb._classed(tree, "a", "resource"):
+    for link in handout_page._classed(tree, "a", "resource"):
         passage = next(link.iterancestors("p", "li", "div"))
         given = {
             url

@@ -104,7 +104,26 @@ def friendly_errors(func):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class Commands(click.Group):
+    """mdguide's commands, with those that only developers need listed apart in --help."""
+
+    # Developers run these in the project folder; an editor never needs them.
+    DEVELOPER_COMMANDS = frozenset({"docs", "schema"})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows: dict[bool, list[tuple[str, str]]] = {False: [], True: []}
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                limit = formatter.width - 6 - max(len(n) for n in self.commands)
+                rows[name in self.DEVELOPER_COMMANDS].append((name, command.get_short_help_str(limit)))
+        for title, developer in (("Commands", False), ("Commands for developers", True)):
+            if rows[developer]:
+                with formatter.section(title):
+                    formatter.write_dl(rows[developer])
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="mdguide")
 def main() -> None:
     """Publish 'The medical director's role' from the JSON in content/.
@@ -125,8 +144,11 @@ def validate(content_dir: str, as_json: bool) -> None:
     """Check the content: JSON syntax, schemas and cross-references.
 
     Every problem is reported, one line each, as FILE:LINE:COLUMN: CODE
-    /json/pointer: message (hint: what to do). Exit status is 0 when the
-    content is valid and 1 when it is not.
+    PLACE: message (hint: what to do), where PLACE is in the guide's words
+    ("Section 3 › Courses and tools › paragraph 2"); a cause comes before
+    what it causes. --json also gives each JSON pointer. docs/errors.md lists
+    every code. Exit status is 0 when the content is valid and 1 when it is
+    not.
 
     \b
     Examples:
@@ -182,18 +204,35 @@ def schema_command(check: bool, out_dir: str) -> None:
         echo(f"wrote {path}")
 
 
-def _progress_printer(total_hint: str):
-    """Progress lines on stderr, so stdout stays the list of files written."""
+def _progress_printer(verbose: bool):
+    """Progress on stderr, one line per output built; with -v, also what is started or up to date."""
 
     def show(event) -> None:
         if event.kind == "done":
             echo(f"  built   {event.output} ({event.size / 1024:,.0f} KiB, {event.seconds:.2f} s)", err=True)
-        elif event.kind == "skip":
+        elif verbose and event.kind == "skip":
             echo(f"  current {event.output} (unchanged)", err=True)
-        elif event.kind == "start":
+        elif verbose and event.kind == "start":
             echo(f"  making  {event.output} …", err=True)
 
     return show
+
+
+def _unused_options(ctx: click.Context, formats: list[str], roles: tuple[str, ...]) -> list[str]:
+    """Warnings for options given for a format this build does not make."""
+    from mdguide_build.builders import registry
+
+    chosen = formats or registry.names()
+    warnings = []
+    if roles and "handouts" not in chosen:
+        warnings.append("--role applies only to --format handouts, which this build does not make")
+    large_print = [name for name in registry.names() if name.startswith("large-print")]
+    given = ctx.get_parameter_source("point_size") is not click.core.ParameterSource.DEFAULT
+    if given and not set(large_print) & set(chosen):
+        warnings.append(
+            f"--point-size applies only to --format {' and '.join(large_print)}, which this build does not make"
+        )
+    return warnings
 
 
 @main.command()
@@ -222,15 +261,21 @@ def _progress_printer(total_hint: str):
     help="Large print: body text size in points (16 or more).",
 )
 @click.option("--force", is_flag=True, help="Rebuild every output even if it is up to date.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only the files written.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also say what is started and what is already up to date."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the paths of the outputs, for scripts.")
+@click.pass_context
 @friendly_errors
 def build(
+    ctx: click.Context,
     content_dir: str,
     out_dir: str,
     formats: tuple[str, ...],
     roles: tuple[str, ...],
     point_size: int,
     force: bool,
+    verbose: bool,
     quiet: bool,
 ) -> None:
     """Validate the content and publish it into the output folder.
@@ -238,8 +283,9 @@ def build(
     Files are written to a staging folder and moved into place only when
     every requested format succeeded, so a failed build leaves the previous
     outputs untouched. Outputs that are already up to date are not rebuilt.
-    The date in the outputs comes from the content; SOURCE_DATE_EPOCH, when
-    set, must be a whole number of seconds.
+    It prints a line for each output it builds, then a summary. The date in
+    the outputs comes from the content; SOURCE_DATE_EPOCH, when set, must be
+    a whole number of seconds.
 
     \b
     Examples:
@@ -252,34 +298,40 @@ def build(
 
     from mdguide_build.build import build as run_build
     from mdguide_build.build import parse_source_date_epoch
+    from mdguide_build.builders import registry
     from mdguide_build.builders.base import BuildOptions
 
+    registry.check(list(formats))
     if point_size < 16:
         raise click.BadParameter(
             "large print must be at least 16 pt (RNIB clear print guidance)", param_hint="--point-size"
         )
+    for warning in _unused_options(ctx, list(formats), roles):
+        echo(f"Warning: {warning}; it is ignored.", err=True)
     options = BuildOptions(
         source_date_epoch=parse_source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH")),
         roles=tuple(roles) or None,
         point_size=point_size,
     )
-    if not quiet:
+    if verbose and not quiet:
         echo(f"Building {', '.join(formats) or 'every format'} from {content_dir}/ …", err=True)
     report = run_build(
         Path(content_dir),
         Path(out_dir),
         list(formats) or None,
         options,
-        progress=(lambda e: None) if quiet else _progress_printer(""),
+        progress=(lambda e: None) if quiet else _progress_printer(verbose),
         force=force,
     )
-    for path in report.paths():
-        echo(str(path))
-    if not quiet:
-        echo(
-            f"Done: {len(report.built)} built, {len(report.skipped)} up to date, in {report.seconds:.2f} s.",
-            err=True,
-        )
+    if quiet:
+        for path in report.paths():
+            echo(str(path))
+        return
+    echo(
+        f"Done: {len(report.built)} built, {len(report.skipped)} up to date, in {out_dir.rstrip('/')}/ "
+        f"({report.seconds:.2f} s).",
+        err=True,
+    )
 
 
 @main.command()
@@ -555,6 +607,80 @@ def serve(content_dir: str, port: int, host: str) -> None:
             echo("Stopped.", err=True)
 
 
+# --- reader roles and their handouts --------------------------------------------------------
+
+
+@main.group()
+def role() -> None:
+    """Add a reader role, or see what a role's handout holds.
+
+    \b
+    Examples:
+      mdguide role show consultant
+      mdguide role add clinical-director --like senior-medical-leader
+    """
+
+
+@role.command("show")
+@click.argument("role_id", metavar="ID")
+@content_option
+@friendly_errors
+def role_show(role_id: str, content_dir: str) -> None:
+    """List what role ID's handout will contain, part by part, as the handout groups it.
+
+    \b
+    Examples:
+      mdguide role show consultant
+      mdguide role show new-medical-director
+    """
+    from mdguide_build.tools.roles import handout_outline
+    from mdguide_build.validate.loader import load_content
+
+    content, _ = load_content(Path(content_dir), content_dir.rstrip("/") or "/")
+    for line in handout_outline(content, role_id):
+        echo(line)
+
+
+@role.command("add")
+@click.argument("role_id", metavar="ID")
+@click.option(
+    "--like", "like", required=True, metavar="OTHER", help="The role whose handout items it starts with."
+)
+@click.option("--name", default=None, help="Who the handout is for, e.g. 'Clinical director' (editorial).")
+@content_option
+@friendly_errors
+def role_add(role_id: str, like: str, name: str | None, content_dir: str) -> None:
+    """Add role ID to content/roles.json, tagged for every item role OTHER gets.
+
+    The new role copies OTHER's description and basis, and its id is added
+    beside OTHER's in every handout tag. Then write its own description and
+    basis in content/roles.json, and remove ID from the tags of items that do
+    not suit it: until the two handouts differ, validation warns (W321).
+
+    \b
+    Examples:
+      mdguide role add clinical-director --like senior-medical-leader --name "Clinical director"
+      mdguide role show clinical-director
+    """
+    from mdguide_build.tools.roles import add_role
+    from mdguide_build.validate.loader import load_content
+
+    display = content_dir.rstrip("/") or "/"
+    content, _ = load_content(Path(content_dir), display)
+    added = add_role(content, role_id, like, name)
+    echo(
+        f"Added role '{added.role}' (order {added.order}) to {display}/roles.json, "
+        f"with the {added.tagged} items '{added.like}' gets; changed "
+        + ", ".join(f"{display}/{f}" for f in added.files)
+        + "."
+    )
+    fields = "editorial_description and basis" if name else "editorial_name, editorial_description and basis"
+    echo(
+        f"Next: write its {fields} in {display}/roles.json, untag what does not suit it, "
+        f"and check with 'mdguide role show {added.role}'."
+    )
+
+
 # --- the generated parts of the docs (issue 8) -------------------------------------------
 
 
@@ -571,51 +697,57 @@ def serve(content_dir: str, port: int, host: str) -> None:
 )
 @friendly_errors
 def docs_command(check: bool, content_dir: str, out_dir: str) -> None:
-    """Write the generated parts of the docs: docs/cli.md and the README's list of outputs.
+    """Write the generated parts of the docs: docs/cli.md, docs/errors.md and the README's list of outputs.
 
-    docs/cli.md is every command's --help. The README lists every file a
-    default build makes, with its size, from a real build into --out (brought
-    up to date as `mdguide build` does: only what changed is rebuilt). With
-    --check nothing is written, and a listed size may differ from the
-    build's by a tenth (or 2 KiB), so that small edits of the content need
-    no new list. Run it in the project folder after changing a command's
-    help or an output format.
+    docs/cli.md is every command's --help; docs/errors.md every error and
+    warning code. The README lists every file a default build makes, with
+    its size, from a real build into --out (brought up to date as `mdguide
+    build` does: only what changed is rebuilt). With --check nothing is
+    written, and a listed size may differ from the build's by a tenth (or 2
+    KiB), so that small edits of the content need no new list. Run it in the
+    project folder after changing a command's help, a diagnostic code or an
+    output format.
 
     \b
     Examples:
-      mdguide docs            rewrite docs/cli.md and the list in README.md
-      mdguide docs --check    exit 1 if either is out of date
+      mdguide docs            rewrite docs/cli.md, docs/errors.md and the list in README.md
+      mdguide docs --check    exit 1 if any is out of date
     """
     from mdguide_build.cli_docs import (
+        ERRORS,
         README,
         REFERENCE,
         DocsError,
         cli_reference,
         default_outputs,
+        error_reference,
         listing_problems,
         with_outputs_listing,
     )
+    from mdguide_build.validate.diagnostics import CATALOGUE
 
     if not README.is_file():
         raise DocsError(f"{README} not found (hint: run mdguide docs in the project folder)")
-    reference = cli_reference(main)
+    pages = {REFERENCE: cli_reference(main), ERRORS: error_reference()}
     readme = README.read_text(encoding="utf-8")
     files = default_outputs(Path(content_dir), Path(out_dir))
     if check:
-        stale = (
-            [f"{REFERENCE}: out of date"]
-            if not REFERENCE.is_file() or REFERENCE.read_text(encoding="utf-8") != reference
-            else []
-        )
+        stale = [
+            f"{path}: out of date"
+            for path, text in pages.items()
+            if not path.is_file() or path.read_text(encoding="utf-8") != text
+        ]
         stale += [f"{README}: {problem}" for problem in listing_problems(readme, files)]
         for line in stale:
             echo(line, err=True)
         if stale:
             raise Failure("the generated docs are out of date (hint: run 'mdguide docs')")
-        echo(f"{REFERENCE} and the list of outputs in {README} are up to date.")
+        echo(f"{REFERENCE}, {ERRORS} and the list of outputs in {README} are up to date.")
         return
-    REFERENCE.parent.mkdir(parents=True, exist_ok=True)
-    REFERENCE.write_text(reference, encoding="utf-8")
+    for path, text in pages.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
     README.write_text(with_outputs_listing(readme, files), encoding="utf-8")
     echo(f"wrote {REFERENCE} ({len(main.commands)} commands)")
+    echo(f"wrote {ERRORS} ({len(CATALOGUE)} codes)")
     echo(f"wrote the list of outputs in {README} ({len(files)} files)")

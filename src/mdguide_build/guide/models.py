@@ -137,6 +137,14 @@ class GuideFile(ContentFile):
     subtitle: Line
     publishers: list[Line] = Field(min_length=1, max_length=5)
     published: Date = Field(description="Publication date of the first edition, e.g. '2017-06'.")
+    published_url: Url | None = Field(
+        default=None,
+        description=(
+            "The public address of the guide's web page (outputs/<slug>.html, published with the other "
+            "outputs beside it). Handouts link to it, so that one sent or printed on its own still "
+            "leads to the full guide; without it they can only name its parts."
+        ),
+    )
     language: Literal["en-GB"]
     edition: Edition
     history: list[Edition] = Field(

@@ -47,12 +47,13 @@ def check_unique_ids(content: Content) -> Iterator[Diagnostic]:
     for ident, source, pointer in _ids(content):
         if ident in first:
             other, other_pointer = first[ident]
-            line, column = other.locate(other_pointer)
+            # Both places: the one read first may be the one just added, or the untouched original.
             yield source.diagnostic(
                 "E301",
                 pointer,
-                f"id '{ident}' is already used",
-                f"first used at {other.display}:{line}:{column}; ids must be unique across all files",
+                f"id '{ident}' is used twice: here and at {other.place(other_pointer)}",
+                "give one of them another id (ids must be unique across all files), "
+                "and change whatever refers to it",
             )
         else:
             first[ident] = (source, pointer)
