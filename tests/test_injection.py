@@ -34,7 +34,7 @@ from validators import pdftotext
 # content block, code, maths, a label, a reference, emphasis and a comment.
 TAIL = "\"quoted\" 'apostrophe' <b>bold</b> & ampersand ]#[x] \\ $1 <l> @ref *star* _under_ // end"
 ATTACK = '0;url=http://127.0.0.1:{port}/{path}" http-equiv="refresh'
-ROLE = "consultant"
+ROLE = "recruiter"  # the shortest handout: the payloads lengthen every heading
 XHTML = "{http://www.w3.org/1999/xhtml}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 OPF = "{http://www.idpf.org/2007/opf}"
