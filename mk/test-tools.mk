@@ -23,6 +23,7 @@ NPM ?= npm
 # (an existing JRE >= 11 / npm is kept), see test-tools-apt below.
 TEST_APT_PACKAGES ?= \
 	chromium \
+	python3-uno \
 	libreoffice-writer-nogui \
 	poppler-utils \
 	liblouis-bin liblouis-data \

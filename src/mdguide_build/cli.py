@@ -751,3 +751,80 @@ def docs_command(check: bool, content_dir: str, out_dir: str) -> None:
     echo(f"wrote {REFERENCE} ({len(main.commands)} commands)")
     echo(f"wrote {ERRORS} ({len(CATALOGUE)} codes)")
     echo(f"wrote the list of outputs in {README} ({len(files)} files)")
+
+
+@main.group()
+def review() -> None:
+    """Send the guide to reviewers as a Word document, and bring their changes back.
+
+    \b
+    Examples:
+      mdguide review export review.docx
+      mdguide review import review-returned.docx --dry-run
+    """
+
+
+@review.command("export")
+@content_option
+@click.option("--role", metavar="ID", help="Only this role's handout (see content/roles.json).")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@friendly_errors
+def review_export(content_dir: str, role: str | None, out: Path) -> None:
+    """Write OUT, a Word document of the guide (or one role's handout) for reviewers.
+
+    It looks like the DOCX that `mdguide build` makes. Each text that comes
+    from content/ is anchored to its place there by a bookmark the reviewer
+    does not see, so that `mdguide review import` can bring back the
+    reviewer's tracked changes and comments.
+
+    \b
+    Examples:
+      mdguide review export review.docx
+      mdguide review export --role consultant consultant-review.docx
+    """
+    import os
+
+    from mdguide_build.build import parse_source_date_epoch
+    from mdguide_build.tools.review.export import export_review
+    from mdguide_build.validate.loader import load_content
+
+    content, _ = load_content(Path(content_dir))
+    found = export_review(content, out, role, parse_source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH")))
+    echo(f"wrote {out} ({len(found)} texts anchored to {content_dir}/)")
+
+
+@review.command("import")
+@content_option
+@click.option("--dry-run", is_flag=True, help="Write nothing: print the report and the patch to content/.")
+@click.option(
+    "--reject-pending", is_flag=True, help="Keep the original words wherever a change is still tracked."
+)
+@click.argument("source", metavar="IN.docx", type=click.Path(dir_okay=False, path_type=Path))
+@friendly_errors
+def review_import(content_dir: str, dry_run: bool, reject_pending: bool, source: Path) -> None:
+    """Bring a reviewer's changes in IN.docx (from `mdguide review export`) into content/.
+
+    Tracked changes are applied as if accepted (with --reject-pending, as if
+    rejected); untracked edits are applied too. The report names each change
+    as `mdguide diff` does, lists the comments with their places, and lists
+    every change that could not be applied, with its words, to make by hand.
+    Nothing is written unless the result is valid content.
+
+    \b
+    Examples:
+      mdguide review import review-returned.docx --dry-run
+      mdguide review import review-returned.docx
+    """
+    from mdguide_build.tools.review.apply import plan_import, write_import
+    from mdguide_build.tools.review.report import format_report
+    from mdguide_build.validate.loader import load_content
+
+    content, _ = load_content(Path(content_dir), content_dir)
+    result = plan_import(
+        content, source, reject_pending=reject_pending, source=str(source), display=content_dir
+    )
+    if not dry_run:
+        write_import(result, Path(content_dir))
+    echo(format_report(result, written=not dry_run), nl=False)
+    if dry_run and result.files:
+        echo(result.patch(), nl=False)

@@ -69,6 +69,7 @@ def commands(group: click.Group) -> Iterator[tuple[str, click.Context]]:
 def _subcommands(
     group: click.Group, parent: click.Context, prefix: str
 ) -> Iterator[tuple[str, click.Context]]:
+    """Each command of ``group``, and of its groups in turn (``mdguide review export``)."""
     for name in sorted(group.list_commands(parent)):
         command = group.get_command(parent, name)
         context = click.Context(

@@ -13,6 +13,7 @@ handout alone.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from mdguide_build.builders.base import Builder, Output
@@ -29,6 +30,12 @@ FOLDER = "handouts"
 # Headings from Heading 2 (the main DOCX's Heading 1 starts a new page, and a handout is short);
 # no code, so none of pandoc's highlighting styles, as in the main DOCX.
 DOCX_ARGS = ("--shift-heading-level-by=1", "--syntax-highlighting=none")
+
+
+def write_docx(path: Path, document: str, reference: bytes, created: datetime, modified: datetime) -> None:
+    """One handout's DOCX at ``path``, from its AST as JSON (also `mdguide review export --role`)."""
+    written = convert_with_reference(document, path, reference, list(DOCX_ARGS))
+    path.write_bytes(finish(written, None, created, modified))
 
 
 class HandoutsBuilder(Builder):
@@ -71,8 +78,7 @@ class HandoutsBuilder(Builder):
         created, modified = document_dates(content, self.options.source_date_epoch)
 
         def write(path: Path) -> None:
-            written = convert_with_reference(document, path, reference, list(DOCX_ARGS))
-            path.write_bytes(finish(written, None, created, modified))
+            write_docx(path, document, reference, created, modified)
 
         return Output(
             relpath,

@@ -34,11 +34,11 @@ from mdguide_build.pandoc import ast as pa
 from mdguide_build.pandoc.guide import (
     STYLE_CRITERION,
     STYLE_PROMPTING_QUESTION,
+    AnchorHook,
     Context,
     block,
     editorial,
     inlines,
-    marked,
     metadata,
     plain,
     pull_quote,
@@ -64,25 +64,30 @@ def _checklist(handout: ho.Handout, ctx: Context, intro: str) -> list[pa.Block]:
     out: list[pa.Block] = [editorial(plain(intro), ctx)]
     for group, criteria in handout.checklist:
         out.append(pa.Header(2, plain(group.title), pa.Attr(identifier=group.id)))
-        out.append(pa.Para(marked(group.lead, ctx)))
+        out.append(pa.Para(ctx.field(group, "lead")))
         entries = []
         for criterion in criteria:
             if ctx.flavour == "docx":
                 entry = [
                     ctx.styled(
                         STYLE_CRITERION,
-                        [pa.Para([pa.Str(CHECKBOX), pa.Space(), *marked(criterion.text, ctx)])],
+                        [pa.Para([pa.Str(CHECKBOX), pa.Space(), *ctx.field(criterion, "text")])],
                     )
                 ]
             else:  # writers.handout_html turns this div into a checkbox and its label
                 entry = [
                     pa.Div(
-                        [pa.Plain(marked(criterion.text, ctx))],
+                        [pa.Plain(ctx.field(criterion, "text"))],
                         pa.Attr(identifier=f"check-{criterion.id}", classes=["check-item"]),
                     )
                 ]
             if criterion.questions:
-                questions = pa.BulletList([[ctx.item(marked(q, ctx))] for q in criterion.questions])
+                questions = pa.BulletList(
+                    [
+                        [ctx.item(ctx.field(criterion, "questions", i))]
+                        for i in range(len(criterion.questions))
+                    ]
+                )
                 entry.append(
                     ctx.styled(
                         STYLE_PROMPTING_QUESTION, [questions], pa.Attr(classes=["prompting-questions"])
@@ -237,9 +242,12 @@ def web_document(content: Content, handout: ho.Handout, notes: Notes) -> pa.Docu
     return pa.Document(blocks, meta)
 
 
-def docx_document(content: Content, handout: ho.Handout) -> pa.Document:
-    """The handout in Word's flavour: named styles, real footnotes, a title block, and where to get the guide."""
-    ctx = Context(content, "docx", allowed_resources=handout.resources)
+def docx_document(content: Content, handout: ho.Handout, anchor: AnchorHook | None = None) -> pa.Document:
+    """The handout in Word's flavour: named styles, real footnotes, a title block, and where to get the guide.
+
+    ``anchor`` marks each editable text for `mdguide review export --role`.
+    """
+    ctx = Context(content, "docx", allowed_resources=handout.resources, anchor=anchor)
     guide = content.guide
     series = content.roles.editorial.series_title
     meta = _meta(
