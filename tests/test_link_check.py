@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import edit_json
 from mdguide_build.cli import main
 from mdguide_build.guide.models import Resource
 from mdguide_build.tools.link_check import (
@@ -403,11 +404,12 @@ def test_a_corrupt_cache_entry_is_a_miss_through_the_cli(damage, local_content, 
 def local_content(content_copy, server):
     """A content copy whose resources all point at the local server."""
     paths = ["/ok", "/old", "/missing", "/busy", "/slow", "/drop", "/temporary"]
-    file = content_copy / "resources.json"
-    data = json.loads(file.read_text(encoding="utf-8"))
-    for i, resource in enumerate(data["resources"]):
-        resource["url"] = server.url(paths[i] if i < len(paths) else f"/ok?{i}")
-    file.write_text(dump_json(data), encoding="utf-8")
+
+    def local(data: dict) -> None:
+        for i, resource in enumerate(data["resources"]):
+            resource["url"] = server.url(paths[i] if i < len(paths) else f"/ok?{i}")
+
+    edit_json(content_copy / "resources.json", local)
     return content_copy
 
 

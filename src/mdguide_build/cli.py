@@ -570,8 +570,13 @@ def check_links_command(
     show_default=True,
     help="Address to listen on. Keep the default unless others must see the preview.",
 )
+@click.option(
+    "--edit",
+    is_flag=True,
+    help="Also edit the guide in the browser: every save is checked as `mdguide validate` checks it.",
+)
 @friendly_errors
-def serve(content_dir: str, port: int, host: str) -> None:
+def serve(content_dir: str, port: int, host: str, edit: bool) -> None:
     """Preview the HTML while you edit: rebuilt on save, reloaded in the browser.
 
     Open the address it prints. Each time a file in the content folder is
@@ -579,32 +584,45 @@ def serve(content_dir: str, port: int, host: str) -> None:
     errors, the page lists them with file and line instead. The preview is
     built in a temporary folder: outputs/ is not touched. Stop with Ctrl+C.
 
+    With --edit the page has an Edit button on each part of the guide, and
+    saves your changes into the content folder, only when the whole guide
+    stays valid. It then listens on 127.0.0.1 only.
+
     \b
     Examples:
       mdguide serve                  then open http://127.0.0.1:8000/
+      mdguide serve --edit           edit the guide in your browser
       mdguide serve --port 8001
       mdguide serve --content ~/drafts/content
     """
+    import signal
+
     from mdguide_build.tools.serve import Preview
 
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in ("127.0.0.1", "localhost", "::1") and not edit:
         echo(
             f"Warning: listening on {host}: anyone who can reach this machine can see the preview.", err=True
         )
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # stop as Ctrl+C does, so the temporary folder is removed
+
+    signal.signal(signal.SIGTERM, terminate)
     display = content_dir.rstrip("/") or "/"
-    with Preview(
-        Path(content_dir),
-        host,
-        port,
-        content_display=display,
-        log=lambda message: echo(message, err=True),
-    ) as preview:
-        echo(f"Serving {preview.url} (Ctrl+C to stop)")
-        sys.stdout.flush()
-        try:
+    try:
+        with Preview(
+            Path(content_dir),
+            host,
+            port,
+            content_display=display,
+            log=lambda message: echo(message, err=True),
+            edit=edit,
+        ) as preview:
+            echo(f"Serving {preview.url}{' for editing' if edit else ''} (Ctrl+C to stop)")
+            sys.stdout.flush()
             preview.wait()
-        except KeyboardInterrupt:
-            echo("Stopped.", err=True)
+    except KeyboardInterrupt:
+        echo("Stopped.", err=True)
 
 
 # --- reader roles and their handouts --------------------------------------------------------

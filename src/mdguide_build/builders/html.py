@@ -109,11 +109,24 @@ class Endnotes:
         ]
 
 
-def guide_page(content: Content) -> pa.Document:
-    """The guide as the web page's AST: the "web" flavour with our own endnotes."""
+def guide_page(content: Content, *, source_map: bool = False) -> pa.Document:
+    """The guide as the web page's AST: the "web" flavour with our own endnotes.
+
+    ``source_map``: for the live editor's page, which says where each editable part comes from.
+    """
     notes = Endnotes()
-    blocks = guide_blocks(Context(content, "web", note=notes.cite))
+    blocks = guide_blocks(Context(content, "web", note=notes.cite, source_map=source_map))
     return pa.Document([*blocks, *notes.blocks()], metadata(content))
+
+
+def write_page(document_json: str, path: Path) -> None:
+    """Write the page for ``guide_page``'s document (as JSON) at ``path``."""
+    pandoc.convert(
+        document_json,
+        "html5",
+        output_file=path,
+        extra_args=[*html_args(), "--shift-heading-level-by=1", "--toc", "--toc-depth=3"],
+    )
 
 
 class HtmlBuilder(Builder):
@@ -127,16 +140,6 @@ class HtmlBuilder(Builder):
         document = guide_page(content).to_json_text()
 
         def write(path: Path) -> None:
-            pandoc.convert(
-                document,
-                "html5",
-                output_file=path,
-                extra_args=[
-                    *html_args(),
-                    "--shift-heading-level-by=1",
-                    "--toc",
-                    "--toc-depth=3",
-                ],
-            )
+            write_page(document, path)
 
         return [Output(f"{content.guide.slug}.html", self.fingerprint(document), write)]
