@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from mdguide_build.build import BuildError, build
+from mdguide_build.build import build
+from mdguide_build.errors import ContentError
 from mdguide_build.writers import braille
 from mdguide_build.writers.plain_text import Run
 from readback import brf_pages
@@ -106,14 +107,24 @@ def test_emphasis_and_addresses_in_braille():
 def test_untranslatable_text_fails_clearly_and_keeps_the_previous_braille(
     tmp_path, content_copy, edit_content
 ):
+    """validate refuses a character braille has no sign for (E503), so the build stops before the BRF."""
     out = tmp_path / "out"
     before = {p.name: p.read_bytes() for p in build(content_copy, out, ["brf"]).paths()}
     edit_content("foreword.json", lambda v: v["paragraphs"].__setitem__(0, v["paragraphs"][0] + " ☃"))
-    with pytest.raises(
-        BuildError, match=re.escape("no braille for '☃' (U+2603) in en-us-brf.dis,en-ueb-g2.ctb")
-    ):
+    with pytest.raises(ContentError) as refused:
         build(content_copy, out, ["brf"])
+    assert [(d.code, d.message) for d in refused.value.diagnostics] == [
+        ("E503", "'☃' U+2603 SNOWMAN: the PDF's font has no glyph for it, or braille has no sign for it")
+    ]
     assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")} == before
+
+
+def test_the_braille_writer_still_refuses_what_liblouis_cannot_translate():
+    """Defence in depth behind validate: the writer never writes liblouis's '\\x…' placeholders."""
+    with pytest.raises(
+        braille.BrailleError, match=re.escape("no braille for '☃' (U+2603) in en-us-brf.dis,en-ueb-g2.ctb")
+    ):
+        braille.check_characters("A snowman: ☃")
 
 
 def test_what_docs_formats_md_says_of_the_brf_is_true(brf, pages):

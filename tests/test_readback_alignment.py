@@ -324,8 +324,8 @@ def broken_outputs(tmp_path_factory, guide):
 
     section, cite = to_pandoc.section, to_pandoc.Context.cite
 
-    def broken_section(node, ctx, number):
-        blocks = section(node, ctx, number)
+    def broken_section(node, ctx, number, *rest):
+        blocks = section(node, ctx, number, *rest)
         out = []
         for block in blocks:
             if isinstance(block, pa.Para) and pa.stringify(block.content).startswith(DROPPED):

@@ -111,10 +111,19 @@ def _up_to_date(output: Output, out_dir: Path, manifest: dict) -> bool:
 
 
 def content_digest(content_dir: Path) -> tuple[str, int]:
-    """Digest of every content file's path and bytes, and their total size."""
+    """Digest of every content file's path and bytes, and their total size.
+
+    Read as the loader reads them: never through a link, never from a FIFO or
+    a device (that would hang or fill memory), never more than its size limit.
+    """
+    from mdguide_build.validate.sources import Unreadable, read_regular
+
     digest, size = hashlib.sha256(), 0
     for path in sorted(content_dir.rglob("*.json")):
-        data = path.read_bytes()
+        try:
+            data = read_regular(path)
+        except Unreadable as refused:  # the loader reports it; what stands there is all there is to hash
+            data = f"<{refused.kind} {refused.detail}>".encode()
         size += len(data)
         digest.update(path.relative_to(content_dir).as_posix().encode() + b"\0")
         digest.update(data + b"\0")

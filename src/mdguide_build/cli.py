@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import click
@@ -19,6 +20,53 @@ from mdguide_build import __version__
 from mdguide_build.errors import ContentError, MdguideError
 
 CONTENT_DEFAULT = "content"
+
+
+# --- the terminal: nothing untrusted reaches it as control characters ----------------------
+
+
+def terminal_safe(text: str, *, keep_newlines: bool = True) -> str:
+    """``text`` with every character that could act on a terminal spelled out as an escape.
+
+    Messages quote content, JSON keys, file names and what servers answered.
+    An escape sequence among them could retitle the terminal, hide the lines
+    before it or forge new ones, and a bidirectional control reorders what is
+    shown.  So controls (C0 and C1), invisible formatting characters and line
+    or paragraph separators are written as ``\\u001b`` and the like, which is
+    also a valid escape inside the JSON that ``--json`` prints; half a
+    surrogate pair (an undecodable file name) too, as ``\\udcff``.
+    """
+    if all(line.isprintable() for line in (text.split("\n") if keep_newlines else [text])):
+        return text  # the common case, fast: nothing but printable characters and spaces
+    out = []
+    for char in text:
+        if char == "\n" and keep_newlines:
+            out.append(char)
+        elif unicodedata.category(char) in _UNSAFE:
+            code = ord(char)
+            if code > 0xFFFF:  # as a JSON surrogate pair, so --json output stays valid
+                code -= 0x10000
+                out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+            else:
+                out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+_UNSAFE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """``click.echo`` for every line mdguide prints: through ``terminal_safe``."""
+    click.echo(terminal_safe(text), err=err, nl=nl)
+
+
+class Failure(click.ClickException):
+    """A command's failure: 'Error: …' and exit status 1, its message made terminal-safe."""
+
+    def format_message(self) -> str:
+        return terminal_safe(self.message)
 
 
 def content_option(func):
@@ -34,7 +82,7 @@ def content_option(func):
 
 def _print_diagnostics(diagnostics: list) -> None:
     for diagnostic in diagnostics:
-        click.echo(diagnostic.format(), err=True)
+        echo(terminal_safe(diagnostic.format(), keep_newlines=False), err=True)
 
 
 def friendly_errors(func):
@@ -46,11 +94,11 @@ def friendly_errors(func):
             return func(*args, **kwargs)
         except ContentError as error:
             _print_diagnostics(error.diagnostics)
-            raise click.ClickException(f"Aborted: {error}") from None
+            raise Failure(f"Aborted: {error}") from None
         except MdguideError as error:
-            raise click.ClickException(str(error)) from None
+            raise Failure(str(error)) from None
         except KeyboardInterrupt:
-            click.echo("Interrupted; outputs were left as they were.", err=True)
+            echo("Interrupted; outputs were left as they were.", err=True)
             sys.exit(130)
 
     return wrapper
@@ -115,15 +163,15 @@ def validate(content_dir: str, as_json: bool) -> None:
     found = verdict(Path(content_dir), content_dir.rstrip("/") or "/")
     elapsed = time.perf_counter() - started
     if as_json:
-        click.echo(json.dumps([d.to_dict() for d in found.diagnostics], indent=2, ensure_ascii=False))
+        echo(json.dumps([d.to_dict() for d in found.diagnostics], indent=2, ensure_ascii=False))
     else:
         _print_diagnostics(found.diagnostics)
     if not found.valid:
         from mdguide_build.validate.diagnostics import summary
 
-        raise click.ClickException(f"Aborted: {summary(found.diagnostics, content_dir)}")
+        raise Failure(f"Aborted: {summary(found.diagnostics, content_dir)}")
     if not as_json:
-        click.echo(f"{content_dir} is valid: {found.inventory} ({elapsed:.2f} s).")
+        echo(f"{content_dir} is valid: {found.inventory} ({elapsed:.2f} s).")
 
 
 @main.command("schema")
@@ -146,13 +194,13 @@ def schema_command(check: bool, out_dir: str) -> None:
     if check:
         stale = stale_schemas(Path(out_dir))
         for path in stale:
-            click.echo(f"{path}: out of date; run 'mdguide schema'", err=True)
+            echo(f"{path}: out of date; run 'mdguide schema'", err=True)
         if stale:
-            raise click.ClickException(f"{len(stale)} schema file(s) out of date")
-        click.echo("Schemas are up to date.")
+            raise Failure(f"{len(stale)} schema file(s) out of date")
+        echo("Schemas are up to date.")
         return
     for path in write_schemas(Path(out_dir)):
-        click.echo(f"wrote {path}")
+        echo(f"wrote {path}")
 
 
 def _progress_printer(verbose: bool):
@@ -160,13 +208,11 @@ def _progress_printer(verbose: bool):
 
     def show(event) -> None:
         if event.kind == "done":
-            click.echo(
-                f"  built   {event.output} ({event.size / 1024:,.0f} KiB, {event.seconds:.2f} s)", err=True
-            )
+            echo(f"  built   {event.output} ({event.size / 1024:,.0f} KiB, {event.seconds:.2f} s)", err=True)
         elif verbose and event.kind == "skip":
-            click.echo(f"  current {event.output} (unchanged)", err=True)
+            echo(f"  current {event.output} (unchanged)", err=True)
         elif verbose and event.kind == "start":
-            click.echo(f"  making  {event.output} …", err=True)
+            echo(f"  making  {event.output} …", err=True)
 
     return show
 
@@ -260,14 +306,14 @@ def build(
             "large print must be at least 16 pt (RNIB clear print guidance)", param_hint="--point-size"
         )
     for warning in _unused_options(ctx, list(formats), roles):
-        click.echo(f"Warning: {warning}; it is ignored.", err=True)
+        echo(f"Warning: {warning}; it is ignored.", err=True)
     options = BuildOptions(
         source_date_epoch=parse_source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH")),
         roles=tuple(roles) or None,
         point_size=point_size,
     )
     if verbose and not quiet:
-        click.echo(f"Building {', '.join(formats) or 'every format'} from {content_dir}/ …", err=True)
+        echo(f"Building {', '.join(formats) or 'every format'} from {content_dir}/ …", err=True)
     report = run_build(
         Path(content_dir),
         Path(out_dir),
@@ -278,9 +324,9 @@ def build(
     )
     if quiet:
         for path in report.paths():
-            click.echo(str(path))
+            echo(str(path))
         return
-    click.echo(
+    echo(
         f"Done: {len(report.built)} built, {len(report.skipped)} up to date, in {out_dir.rstrip('/')}/ "
         f"({report.seconds:.2f} s).",
         err=True,
@@ -298,7 +344,7 @@ def formats() -> None:
     from mdguide_build.builders import registry
 
     for name in registry.names():
-        click.echo(f"{name:<18} {registry.get(name).summary}")
+        echo(f"{name:<18} {registry.get(name).summary}")
 
 
 # --- a living document: diff, check-links, serve (issue 6) ------------------------------
@@ -352,24 +398,24 @@ def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
             after, _ = load_content(new_root, new or content_dir)
         except ContentError as error:
             _print_diagnostics(error.diagnostics)
-            raise click.ClickException(
+            raise Failure(
                 f"Aborted: {error} (hint: both versions must be valid under today's content models; "
                 "a revision from before a change to the models may not be)"
             ) from None
     result = diff_content(before, after, old_label, new_label)
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif fmt == "html":
-        click.echo(html_report(result, after.guide.title).decode("utf-8"), nl=False)
+        echo(html_report(result, after.guide.title).decode("utf-8"), nl=False)
     elif fmt == "markdown":
         from mdguide_build.pandoc import runner as pandoc
 
         note = change_note(
             result, after.guide.edition if after.guide.edition != before.guide.edition else None
         )
-        click.echo(pandoc.convert(note, "gfm", extra_args=["--wrap=none"]).decode("utf-8"), nl=False)
+        echo(pandoc.convert(note, "gfm", extra_args=["--wrap=none"]).decode("utf-8"), nl=False)
     else:
-        click.echo(format_text(result), nl=False)
+        echo(format_text(result), nl=False)
 
 
 @main.command("check-links")
@@ -394,7 +440,11 @@ def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
     "--per-host", type=int, default=2, show_default=True, help="Requests in flight to any one host."
 )
 @click.option(
-    "--timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for each answer."
+    "--timeout",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Longest time for each request, in seconds, from connecting to the end of the answer's headers.",
 )
 @click.option(
     "--retries",
@@ -419,7 +469,14 @@ def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
 )
 @click.option("--strict", is_flag=True, help="Exit 1 if any link is dead (default: always exit 0).")
 @click.option(
-    "--update-content", is_flag=True, help="Record each resource's status and check date in resources.json."
+    "--update-content",
+    is_flag=True,
+    help="Record in resources.json each resource's status and check date, and where a moved one lives now.",
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Also ask addresses on this computer or its private network (loopback, link-local, private ranges).",
 )
 @friendly_errors
 def check_links_command(
@@ -436,16 +493,21 @@ def check_links_command(
     backoff: float,
     strict: bool,
     update_content: bool,
+    allow_private: bool,
 ) -> None:
     """Check the resources' web addresses and say what to fix.
 
     Each distinct address is asked once, several at a time but at most
-    --per-host at once per host. Timeouts, dropped connections, 429 and 5xx
-    answers are retried with exponential backoff, honouring Retry-After.
-    Redirects are followed and reported ("moved permanently to …").
-    Results are cached (--cache) for --max-age hours. A table lists every
-    resource, most urgent first: dead, unknown, moved, ok. Dead links never
-    fail a build; the exit status is 0 unless --strict.
+    --per-host at once per host, each request within --timeout seconds.
+    Timeouts, dropped connections, 429 and 5xx answers are retried with
+    exponential backoff, honouring Retry-After. Redirects are followed and
+    reported ("moved permanently to …"), except to addresses on this computer
+    or a private network, which are never asked unless --allow-private.
+    What was learned is cached (--cache) for --max-age hours. A table lists
+    every resource, most urgent first: dead, unknown, moved, ok. A host that
+    cannot be reached is "unknown", never "dead"; when none can be reached
+    (offline), nothing is cached or recorded. Dead links never fail a build;
+    the exit status is 0 unless --strict (or offline).
 
     \b
     Examples:
@@ -471,28 +533,29 @@ def check_links_command(
         retries=retries,
         backoff=backoff,
         max_wait=max_wait,
+        allow_private=allow_private,
     )
     content, _ = load_content(Path(content_dir), content_dir.rstrip("/") or "/")
     resources = content.resources.resources
     cache = None if no_cache else LinkCache(cache_file, max_age)
-    click.echo(f"Checking {len(resources)} resources' addresses …", err=True)
+    echo(f"Checking {len(resources)} resources' addresses …", err=True)
     report = check_links(resources, options, cache=cache)
-    click.echo(table(report), nl=False)
+    echo(table(report), nl=False)
     if json_report:
         write_report(report, json_report)
-        click.echo(f"Wrote {json_report}.", err=True)
+        echo(f"Wrote {json_report}.", err=True)
     if update_content:
         changed = update_resources(Path(content_dir) / "resources.json", report)
-        click.echo(f"Recorded the status of {changed} resource(s) in {content_dir}/resources.json.", err=True)
+        echo(f"Recorded what was learned of {changed} resource(s) in {content_dir}/resources.json.", err=True)
     dead = report.dead()
     if dead:
-        click.echo(
+        echo(
             f"{len(dead)} dead link(s): find each resource's new address, or add an archived_url "
             "(e.g. a web-archive snapshot) to it in resources.json.",
             err=True,
         )
         if strict:
-            raise click.ClickException(f"{len(dead)} dead link(s) (--strict)")
+            raise Failure(f"{len(dead)} dead link(s) (--strict)")
 
 
 @main.command()
@@ -536,7 +599,7 @@ def serve(content_dir: str, port: int, host: str, edit: bool) -> None:
     from mdguide_build.tools.serve import Preview
 
     if host not in ("127.0.0.1", "localhost", "::1") and not edit:
-        click.echo(
+        echo(
             f"Warning: listening on {host}: anyone who can reach this machine can see the preview.", err=True
         )
 
@@ -551,14 +614,14 @@ def serve(content_dir: str, port: int, host: str, edit: bool) -> None:
             host,
             port,
             content_display=display,
-            log=lambda message: click.echo(message, err=True),
+            log=lambda message: echo(message, err=True),
             edit=edit,
         ) as preview:
-            click.echo(f"Serving {preview.url}{' for editing' if edit else ''} (Ctrl+C to stop)")
+            echo(f"Serving {preview.url}{' for editing' if edit else ''} (Ctrl+C to stop)")
             sys.stdout.flush()
             preview.wait()
     except KeyboardInterrupt:
-        click.echo("Stopped.", err=True)
+        echo("Stopped.", err=True)
 
 
 # --- reader roles and their handouts --------------------------------------------------------
@@ -592,7 +655,7 @@ def role_show(role_id: str, content_dir: str) -> None:
 
     content, _ = load_content(Path(content_dir), content_dir.rstrip("/") or "/")
     for line in handout_outline(content, role_id):
-        click.echo(line)
+        echo(line)
 
 
 @role.command("add")
@@ -622,14 +685,14 @@ def role_add(role_id: str, like: str, name: str | None, content_dir: str) -> Non
     display = content_dir.rstrip("/") or "/"
     content, _ = load_content(Path(content_dir), display)
     added = add_role(content, role_id, like, name)
-    click.echo(
+    echo(
         f"Added role '{added.role}' (order {added.order}) to {display}/roles.json, "
         f"with the {added.tagged} items '{added.like}' gets; changed "
         + ", ".join(f"{display}/{f}" for f in added.files)
         + "."
     )
     fields = "editorial_description and basis" if name else "editorial_name, editorial_description and basis"
-    click.echo(
+    echo(
         f"Next: write its {fields} in {display}/roles.json, untag what does not suit it, "
         f"and check with 'mdguide role show {added.role}'."
     )
@@ -693,18 +756,18 @@ def docs_command(check: bool, content_dir: str, out_dir: str) -> None:
         ]
         stale += [f"{README}: {problem}" for problem in listing_problems(readme, files)]
         for line in stale:
-            click.echo(line, err=True)
+            echo(line, err=True)
         if stale:
-            raise click.ClickException("the generated docs are out of date (hint: run 'mdguide docs')")
-        click.echo(f"{REFERENCE}, {ERRORS} and the list of outputs in {README} are up to date.")
+            raise Failure("the generated docs are out of date (hint: run 'mdguide docs')")
+        echo(f"{REFERENCE}, {ERRORS} and the list of outputs in {README} are up to date.")
         return
     for path, text in pages.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     README.write_text(with_outputs_listing(readme, files), encoding="utf-8")
-    click.echo(f"wrote {REFERENCE} ({len(main.commands)} commands)")
-    click.echo(f"wrote {ERRORS} ({len(CATALOGUE)} codes)")
-    click.echo(f"wrote the list of outputs in {README} ({len(files)} files)")
+    echo(f"wrote {REFERENCE} ({len(main.commands)} commands)")
+    echo(f"wrote {ERRORS} ({len(CATALOGUE)} codes)")
+    echo(f"wrote the list of outputs in {README} ({len(files)} files)")
 
 
 @main.group()
@@ -744,7 +807,7 @@ def review_export(content_dir: str, role: str | None, out: Path) -> None:
 
     content, _ = load_content(Path(content_dir))
     found = export_review(content, out, role, parse_source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH")))
-    click.echo(f"wrote {out} ({len(found)} texts anchored to {content_dir}/)")
+    echo(f"wrote {out} ({len(found)} texts anchored to {content_dir}/)")
 
 
 @review.command("import")
@@ -779,6 +842,6 @@ def review_import(content_dir: str, dry_run: bool, reject_pending: bool, source:
     )
     if not dry_run:
         write_import(result, Path(content_dir))
-    click.echo(format_report(result, written=not dry_run), nl=False)
+    echo(format_report(result, written=not dry_run), nl=False)
     if dry_run and result.files:
-        click.echo(result.patch(), nl=False)
+        echo(result.patch(), nl=False)
