@@ -191,3 +191,22 @@ def test_one_at_a_time_failure_leaves_outputs_untouched(tmp_path, content_copy, 
         build(content_copy, out, ["html", "txt"], force=True)
     assert digests(out) == before
     assert staging_leftovers(out) == []
+
+
+def test_a_no_op_build_needs_no_pydantic(tmp_path):
+    """Nothing to do is found out without loading the content, so the models are never built."""
+    out = tmp_path / "out"
+    probe = (
+        "import sys; from mdguide_build.cli import main\n"
+        "sys.argv = ['mdguide', 'build', '--content', sys.argv[1], '--out', sys.argv[2], '--format', 'txt', '-q']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('pydantic' in sys.modules)"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", probe, str(ROOT / "content"), str(out)], capture_output=True, text=True
+        )
+        for _ in range(2)
+    ]
+    assert runs[0].stdout.rstrip().endswith("True")  # built: the content was loaded
+    assert runs[1].stdout.rstrip().endswith("False"), runs[1].stdout  # up to date: it was not

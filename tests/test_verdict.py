@@ -134,3 +134,21 @@ def test_validate_prints_the_same_whether_it_remembers_or_not(content_copy, tmp_
     assert cold == warm == none
     assert cold[0] == 1 and "E302" in cold[2]
     assert any((Path(store) / verdict_module.KIND).iterdir())
+
+
+def test_a_remembered_answer_needs_no_pydantic(content_copy, tmp_path):
+    """What makes a remembered answer cheap: nothing that builds the models is imported."""
+    probe = (
+        "import sys; from mdguide_build.cli import main; sys.argv = ['mdguide', 'validate', '--content', sys.argv[1]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pydantic', 'mdguide_build.guide.models') if m in sys.modules))"
+    )
+    env = {**os.environ, "MDGUIDE_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", probe, str(content_copy)], env=env, capture_output=True, text=True
+        )
+        for _ in range(2)
+    ]
+    assert "['mdguide_build.guide.models', 'pydantic']" in runs[0].stdout  # checked: the models were built
+    assert runs[1].stdout.rstrip().endswith("[]"), runs[1].stdout  # remembered: they were not

@@ -7,10 +7,15 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from mdguide_build.guide.models import ContentFile
 from mdguide_build.validate import jsonpos, places
 from mdguide_build.validate.diagnostics import Diagnostic, Severity
+
+if (
+    TYPE_CHECKING
+):  # not at run time: a no-op build reads files through this module and must not pay for pydantic
+    from mdguide_build.guide.models import ContentFile
 
 
 @dataclass
