@@ -207,6 +207,7 @@ def references(nodes: tuple[Inline, ...]) -> list[ResourceLink | NoteRef]:
 _TAG_LIKE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|\bon[a-z]+\s*=|javascript:", re.IGNORECASE)
 
 
+@lru_cache(maxsize=65536)  # every check of the content asks it of every text again
 def looks_like_markup(text: str) -> re.Match | None:
     """HTML-like text: harmless (it is escaped) but almost certainly a mistake."""
     return _TAG_LIKE.search(text)

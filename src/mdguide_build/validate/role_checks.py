@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -95,13 +96,14 @@ def _part_texts(content: Content) -> dict[str, list[str]]:
                 if isinstance(block, (m.PullQuote, m.CaseStudy)):
                     parts[block.id] = block_texts(block)
             parts[node.id] = texts
-    # A text is in every part above it (its subsection, section...): make its words once.
-    words: dict[str, str] = {}
-    for texts in parts.values():
-        for t in texts:
-            if t not in words:
-                words[t] = _words(handouts.plain(t))
-    return {key: [words[t] for t in texts] for key, texts in parts.items()}
+    return {key: [_plain_words(t) for t in texts] for key, texts in parts.items()}
+
+
+@functools.lru_cache(maxsize=65536)
+def _plain_words(text: str) -> str:
+    # A text is in every part above it (its subsection, section...), and the preview checks the
+    # same texts after every save: make its words once.
+    return _words(handouts.plain(text))
 
 
 def _words(text: str) -> str:
