@@ -143,6 +143,8 @@ def _progress_printer(total_hint: str):
             )
         elif event.kind == "skip":
             click.echo(f"  current {event.output} (unchanged)", err=True)
+        elif event.kind == "remove":
+            click.echo(f"  removed {event.output} (no longer current)", err=True)
         elif event.kind == "start":
             click.echo(f"  making  {event.output} …", err=True)
 
@@ -218,19 +220,36 @@ def build(
     )
     if not quiet:
         click.echo(f"Building {', '.join(formats) or 'every format'} from {content_dir}/ …", err=True)
-    report = run_build(
-        Path(content_dir),
-        Path(out_dir),
-        list(formats) or None,
-        options,
-        progress=(lambda e: None) if quiet else _progress_printer(""),
-        force=force,
-    )
+    content_display, out_display = content_dir.rstrip("/") or "/", out_dir.rstrip("/") or "/"
+    try:
+        report = run_build(
+            Path(content_dir),
+            Path(out_dir),
+            list(formats) or None,
+            options,
+            progress=(lambda e: None) if quiet else _progress_printer(""),
+            force=force,
+            content_display=content_display,
+            out_display=out_display,
+        )
+    except ContentError as error:  # ended as `validate` ends, so the two say the same
+        from mdguide_build.validate.diagnostics import summary
+
+        _print_diagnostics(error.diagnostics)
+        raise click.ClickException(f"Aborted: {summary(error.diagnostics, content_display)}") from None
+    except KeyboardInterrupt:
+        click.echo(
+            f"Interrupted: {out_display} was left as it was (hint: run the build again to make the outputs).",
+            err=True,
+        )
+        sys.exit(130)
     for path in report.paths():
         click.echo(str(path))
     if not quiet:
+        removed = f"{len(report.removed)} removed (no longer current), " if report.removed else ""
         click.echo(
-            f"Done: {len(report.built)} built, {len(report.skipped)} up to date, in {report.seconds:.2f} s.",
+            f"Done: {len(report.built)} built, {len(report.skipped)} up to date, {removed}"
+            f"in {report.seconds:.2f} s.",
             err=True,
         )
 

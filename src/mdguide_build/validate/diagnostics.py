@@ -30,6 +30,7 @@ CATALOGUE: dict[str, str] = {
     "E105": "a value is too large or too deeply nested",
     "E106": "a required content file is missing",
     "E107": "a path leaves content/, is absolute, or is a symbolic link",
+    "E108": "a content file that cannot be read: a folder in its place, or no permission",
     "E201": "a required field is missing",
     "E202": "a field the schema does not know",
     "E203": "a value of the wrong type",

@@ -25,9 +25,8 @@ from mdguide_build.guide.models import (
 from mdguide_build.validate import crossrefs, jsonpos, schema_messages
 from mdguide_build.validate.diagnostics import Diagnostic, Severity
 from mdguide_build.validate.schema import build_schema
+from mdguide_build.validate.snapshot import MAX_FILE_BYTES
 from mdguide_build.validate.sources import SourceFile, unsafe_path
-
-MAX_FILE_BYTES = 20 * 1024 * 1024
 
 # The files every guide has, by kind; sections are listed in guide.json.
 FIXED_FILES = {
@@ -66,6 +65,19 @@ def _read(root: Path, source: SourceFile, out: list[Diagnostic]) -> None:
                 "",
                 reason,
                 "content files must be ordinary files inside content/",
+            )
+        )
+        return
+    if path.is_dir():
+        out.append(
+            Diagnostic(
+                source.display,
+                0,
+                0,
+                "E108",
+                "",
+                "is a folder, not a file",
+                "put the file back, e.g. with git restore, or fix the name that points to it",
             )
         )
         return
@@ -236,10 +248,37 @@ def _validate(source: SourceFile, out: list[Diagnostic]) -> None:
 
 def _load_file(root: Path, root_display: str, relpath: str, kind: str, out: list[Diagnostic]) -> SourceFile:
     source = SourceFile(relpath, _display(root_display, relpath), kind)
-    _read(root, source, out)
+    try:
+        _read(root, source, out)
+    except OSError as error:  # e.g. no permission to read it or a folder on its way
+        out.append(_unreadable(source.display, error))
     if source.parsed is not None:
         _validate(source, out)
     return source
+
+
+def _unreadable(display: str, error: OSError) -> Diagnostic:
+    reason = os.strerror(error.errno).lower() if error.errno else str(error)
+    return Diagnostic(
+        display,
+        0,
+        0,
+        "E108",
+        "",
+        f"cannot be read: {reason}",
+        f"make it and the folders it is in readable, e.g. with chmod a+r {display}",
+    )
+
+
+def _missing(path: Path) -> bool:
+    """Whether nothing is at ``path`` (not: whether it cannot be read; reading it says why)."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        pass
+    return False
 
 
 def read_content(root: Path, root_display: str | None = None) -> tuple[Content | None, list[Diagnostic]]:
@@ -277,7 +316,11 @@ def read_content(root: Path, root_display: str | None = None) -> tuple[Content |
                 )
                 continue
             seen.add(relpath)
-            reason = unsafe_path(root, relpath)
+            try:
+                reason = unsafe_path(root, relpath)
+            except OSError as error:
+                out.append(_unreadable(_display(root_display, relpath), error))
+                continue
             if reason:
                 out.append(
                     files["guide"].diagnostic(
@@ -288,7 +331,7 @@ def read_content(root: Path, root_display: str | None = None) -> tuple[Content |
                     )
                 )
                 continue
-            if not (root / relpath).is_file():
+            if _missing(root / relpath):
                 out.append(
                     files["guide"].diagnostic(
                         "E106",
