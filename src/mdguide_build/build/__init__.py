@@ -275,7 +275,7 @@ def _make(
             raise BuildError("; ".join(errors) + f" — {folder.display} was left as it was")
         return made
     except OSError as error:
-        raise folder.failure(error, f"write the outputs in {folder.display}") from None
+        raise folder.failure(error, f"write in the output folder {folder.display}") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # never leave a thread writing into a removed folder
 
@@ -332,7 +332,7 @@ def _swap_in(folder: OutputFolder, staging: Staging, ours: list[Group], source: 
     try:
         (staging.new / MANIFEST).write_text(manifest.text(ours + kept), encoding="utf-8")
     except OSError as error:
-        raise folder.failure(error, f"write the outputs in {folder.display}") from None
+        raise folder.failure(error, f"write in the output folder {folder.display}") from None
     installs = [r.relpath for g in ours for r in g.files] + [MANIFEST]
     folder.publish(staging, installs, dropped)
     return dropped

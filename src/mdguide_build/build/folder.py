@@ -79,7 +79,8 @@ class OutputFolder:
         except FileExistsError:
             pass  # another build made it just now
         except OSError as error:
-            raise self.failure(error, f"create the output folder {self.display}") from None
+            hint = "create it yourself, or build into a folder you can write to with --out"
+            raise self.failure(error, f"create the output folder {self.display}", hint) from None
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -301,12 +302,14 @@ class OutputFolder:
                 return (PurePosixPath(self.display) / inside.parent).as_posix()
         return self.display
 
-    def failure(self, error: OSError, doing: str) -> BuildError:
+    def failure(self, error: OSError, doing: str, hint: str = "") -> BuildError:
         """One sentence: what could not be done, why, and what to do about it."""
         where = self._where(error)
         reason = os.strerror(error.errno) if error.errno else str(error)
         reason = reason[:1].lower() + reason[1:]
-        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        if hint:
+            pass
+        elif error.errno in (errno.ENOSPC, errno.EDQUOT):
             hint = "free some space, or build into another folder with --out"
         elif error.errno in (errno.EACCES, errno.EPERM):
             hint = (
