@@ -318,3 +318,18 @@ def test_the_outputs_always_equal_clean_builds_of_the_current_content(tmp_path_f
         ),
     )
     print(f"state machine: {Outputs.counts['sequences']} sequences, {Outputs.counts['steps']} checked builds")
+
+
+# --- sequences the machine found failing, kept as plain tests ------------------------------------
+
+
+def replay(tmp_path: Path, steps) -> None:
+    Outputs.base = tmp_path
+    Outputs.references = References(tmp_path / "references")
+    machine = Outputs()
+    machine.start()
+    try:
+        for name, kwargs in steps:
+            getattr(machine, name)(**kwargs)
+    finally:
+        machine.teardown()

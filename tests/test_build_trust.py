@@ -14,6 +14,7 @@ would for anyone else (a nobody user cannot run this machine's Python).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -405,6 +406,52 @@ def test_an_output_folder_inside_the_content_folder_is_refused(tmp_path, content
         "(hint: choose an output folder outside it with --out)"
     )
     assert not (content / "o").exists()
+
+
+def test_outputs_recorded_by_the_first_kind_of_record_are_removed_not_left_stale(
+    tmp_path, content, reference
+):
+    """mdguide's first record named files without the content they came from: none of them is current."""
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "the-medical-directors-role.pdf").write_bytes(b"%PDF- made by an earlier mdguide")
+    (out / "notes.txt").write_text("the reader's own file", encoding="utf-8")
+    entry = {"fingerprint": "f", "sha256": "0" * 64}
+    record = {"outputs": {"the-medical-directors-role.pdf": entry}, "requests": {}}
+    (out / ".mdguide-manifest.json").write_text(json.dumps(record), encoding="utf-8")
+    after = run("build", "--format", "txt", "--out", "o", cwd=tmp_path, check=0)
+    assert "  removed the-medical-directors-role.pdf (no longer current)" in after.stderr.splitlines()
+    assert files(out) == {
+        **reference(ROOT / "content", "--format", "txt"),
+        "notes.txt": b"the reader's own file",
+    }
+
+
+@pytest.mark.parametrize("record", [".mdguide-manifest.json", ".mdguide-journal.json"])
+def test_a_crafted_record_cannot_make_a_build_touch_files_outside_the_folder(tmp_path, content, record):
+    out, victim = tmp_path / "o", tmp_path / "victim.txt"
+    run("build", "--format", "txt", "--out", "o", cwd=tmp_path, check=0)
+    victim.write_text("not an output", encoding="utf-8")
+    escape = {"relpath": "../victim.txt", "fingerprint": "", "sha256": "", "size": 0}
+    crafted = {
+        ".mdguide-manifest.json": {
+            "mdguide": 2,
+            "groups": [{"key": "", "format": "txt", "source": "", "files": [escape]}],
+        },
+        # as if a killed build had moved "../victim.txt" into place: undoing it would move it away
+        ".mdguide-journal.json": {
+            "staging": ".mdguide-staging-0-0",
+            "installs": ["../victim.txt"],
+            "removes": [],
+            "asides": [],
+            "made": [],
+        },
+    }[record]
+    (out / ".mdguide-staging-0-0" / "new").mkdir(parents=True)
+    (out / record).write_text(json.dumps(crafted), encoding="utf-8")
+    run("build", "--format", "txt", "--out", "o", cwd=tmp_path, check=0)
+    assert victim.read_text(encoding="utf-8") == "not an output"
+    assert leftovers(out) == []
 
 
 # --- 5. faults: one sentence naming the path and what to do, the outputs untouched -------------------

@@ -56,12 +56,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mdguide_build.build import manifest
-from mdguide_build.build.folder import RESERVED_PREFIX, OutputFolder, Staging
-from mdguide_build.build.manifest import MANIFEST, Group, Record
+from mdguide_build.build.folder import MANIFEST, OutputFolder, Staging, is_plain
+from mdguide_build.build.manifest import Group, Record
 from mdguide_build.builders import registry
 from mdguide_build.builders.base import BuildOptions, Output, toolchain_digest
 from mdguide_build.errors import BuildError, MdguideError
@@ -291,13 +291,7 @@ def _raise_if_disk_full(error: MdguideError) -> None:
 
 
 def _check_relpath(relpath: str) -> None:
-    path = PurePosixPath(relpath)
-    if (
-        path.is_absolute()
-        or not path.parts
-        or ".." in path.parts
-        or path.parts[0].startswith(RESERVED_PREFIX)
-    ):
+    if not is_plain(relpath):
         raise BuildError(
             f"a builder named its output {relpath!r}, which is not a plain path inside the folder"
         )

@@ -38,6 +38,24 @@ LOCK = ".mdguide.lock"
 JOURNAL = ".mdguide-journal.json"
 STAGING_PREFIX = ".mdguide-staging-"
 RESERVED_PREFIX = ".mdguide"  # names mdguide keeps for itself in the output folder
+MANIFEST = ".mdguide-manifest.json"  # the record of the set (see manifest.py), swapped in last
+
+
+def is_plain(relpath: object) -> bool:
+    """Whether ``relpath`` names a place inside the folder that is not mdguide's own (records, staging).
+
+    Every path read back from a record or a journal is checked with this, so a
+    damaged or crafted one cannot make a build move anything outside the folder.
+    """
+    if not isinstance(relpath, str) or not relpath or "\\" in relpath or "\0" in relpath:
+        return False
+    path = PurePosixPath(relpath)
+    return (
+        not path.is_absolute()
+        and path.as_posix() == relpath
+        and all(part not in ("", ".", "..") for part in relpath.split("/"))
+        and not path.parts[0].startswith(RESERVED_PREFIX)
+    )
 
 
 class Staging:
@@ -274,7 +292,11 @@ class OutputFolder:
     def _recover_journal(self) -> None:
         try:
             journal = json.loads((self.path / JOURNAL).read_text(encoding="utf-8"))
-            staging = self.path / journal["staging"]
+            name = journal["staging"]
+            paths = [p for key in ("installs", "removes", "asides", "made") for p in journal[key]]
+            if not _is_staging_name(name) or not all(is_plain(p) or p == MANIFEST for p in paths):
+                raise ValueError("not a journal this program wrote")
+            staging = self.path / name
             if os.path.isdir(staging):
                 self._undo(staging, journal)
             else:  # nothing to undo with: each file's digest in the record decides what is current
@@ -320,6 +342,10 @@ class OutputFolder:
         else:
             hint = f"check {where}, or build into another folder with --out"
         return BuildError(f"cannot {doing}: {reason} (hint: {hint}); {self.display} was left as it was")
+
+
+def _is_staging_name(name: object) -> bool:
+    return isinstance(name, str) and name.startswith(STAGING_PREFIX) and "/" not in name
 
 
 def _depth(relpath: str) -> int:
