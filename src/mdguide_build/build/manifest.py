@@ -22,7 +22,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
-MANIFEST = ".mdguide-manifest.json"
+from mdguide_build.build.folder import is_plain
+
 VERSION = 2
 
 
@@ -63,13 +64,25 @@ def parse(data: bytes | None) -> list[Group]:
     try:
         data = json.loads(data or b"null")
         if data.get("mdguide") != VERSION:
-            return []
-        return [
+            return _first_record(data)
+        groups = [
             Group(g["key"], g["format"], g["source"], tuple(Record(**r) for r in g["files"]))
             for g in data["groups"]
         ]
+        if not all(is_plain(r.relpath) for g in groups for r in g.files):
+            return []  # damaged or crafted: trust none of it (files it names are left alone)
+        return groups
     except (ValueError, KeyError, TypeError, AttributeError):
         return []
+
+
+def _first_record(data: dict) -> list[Group]:
+    """The files named by mdguide's first record (no version, no source): made from content no one can
+    tell now, so never current; naming them lets the next build remove them rather than leave them stale."""
+    files = data.get("outputs")
+    if not isinstance(files, dict) or not all(is_plain(p) for p in files):
+        return []
+    return [Group("", "", "", tuple(Record(p, "", "", -1) for p in sorted(files)))]
 
 
 def text(groups: list[Group]) -> str:
