@@ -549,8 +549,7 @@ def test_a_content_file_replaced_by_a_folder_is_named_as_a_folder(tmp_path, cont
 
 @pytest.mark.parametrize("room", ["none", "for the content only"])
 def test_a_full_disk_is_reported_and_the_outputs_are_left_whole(tmp_path, content, reference, room):
-    """With no room, the private copy of the content fails; with room for it, writing the outputs does
-    (the HTML is written by pandoc, the text by Python: both must say the same)."""
+    """With no room, the private copy of the content fails; with room for it, writing the outputs does."""
     disk = tmp_path / "disk"
     disk.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], check=True)

@@ -47,7 +47,6 @@ is safe.  Power loss is not covered beyond what the file system gives.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import signal
@@ -263,7 +262,6 @@ def _make(
             try:
                 slots.append((name, _run_one(output, target, progress), True))
             except MdguideError as error:
-                _raise_if_disk_full(error)
                 raise BuildError(f"{error} — {folder.display} was left as it was") from None
             output = replace(output, write=_already_written)
         made: dict[str, list[tuple[Record, bool]]] = {name: [] for name in formats}
@@ -272,7 +270,6 @@ def _make(
             try:
                 made[name].append((slot if isinstance(slot, Record) else slot.result(), fresh))
             except MdguideError as error:
-                _raise_if_disk_full(error)
                 errors.append(str(error))
         if errors:
             raise BuildError("; ".join(errors) + f" — {folder.display} was left as it was")
@@ -281,13 +278,6 @@ def _make(
         raise folder.failure(error, f"write in the output folder {folder.display}") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # never leave a thread writing into a removed folder
-
-
-def _raise_if_disk_full(error: MdguideError) -> None:
-    """Raise the OSError a tool reported in words (pandoc prints the system's message), to say it plainly."""
-    for number in (errno.ENOSPC, errno.EDQUOT):
-        if os.strerror(number) in str(error):
-            raise OSError(number, os.strerror(number))
 
 
 def _check_relpath(relpath: str) -> None:

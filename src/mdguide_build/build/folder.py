@@ -373,11 +373,12 @@ def _in_use(staging: Path) -> bool:
 
 
 def _remove_tree(path: Path, *, strict: bool = False) -> None:
-    """Remove ``path`` and everything in it, without following links; quietly unless ``strict``."""
-    try:
-        shutil.rmtree(path)
-    except FileNotFoundError:
-        pass
-    except OSError:
-        if strict:
-            raise
+    """Remove ``path`` and everything in it, without following links; quietly unless ``strict``.
+
+    What vanished meanwhile is no error: only what stays is."""
+
+    def failed(_function, _path, info) -> None:
+        if strict and not isinstance(info[1], FileNotFoundError):
+            raise info[1]
+
+    shutil.rmtree(path, onerror=failed)

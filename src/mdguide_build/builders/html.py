@@ -125,16 +125,14 @@ class HtmlBuilder(Builder):
         document = guide_page(content).to_json_text()
 
         def write(path: Path) -> None:
-            pandoc.convert(
+            # pandoc writes to a pipe, and Python the file: a pandoc left running by a killed
+            # build then dies on the closed pipe, rather than recreate the staging folder that
+            # the next build removed (pandoc makes the folders of --output).
+            page = pandoc.convert(
                 document,
                 "html5",
-                output_file=path,
-                extra_args=[
-                    *html_args(),
-                    "--shift-heading-level-by=1",
-                    "--toc",
-                    "--toc-depth=3",
-                ],
+                extra_args=[*html_args(), "--shift-heading-level-by=1", "--toc", "--toc-depth=3"],
             )
+            path.write_bytes(page)
 
         return [Output(f"{content.guide.slug}.html", self.fingerprint(document), write)]
