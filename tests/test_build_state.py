@@ -135,6 +135,7 @@ class Outputs(RuleBasedStateMachine):
         self.out = "o1"
         # The model: per output folder, each group it should hold -> (content variant, changed by hand)
         self.model: dict[str, dict[Group, tuple[str, bool]]] = {"o1": {}, "o2": {}}
+        self.trail: list[str] = []  # the steps so far, in every failure message (races replay unevenly)
 
     def teardown(self) -> None:
         if hasattr(self, "work"):
@@ -168,16 +169,20 @@ class Outputs(RuleBasedStateMachine):
         )
         self.model[self.out] = self.applied(held, request, self.variant)
         want = self.expected(self.model[self.out])
-        assert files(folder) == want
+        assert files(folder) == want, self.trail
         for line in stderr.splitlines():
             if line.startswith("  current "):
                 relpath = line.split()[1]
-                assert before.get(relpath) == want[relpath], f"{relpath} was said to be up to date"
+                assert before.get(relpath) == want[relpath], (
+                    f"{relpath} was said to be up to date",
+                    self.trail,
+                )
         if noop:
-            assert stderr.splitlines()[-1].startswith("Done: 0 built,"), stderr
-        assert not [
-            p for p in folder.iterdir() if p.name.startswith((".mdguide-staging", ".mdguide-journal"))
+            assert stderr.splitlines()[-1].startswith("Done: 0 built,"), (stderr, self.trail)
+        left = [
+            p.name for p in folder.iterdir() if p.name.startswith((".mdguide-staging", ".mdguide-journal"))
         ]
+        assert not left, (left, self.trail)
 
     def build_here(self, request: list[Group]) -> None:
         self.counts["steps"] += 1
@@ -185,7 +190,7 @@ class Outputs(RuleBasedStateMachine):
         before = files(folder)
         args = ["build", "--content", str(self.content), "--out", str(folder), *arguments(request)]
         result = CliRunner().invoke(main, args)
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == 0, (result.output, self.trail)
         self.check_build(before, result.stderr, request)
 
     # -- the rules ---------------------------------------------------------------------------------
@@ -199,22 +204,26 @@ class Outputs(RuleBasedStateMachine):
 
     @rule(request=requests)
     def build(self, request: list[Group]) -> None:
+        self.trail.append(f"build {request} into {self.out}")
         self.build_here(request)
 
     @precondition(lambda self: self.variant == "A")
     @rule()
     def edit_a_word(self) -> None:
+        self.trail.append("edit a word")
         edit(self.content / CONCLUSION, *EDIT)
         self.variant = "B"
 
     @precondition(lambda self: self.variant == "B")
     @rule()
     def undo(self) -> None:
+        self.trail.append("undo")
         shutil.copy(self.references.contents["A"] / CONCLUSION, self.content / CONCLUSION)
         self.variant = "A"
 
     @rule(out=st.sampled_from(["o1", "o2"]))
     def change_out(self, out: str) -> None:
+        self.trail.append(f"--out {out}")
         self.out = out
 
     def intact(self) -> list[str]:
@@ -235,6 +244,7 @@ class Outputs(RuleBasedStateMachine):
             return
         folder = self.work / self.out
         relpath = intact[pick % len(intact)]
+        self.trail.append(f"{'delete' if delete else 'edit'} {relpath} by hand")
         if delete:
             (folder / relpath).unlink()
         else:
@@ -245,6 +255,7 @@ class Outputs(RuleBasedStateMachine):
 
     @rule(request=requests, delay=st.sampled_from([0.05, 0.25, 0.5, 0.8]))
     def kill_a_build_part_way(self, request: list[Group], delay: float) -> None:
+        self.trail.append(f"kill a build of {request} after {delay} s, then build it")
         folder = self.work / self.out
         old = files(folder)  # as it is, outputs changed by hand included
         new = self.expected(self.applied(self.model[self.out], request, self.variant))
@@ -265,7 +276,7 @@ class Outputs(RuleBasedStateMachine):
         killed.send_signal(signal.SIGKILL)
         killed.wait()
         if not (folder / ".mdguide-journal.json").exists():  # else killed mid-swap: the next build undoes it
-            assert files(folder) in (old, new)
+            assert files(folder) in (old, new), self.trail
         # The next start: the same request again, from whatever the kill left.
         self.build_here(request)
 
@@ -273,6 +284,7 @@ class Outputs(RuleBasedStateMachine):
     def two_builds_at_once(self, request: list[Group], same: bool) -> None:
         """Ours and another of the same content, or of content C, whose every file differs (so the
         folder tells which build swapped its set in last)."""
+        self.trail.append(f"two builds of {request} at once, {'same content' if same else 'content C'}")
         folder = self.work / self.out
         other = self.variant if same else "C"
         racers = [
@@ -303,7 +315,7 @@ class Outputs(RuleBasedStateMachine):
         }
         found = files(folder)
         matching = [name for name, model in orders.items() if self.expected(model) == found]
-        assert matching, "two builds at once left neither's set"
+        assert matching, ("two builds at once left neither's set", self.trail)
         self.model[self.out] = orders[matching[0]]
 
 
