@@ -191,8 +191,11 @@ def build(
     """Validate the content and publish it into the output folder.
 
     Files are written to a staging folder and moved into place only when
-    every requested format succeeded, so a failed build leaves the previous
-    outputs untouched. Outputs that are already up to date are not rebuilt.
+    every requested format succeeded, so a failed, interrupted or killed
+    build leaves the previous outputs as they were. Outputs that are already
+    up to date are not rebuilt. Outputs of earlier builds stay while they
+    are current, and are removed once the content they were made from has
+    changed, or someone changed them by hand.
     The date in the outputs comes from the content; SOURCE_DATE_EPOCH, when
     set, must be a whole number of seconds.
 
