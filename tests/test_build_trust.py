@@ -511,7 +511,7 @@ def test_a_read_only_parent_of_the_output_folder_is_no_obstacle(tmp_path, conten
     assert files(parent / "o") == reference(ROOT / "content", "--format", "txt")
     assert missing.stderr.splitlines()[-1] == (
         "Error: cannot create the output folder site/new: permission denied (hint: create it yourself, "
-        "or build into a folder you can write to with --out); site/new was left as it was"
+        "or build into a folder you can write to with --out); nothing was written"
     )
     assert not (parent / "new").exists()
 

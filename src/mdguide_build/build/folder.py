@@ -98,7 +98,9 @@ class OutputFolder:
             pass  # another build made it just now
         except OSError as error:
             hint = "create it yourself, or build into a folder you can write to with --out"
-            raise self.failure(error, f"create the output folder {self.display}", hint) from None
+            raise self.failure(
+                error, f"create the output folder {self.display}", hint, "nothing was written"
+            ) from None
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -324,7 +326,7 @@ class OutputFolder:
                 return (PurePosixPath(self.display) / inside.parent).as_posix()
         return self.display
 
-    def failure(self, error: OSError, doing: str, hint: str = "") -> BuildError:
+    def failure(self, error: OSError, doing: str, hint: str = "", outcome: str = "") -> BuildError:
         """One sentence: what could not be done, why, and what to do about it."""
         where = self._where(error)
         reason = os.strerror(error.errno) if error.errno else str(error)
@@ -341,7 +343,8 @@ class OutputFolder:
             hint = "build into another folder with --out"
         else:
             hint = f"check {where}, or build into another folder with --out"
-        return BuildError(f"cannot {doing}: {reason} (hint: {hint}); {self.display} was left as it was")
+        outcome = outcome or f"{self.display} was left as it was"
+        return BuildError(f"cannot {doing}: {reason} (hint: {hint}); {outcome}")
 
 
 def _is_staging_name(name: object) -> bool:
