@@ -123,7 +123,7 @@ class Outputs(RuleBasedStateMachine):
     references: References  # set by the test, shared by every example
     base: Path
 
-    counts = {"sequences": 0, "steps": 0}  # printed at the end, for the record of the run's size
+    counts = {"sequences": 0, "steps": 0, "builds": 0}  # printed at the end, for the record of the run's size
 
     @initialize()
     def start(self) -> None:
@@ -138,6 +138,7 @@ class Outputs(RuleBasedStateMachine):
         self.trail: list[str] = []  # the steps so far, in every failure message (races replay unevenly)
 
     def teardown(self) -> None:
+        self.counts["steps"] += len(getattr(self, "trail", []))
         if hasattr(self, "work"):
             shutil.rmtree(self.work, ignore_errors=True)
 
@@ -185,7 +186,7 @@ class Outputs(RuleBasedStateMachine):
         assert not left, (left, self.trail)
 
     def build_here(self, request: list[Group]) -> None:
-        self.counts["steps"] += 1
+        self.counts["builds"] += 1
         folder = self.work / self.out
         before = files(folder)
         args = ["build", "--content", str(self.content), "--out", str(folder), *arguments(request)]
@@ -202,29 +203,39 @@ class Outputs(RuleBasedStateMachine):
         st.sampled_from(["consultant", "recruiter"]),
     )
 
+    # Each operation may be followed by a build (most are), so that most steps check the invariant.
+    then = st.one_of(st.none(), requests, requests, requests)
+
+    def then_build(self, then: list[Group] | None) -> None:
+        if then is not None:
+            self.trail.append(f"build {then} into {self.out}")
+            self.build_here(then)
+
     @rule(request=requests)
     def build(self, request: list[Group]) -> None:
-        self.trail.append(f"build {request} into {self.out}")
-        self.build_here(request)
+        self.then_build(request)
 
     @precondition(lambda self: self.variant == "A")
-    @rule()
-    def edit_a_word(self) -> None:
+    @rule(then=then)
+    def edit_a_word(self, then: list[Group] | None) -> None:
         self.trail.append("edit a word")
         edit(self.content / CONCLUSION, *EDIT)
         self.variant = "B"
+        self.then_build(then)
 
     @precondition(lambda self: self.variant == "B")
-    @rule()
-    def undo(self) -> None:
+    @rule(then=then)
+    def undo(self, then: list[Group] | None) -> None:
         self.trail.append("undo")
         shutil.copy(self.references.contents["A"] / CONCLUSION, self.content / CONCLUSION)
         self.variant = "A"
+        self.then_build(then)
 
-    @rule(out=st.sampled_from(["o1", "o2"]))
-    def change_out(self, out: str) -> None:
+    @rule(out=st.sampled_from(["o1", "o2"]), then=then)
+    def change_out(self, out: str, then: list[Group] | None) -> None:
         self.trail.append(f"--out {out}")
         self.out = out
+        self.then_build(then)
 
     def intact(self) -> list[str]:
         """Files of the current folder that nobody has changed by hand yet (from the model, not the disk:
@@ -235,8 +246,8 @@ class Outputs(RuleBasedStateMachine):
         )
 
     @precondition(lambda self: self.model[self.out])
-    @rule(pick=st.integers(0, 999), delete=st.booleans())
-    def change_an_output_by_hand(self, pick: int, delete: bool) -> None:
+    @rule(pick=st.integers(0, 999), delete=st.booleans(), then=then)
+    def change_an_output_by_hand(self, pick: int, delete: bool, then: list[Group] | None) -> None:
         """Delete or edit one file.  The choice is an index into what is there, so that what hypothesis
         draws does not depend on which of two racing builds won before (it must replay the same)."""
         intact = self.intact()
@@ -252,6 +263,7 @@ class Outputs(RuleBasedStateMachine):
         for group, (variant, _) in self.model[self.out].items():
             if relpath in self.references(variant, group):
                 self.model[self.out][group] = (variant, True)
+        self.then_build(then)
 
     @rule(request=requests, delay=st.sampled_from([0.05, 0.25, 0.5, 0.8]))
     def kill_a_build_part_way(self, request: list[Group], delay: float) -> None:
@@ -334,7 +346,10 @@ def test_the_outputs_always_equal_clean_builds_of_the_current_content(tmp_path_f
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
-    print(f"state machine: {Outputs.counts['sequences']} sequences, {Outputs.counts['steps']} checked builds")
+    counts = Outputs.counts
+    print(
+        f"state machine: {counts['sequences']} sequences, {counts['steps']} steps, {counts['builds']} checked builds"
+    )
 
 
 # --- sequences the machine found failing, kept as plain tests ------------------------------------
