@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,31 @@ def test_undo_with_git_restore_is_rebuilt_not_reported_up_to_date(tmp_path, cont
     assert files(tmp_path / "o") == reference(ROOT / "content", "--format", "html")
     again = run("build", "--format", "html", "--out", "o", cwd=tmp_path, check=0)
     assert done_line(again.stderr) == "Done: 0 built, 1 up to date,"
+
+
+def test_the_preview_after_an_undo_shows_the_undone_text(content):
+    """The same reproduction through `mdguide serve`'s server: it builds with build() too."""
+    from mdguide_build.tools.serve import Preview
+
+    original = (content / CONCLUSION).read_bytes()
+
+    def page_after(change) -> str:
+        generation = preview.generation
+        change()
+        deadline = time.monotonic() + 60
+        while preview.generation == generation and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert preview.generation > generation, "the preview did not rebuild"
+        with urllib.request.urlopen(preview.url, timeout=10) as response:
+            return response.read().decode("utf-8")
+
+    with Preview(content, "127.0.0.1", 0, content_display="content") as preview:
+        edited = page_after(
+            lambda: (content / CONCLUSION).write_bytes(original.replace(*(e.encode() for e in EDIT)))
+        )
+        assert edited.count(EDIT[1]) == 1
+        undone = page_after(lambda: (content / CONCLUSION).write_bytes(original))  # as `git restore` does
+        assert undone.count(EDIT[1]) == 0 and undone.count(EDIT[0]) == 1
 
 
 def test_after_two_builds_race_the_next_build_says_up_to_date_only_of_true_files(
