@@ -39,8 +39,15 @@ lint: $(STAMP) test-tools-pip
 	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/lint-imports
 
-bench: $(STAMP) build-tools
+# WeasyPrint (the `bench` extra) only for bench/pdf_engines.py's comparison of PDF engines.
+BENCH_STAMP := $(VENV)/.mdguide-bench-extra.stamp
+$(BENCH_STAMP): pyproject.toml constraints.txt | $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,bench]'
+	@touch $@
+
+bench: $(STAMP) bench-tools $(BENCH_STAMP)
 	$(PY) bench/run.py
+	$(PY) bench/pdf_engines.py
 
 clean:
 	rm -rf outputs/* outputs/.mdguide-* .pytest_cache

@@ -3,6 +3,13 @@
     make bench                      # the full benchmark (sizes 1x, 10x, 50x)
     .venv/bin/python bench/run.py --quick   # smallest size, one run: a smoke test
 
+The scenarios and targets are issue 16's: the full build (HTML+EPUB+DOCX) and
+everything against raw pandoc ×3 on the same AST, a one-file rebuild against
+everything, validate against the baseline, time per MB at 50× against 10× (and
+peak memory), and the preview's latency, from saving a content file to the
+reload event on ``mdguide serve``'s event stream (median and 90th percentile of
+``--saves`` saves), against raw pandoc converting the same AST to HTML.
+
 Every figure is a whole process (`mdguide …` or `pandoc …`) timed several
 times; the table shows the median and the spread (min–max), and each ratio
 divides medians taken in this run, so machine noise affects both sides alike.
@@ -12,6 +19,7 @@ Results go to bench/results/latest.json and a table on stdout.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -23,6 +31,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -149,10 +158,85 @@ def sequence(commands: list[list[str]]) -> list[str]:
     return ["/bin/sh", "-c", " && ".join(" ".join(f"'{a}'" for a in c) for c in commands)]
 
 
+def html_baseline_command(asts: dict[str, Path], out: Path) -> list[str]:
+    """Raw pandoc converting the guide's web AST to standalone HTML: what the preview waits on."""
+    return baseline_commands(asts, out)[0]
+
+
+# --- the preview: from a save to the reload event ---------------------------------------------
+
+
+def preview_latency(content: Path, saves: int) -> dict:
+    """Seconds from writing a content file to ``mdguide serve`` announcing the rebuilt page.
+
+    The server runs as an editor runs it; the benchmark listens on the page's own
+    event stream (Server-Sent Events) as the browser does, and saves one section
+    file ``saves`` times, each time with a new word, waiting for each event.
+    """
+    section = content / "sections" / "4-conclusion.json"
+    original = section.read_text(encoding="utf-8")
+    server = subprocess.Popen(
+        [MDGUIDE, "serve", "--content", str(content), "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    seconds: list[float] = []
+    try:
+        first = server.stdout.readline()  # "Serving http://127.0.0.1:PORT/ (Ctrl+C to stop)"
+        if not first.startswith("Serving "):
+            raise SystemExit(f"mdguide serve did not start: {first!r}")
+        address = urlsplit(first.split()[1])
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+        connection.request("GET", "/__mdguide/status")
+        generation = json.loads(connection.getresponse().read())["generation"]
+        events = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+        events.request("GET", f"/__mdguide/events?since={generation}")
+        stream = events.getresponse()
+        for n in range(1, saves + 1):
+            time.sleep(0.3)  # an editor's saves are seconds apart; let the watcher settle
+            text = original.replace("exciting", f"exciting{n}", 1)
+            started = time.perf_counter()
+            section.write_text(text, encoding="utf-8")
+            while not stream.fp.readline().startswith(b"data:"):
+                pass
+            seconds.append(time.perf_counter() - started)
+        connection.request("GET", "/__mdguide/status")
+        if not json.loads(connection.getresponse().read())["ok"]:
+            raise SystemExit("the preview showed an error page during the benchmark")
+        events.close()
+        connection.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        section.write_text(original, encoding="utf-8")
+    return {
+        "median": statistics.median(seconds),
+        "p90": _percentile(seconds, 90),
+        "min": min(seconds),
+        "max": max(seconds),
+        "runs": len(seconds),
+        "peak_rss": 0,
+        "seconds": seconds,
+    }
+
+
+def _percentile(values: list[float], percent: int) -> float:
+    """The value below which ``percent`` % of ``values`` lie (linear between ranks)."""
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
+
+
 # --- the scenarios ---------------------------------------------------------------------------
 
 
-def bench_size(factor: int, runs: int, work: Path, full: bool) -> dict:
+def bench_size(factor: int, runs: int, work: Path, full: bool, saves: int = 20) -> dict:
     content = work / f"x{factor}" / "content"
     size = synthesise(ROOT / "content", content, factor)
     shutil.copytree(ROOT / "schema", content.parent / "schema", dirs_exist_ok=True)
@@ -194,52 +278,130 @@ def bench_size(factor: int, runs: int, work: Path, full: bool) -> dict:
     one["rebuilt"] = built
     result["one_file"] = one
     section.write_text(original, encoding="utf-8")
+
+    result["pandoc_html"] = timed(lambda: html_baseline_command(asts, base_out), runs)
+    result["preview"] = preview_latency(content, saves)
     return result
 
 
-def _ratio(a: dict, b: dict) -> float:
-    return a["median"] / b["median"]
+def _ratio(a: dict, b: dict, key: str = "median") -> float:
+    return a[key] / b["median"]
+
+
+def targets(results: list[dict]) -> list[dict]:
+    """Issue 16's table: each scenario's ratio, its target and whether this run met it."""
+    by_factor = {r["factor"]: r for r in results}
+    rows: list[dict] = []
+
+    def row(scenario: str, ratio: float, against: str, target: float | None, note: str = "") -> None:
+        rows.append(
+            {
+                "scenario": scenario,
+                "ratio": ratio,
+                "against": against,
+                "target": target,
+                "met": None if target is None else ratio <= target,
+                "note": note,
+            }
+        )
+
+    one = by_factor.get(1)
+    if one:
+        row(
+            "full build (HTML+EPUB+DOCX)",
+            _ratio(one["full_build"], one["baseline"]),
+            "raw pandoc ×3 in sequence on the same AST",
+            1.0,
+        )
+        if "everything" in one:
+            row(
+                "everything (every format and handout)",
+                _ratio(one["everything"], one["baseline"]),
+                "raw pandoc ×3",
+                6.0,
+            )
+            row("one-file rebuild", _ratio(one["one_file"], one["everything"]), "everything", None)
+        row("validate", _ratio(one["validate"], one["baseline"]), "raw pandoc ×3", 0.3)
+        if "preview" in one:
+            row(
+                "preview latency, median",
+                _ratio(one["preview"], one["pandoc_html"]),
+                "raw pandoc AST → HTML",
+                1.2,
+                f"{one['preview']['runs']} saves",
+            )
+            row(
+                "preview latency, 90th percentile",
+                _ratio(one["preview"], one["pandoc_html"], "p90"),
+                "raw pandoc AST → HTML",
+                1.2,
+                f"{one['preview']['runs']} saves",
+            )
+    if 10 in by_factor and 50 in by_factor:
+        per_mb = {
+            f: by_factor[f]["full_build"]["median"] / (by_factor[f]["content_bytes"] / 1e6) for f in (10, 50)
+        }
+        peak = max(m["peak_rss"] for m in by_factor[50].values() if isinstance(m, dict) and "peak_rss" in m)
+        row(
+            "50× time per MB",
+            per_mb[50] / per_mb[10],
+            "10× time per MB",
+            1.0,
+            f"{per_mb[50]:.2f} s/MB against {per_mb[10]:.2f}",
+        )
+        row("50× peak memory (GiB)", peak / 2**30, "1 GiB", 1.0)
+    return rows
 
 
 def report(results: list[dict], meta: dict) -> str:
     lines = [
         f"mdguide benchmark — {meta['machine']}, {meta['cpus']} CPUs, pandoc {meta['pandoc']}, "
-        f"Python {meta['python']}",
+        f"Python {meta['python']}, medians of {meta['runs']} run(s)",
         "",
     ]
     lines.append(
-        f"{'size':>5} {'MB':>6} {'scenario':<14} {'median s':>9} {'min–max s':>13} {'peak MiB':>9} "
+        f"{'size':>5} {'MB':>6} {'scenario':<16} {'median s':>9} {'min–max s':>13} {'peak MiB':>9} "
         f"{'ratio':>7}  against"
     )
     for r in results:
         mb = r["content_bytes"] / 1e6
-        rows = [("baseline", r["baseline"], None, "")]
-        rows.append(
-            (
-                "full build",
-                r["full_build"],
-                _ratio(r["full_build"], r["baseline"]),
-                "raw pandoc ×3 in sequence",
-            )
-        )
+        rows = [("baseline", r["baseline"], None, "raw pandoc ×3 (HTML, EPUB, DOCX) in sequence")]
+        rows.append(("full build", r["full_build"], _ratio(r["full_build"], r["baseline"]), "baseline"))
         if "everything" in r:
-            rows.append(
-                ("everything", r["everything"], _ratio(r["everything"], r["baseline"]), "raw pandoc ×3")
-            )
+            rows.append(("everything", r["everything"], _ratio(r["everything"], r["baseline"]), "baseline"))
             rows.append(("no-op", r["noop"], _ratio(r["noop"], r["full_build"]), "full build"))
             rows.append(("one file", r["one_file"], _ratio(r["one_file"], r["everything"]), "everything"))
-        rows.append(("validate", r["validate"], _ratio(r["validate"], r["baseline"]), "raw pandoc ×3"))
+        rows.append(("validate", r["validate"], _ratio(r["validate"], r["baseline"]), "baseline"))
+        if "preview" in r:
+            rows.append(("pandoc html", r["pandoc_html"], None, "raw pandoc AST → standalone HTML"))
+            rows.append(
+                (
+                    "preview",
+                    r["preview"],
+                    _ratio(r["preview"], r["pandoc_html"]),
+                    f"pandoc html (p90 {r['preview']['p90']:.3f} s, "
+                    f"{_ratio(r['preview'], r['pandoc_html'], 'p90'):.2f}×)",
+                )
+            )
         for name, m, ratio, against in rows:
             ratio_text = f"{ratio:7.3f}" if ratio is not None else "      —"
+            peak = f"{m['peak_rss'] / 2**20:9.0f}" if m.get("peak_rss") else f"{'—':>9}"
             lines.append(
-                f"{r['factor']:>4}× {mb:6.2f} {name:<14} {m['median']:9.3f} "
-                f"{m['min']:6.3f}–{m['max']:<6.3f} {m['peak_rss'] / 2**20:9.0f} {ratio_text}  {against}"
+                f"{r['factor']:>4}× {mb:6.2f} {name:<16} {m['median']:9.3f} "
+                f"{m['min']:6.3f}–{m['max']:<6.3f} {peak} {ratio_text}  {against}"
             )
         lines.append(f"{'':>12} full build: {r['full_build']['median'] / mb:.2f} s per MB of content")
         if "one_file" in r:
             lines.append(
                 f"{'':>12} one-file rebuild remade: {', '.join(r['one_file']['rebuilt']) or 'nothing'}"
             )
+    lines += ["", "Issue 16's targets (ratios of medians from this run):", ""]
+    lines.append(f"  {'scenario':<40} {'ratio':>7} {'target':>8} {'met':>4}  against")
+    for t in meta["targets"]:
+        target = f"≤ {t['target']:g}" if t["target"] is not None else "—"
+        met = {True: "yes", False: "NO", None: "—"}[t["met"]]
+        note = f" ({t['note']})" if t["note"] else ""
+        lines.append(f"  {t['scenario']:<40} {t['ratio']:7.3f} {target:>8} {met:>4}  {t['against']}{note}")
     return "\n".join(lines)
 
 
@@ -249,7 +411,8 @@ def main() -> None:
     )
     parser.add_argument("--sizes", default="1,10,50", help="comma-separated size factors (default 1,10,50)")
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (default 5)")
-    parser.add_argument("--quick", action="store_true", help="size 1 only, 1 run: a smoke test")
+    parser.add_argument("--saves", type=int, default=20, help="saves timed for the preview (default 20)")
+    parser.add_argument("--quick", action="store_true", help="size 1 only, 1 run, 3 saves: a smoke test")
     parser.add_argument("--json", type=Path, default=HERE / "results" / "latest.json")
     args = parser.parse_args()
     sizes = [1] if args.quick else [int(s) for s in args.sizes.split(",")]
@@ -268,11 +431,14 @@ def main() -> None:
         for factor in sizes:
             print(f"measuring {factor}× …", file=sys.stderr, flush=True)
             # Scenarios beyond the main build only at the real size: they are about editing, not scale.
-            results.append(bench_size(factor, runs, Path(tmp), full=factor == 1))
+            results.append(
+                bench_size(factor, runs, Path(tmp), full=factor == 1, saves=3 if args.quick else args.saves)
+            )
     for r in results:
         for m in r.values():
             if isinstance(m, dict):
                 m.pop("stderr", None)
+    meta["targets"] = targets(results)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n", encoding="utf-8")
     print(report(results, meta))

@@ -201,6 +201,29 @@ def structure_headings(path) -> list[str]:
     return out
 
 
+def pdfua_part(xmp: str) -> str | None:
+    """The PDF/UA part the XMP metadata claims (RDF allows it as an attribute or as an element)."""
+    from lxml import etree
+
+    ns = "http://www.aiim.org/pdfua/ns/id/"
+    root = etree.fromstring(xmp.encode("utf-8"))
+    for description in root.iter("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}Description"):
+        value = description.get(f"{{{ns}}}part") or description.findtext(f"{{{ns}}}part")
+        if value:
+            return value.strip()
+    return None
+
+
+def xmp_title(xmp: str) -> str | None:
+    """The title (dc:title) in the XMP metadata."""
+    from lxml import etree
+
+    found = etree.fromstring(xmp.encode("utf-8")).find(
+        ".//{http://purl.org/dc/elements/1.1/}title//{http://www.w3.org/1999/02/22-rdf-syntax-ns#}li"
+    )
+    return None if found is None else found.text
+
+
 def link_targets(path) -> set[str]:
     from pypdf import PdfReader
 

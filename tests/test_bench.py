@@ -25,10 +25,27 @@ def test_quick_benchmark_runs_and_reports_every_scenario(tmp_path):
     data = json.loads(result.read_text(encoding="utf-8"))
     assert data["meta"]["pandoc"] == "3.9"
     (size,) = data["results"]
-    for scenario in ("baseline", "full_build", "everything", "noop", "one_file", "validate"):
+    for scenario in ("baseline", "full_build", "everything", "noop", "one_file", "validate", "pandoc_html"):
         assert size[scenario]["median"] > 0 and size[scenario]["peak_rss"] > 0, scenario
     # One content file changed: the main formats were rebuilt, and at least one handout was not.
     rebuilt = size["one_file"]["rebuilt"]
     assert "the-medical-directors-role.html" in rebuilt
     assert not any(r.startswith("handouts/") for r in rebuilt)
     assert "full build" in done.stdout and "no-op" in done.stdout
+    # The preview: every save reached the browser's event stream, timed from the write.
+    preview = size["preview"]
+    assert len(preview["seconds"]) == preview["runs"] == 3
+    assert 0 < preview["median"] <= preview["p90"] <= preview["max"]
+    # Issue 16's table, one row per scenario, each with its ratio and (where there is one) target.
+    rows = {t["scenario"]: t for t in data["meta"]["targets"]}
+    assert set(rows) == {
+        "full build (HTML+EPUB+DOCX)",
+        "everything (every format and handout)",
+        "one-file rebuild",
+        "validate",
+        "preview latency, median",
+        "preview latency, 90th percentile",
+    }
+    assert rows["everything (every format and handout)"]["target"] == 6.0
+    assert all(t["ratio"] > 0 and t["met"] in (True, False, None) for t in rows.values())
+    assert "Issue 16's targets" in done.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from conftest import CONTENT
 from mdguide_build.build import BuildError, build
 from mdguide_build.writers import braille
 from mdguide_build.writers.plain_text import Run
-from readback import expected_pieces, missing, urls
+from readback import expected_pieces, missing, squeeze, urls
 from validators import lou_back_translate, lou_translate
 
 UNCONTRACTED = "en-us-brf.dis,en-ueb-g1.ctb"
@@ -123,13 +124,17 @@ def test_every_address_is_there_uncontracted(pages, content):
     assert absent == []
 
 
-def test_the_preview_is_the_print_text_with_page_marks(guide_outputs, pages, content):
+def test_the_preview_is_the_print_text_with_page_marks_40_characters_a_line(guide_outputs, pages, content):
     preview = guide_outputs.one("brf", "-brf-preview.txt").read_bytes().decode("utf-8")
-    assert preview.startswith("Editorial note: this file is not part of the guide.")
+    assert preview.startswith("Editorial note: this file is not part of")
     assert missing(expected_pieces(content), preview, [], furniture="") == []
-    assert [u for u in urls(content) if u not in preview] == []
-    marks = [int(n) for n in re.findall(r"^--- braille page (\d+)", preview, re.MULTILINE)]
-    assert marks == list(range(1, len(pages) + 1))
+    # Addresses longer than a line are divided, as in the braille: whole once the lines are joined.
+    assert [u for u in urls(content) if squeeze(u) not in squeeze(preview)] == []
+    lines = preview.split("\n")
+    assert max(len(line) for line in lines) == 40  # as the braille lines: 40 cells
+    marks = [int(n) for n in re.findall(r"^--- braille page (\d+) ---$", preview, re.MULTILINE)]
+    late = [int(n) for n in re.findall(r"^--- braille page (\d+) began above ---$", preview, re.MULTILINE)]
+    assert sorted(marks + late) == list(range(1, len(pages) + 1))
 
 
 def test_emphasis_and_addresses_in_braille():
@@ -161,3 +166,35 @@ def test_untranslatable_text_fails_clearly_and_keeps_the_previous_braille(tmp_pa
     ):
         build(content_copy, out, ["brf"])
     assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")} == before
+
+
+def test_what_docs_formats_md_says_of_the_brf_is_true(brf, pages):
+    """Each fact docs/formats.md gives the person at the embosser, checked on the real file."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "formats.md").read_text(encoding="utf-8")
+    section = doc[doc.index("### What the braille file is") :]
+    section = " ".join(section[: section.index("\n## ")].split())
+    data = brf.read_bytes()
+    text = data.decode("ascii")
+    cells = int(re.search(r"(\d+) cells a line at most", section).group(1))
+    lines = int(re.search(r"(\d+) lines a page at most", section).group(1))
+    assert max(len(line) for page in pages for line in page) == cells == braille.CELLS
+    assert max(len(page) for page in pages) == lines == braille.LINES
+    assert "North American braille ASCII" in section and "from space to underscore" in section
+    assert re.fullmatch(r"[\x20-\x5f\r\n\f]*", text)  # the 64 cells, and the line and page ends only
+    assert "every page is numbered, from 1 on the title page" in section
+    assert [page[0].strip() for page in pages] == [
+        lou_translate(str(n)).strip() for n in range(1, len(pages) + 1)
+    ]
+    assert "every line ends with a carriage return and a line feed (CR LF)" in section
+    assert text.count("\n") == text.count("\r\n") == text.count("\r")
+    assert "Every page, the last one too, ends with a form feed (FF)" in section
+    assert (
+        text.count("\f") == len(pages) and text.endswith("\r\n\f") and "\f" not in text.replace("\r\n\f", "")
+    )
+    assert "nothing before the first page" in section and text.startswith(" ")
+    assert "The title page, the contents and each section start a new page" in section
+    assert lou_back_translate(pages[1][1].strip()).strip() == "Contents"
+    # The page count the doc tells staff to take is the number of pages.
+    assert "grep -c $'\\f'" in section
+    counted = subprocess.run(["grep", "-c", "\f", str(brf)], capture_output=True, text=True, check=True)
+    assert int(counted.stdout) == len(pages)

@@ -166,7 +166,7 @@ def test_unknown_format_is_refused_before_any_work(tmp_path):
     assert (
         done.stderr.strip()
         .splitlines()[-1]
-        .startswith("Error: unknown format 'pdfx' (hint: formats are html, ")
+        .startswith("Error: unknown format 'pdfx' (hint: did you mean 'pdf'? formats are html, ")
     )
     assert not (tmp_path / "o").exists()
 

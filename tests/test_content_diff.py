@@ -8,6 +8,7 @@ the real content/.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -15,7 +16,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from lxml import html as lxml_html
 
+import edition_1_1
 from mdguide_build.cli import main
 from mdguide_build.tools.content_diff import align, diff_content, format_text, similarity, trimmed, word_diff
 from mdguide_build.validate.loader import ContentError, dump_json, load_content
@@ -91,12 +94,16 @@ def test_a_reworded_paragraph_shows_a_word_diff(content_copy, changed):
     change = result.changes[0]
     assert (change.thing, change.action) == ("paragraph", "reworded")
     assert ("-", "a balanced") in change.words and ("+", "an independent") in change.words
-    text = format_text(result)
-    assert text.splitlines()[1] == (
-        "    … patient. You will provide your executive colleagues with [-a balanced-] {+an independent+} "
-        "view through your clinical experience. However, this change …"
-    )
-    assert text.splitlines()[-1] == "1 change between content and copy: 1 reworded."
+    text = format_text(result).splitlines()
+    assert text == [
+        "1 change since edition 1.0 (content), in copy: 1 reworded.",
+        "Removed words are shown [-like this-], added words {+like this+}.",
+        "",
+        "Section 3: How do I prepare?",
+        f"  {RESILIENCE}: paragraph 2 reworded",
+        "      … patient. You will provide your executive colleagues with [-a balanced-] {+an independent+} "
+        "view through your clinical experience. However, this change …",
+    ]
 
 
 def test_an_inserted_paragraph_is_added_not_everything_after_it_reworded(content_copy, changed):
@@ -173,17 +180,17 @@ def test_quote_text_attribution_and_bold(content_copy, changed):
     edit(content_copy, S3, quotes)
     result = changed()
     assert headlines(result) == [
-        "Quote quote-learning-starts-at-home: attribution changed",
-        "Quote quote-okay-to-make-mistakes: quote reworded",
-        "Quote quote-okay-to-make-mistakes: quote no longer set in bold",
+        "Quote “The NHS is rich in experience…”: attribution changed",
+        "Quote “It's okay to make mistakes and…”: quote reworded",
+        "Quote “It's okay to make mistakes and…”: quote no longer set in bold",
     ]
     assert (result.changes[0].old, result.changes[0].new) == (
         "Medical director, London",
         "Medical director, north London",
     )
     assert (
-        "Quote quote-learning-starts-at-home: attribution changed "
-        "(Medical director, London → Medical director, north London)" in format_text(result)
+        "  Quote “The NHS is rich in experience…”: attribution changed "
+        "(Medical director, London → Medical director, north London)" in format_text(result).splitlines()
     )
 
 
@@ -207,11 +214,15 @@ def test_quotes_added_removed_and_moved(content_copy, changed):
         )
 
     edit(content_copy, S3, quotes)
-    assert headlines(changed()) == [
-        f"{USE_RESOURCES}: quote quote-ask-for-feedback added",
-        f"{RESILIENCE}: quote quote-okay-to-make-mistakes moved (from {USE_RESOURCES})",
-        "Section 3 › Courses and tools › Taught programmes: quote quote-nye-bevan-programme removed",
+    result = changed()
+    assert headlines(result) == [
+        f"{USE_RESOURCES}: quote “Ask for feedback early and often” added",
+        f"{RESILIENCE}: quote “It's okay to make mistakes and…” moved (from {USE_RESOURCES})",
+        "Section 3 › Courses and tools › Taught programmes: quote “The Nye Bevan programme has been…” removed",
     ]
+    # The words of what was added and removed, not only its name.
+    assert result.changes[0].new == "“Ask for feedback early and often”\n— Medical director, North West"
+    assert result.changes[2].old.startswith("“The Nye Bevan programme has been")
 
 
 def test_a_quote_moved_within_its_subsection(content_copy, changed):
@@ -221,7 +232,7 @@ def test_a_quote_moved_within_its_subsection(content_copy, changed):
 
     edit(content_copy, S3, move)
     assert headlines(changed()) == [
-        f"{USE_RESOURCES}: quote quote-okay-to-make-mistakes moved (now after paragraph 6)"
+        f"{USE_RESOURCES}: quote “It's okay to make mistakes and…” moved (now after paragraph 6)"
     ]
 
 
@@ -235,9 +246,9 @@ def test_case_study_person_and_paragraphs(content_copy, changed):
     edit(content_copy, "sections/2-skills-and-experience.json", case)
     result = changed()
     assert headlines(result) == [
-        "Case study case-study-karen-slade: person's title changed",
-        "Case study case-study-karen-slade: paragraph 2 reworded",
-        "Case study case-study-karen-slade: paragraph added",
+        "Case study of Dr Karen Slade: person's title changed",
+        "Case study of Dr Karen Slade: paragraph 2 reworded",
+        "Case study of Dr Karen Slade: paragraph added",
     ]
     assert result.changes[0].old == "Medical Director" and result.changes[0].new == "Chief Medical Officer"
 
@@ -317,18 +328,35 @@ def test_criteria_and_prompting_questions(content_copy, changed):
 
 def test_resource_url_link_text_and_check_facts(content_copy, changed):
     def resources(d):
-        first = d["resources"][0]
+        first, second = d["resources"][:2]
         first["url"] = "https://www.england.nhs.uk/publication/supporting-the-medical-director/"
         first["link_texts"] = ["NHS England"]
         first.update(status="dead", checked="2025-03-01", archived_url="https://web.archive.org/web/2017/x")
+        second.update(status="ok", checked="2025-03-01")  # bookkeeping only: not news to a colleague
 
     edit(content_copy, "resources.json", resources)
-    assert headlines(changed()) == [
-        "Resource nhsi-supporting-the-medical-director: URL changed",
-        "Resource nhsi-supporting-the-medical-director: link text changed",
-        "Resource nhsi-supporting-the-medical-director: link status added",
-        "Resource nhsi-supporting-the-medical-director: date last checked added",
-        "Resource nhsi-supporting-the-medical-director: archived copy added",
+    result = changed()
+    assert headlines(result) == [
+        "Resource “NHS England”: printed address changed",
+        "Resource “NHS England”: link text changed",
+        "Resource “NHS England”: no longer works; the notes offer an archived copy",
+    ]
+    assert result.changes[2].new == "https://web.archive.org/web/2017/x"
+
+
+def test_a_moved_resource_keeps_its_printed_address(content_copy, changed):
+    def resources(d):
+        d["resources"][0].update(
+            status="moved", checked="2025-03-01", current_url="https://www.england.nhs.uk/md/"
+        )
+
+    edit(content_copy, "resources.json", resources)
+    result = changed()
+    assert headlines(result) == ["Resource “NHS Improvement”: has moved (the notes give both addresses)"]
+    assert format_text(result).splitlines()[3:] == [
+        "  Resource “NHS Improvement”: has moved (the notes give both addresses)",
+        "      printed: https://www.gov.uk/government/publications/supporting-the-role-of-the-medical-director",
+        "      now at: https://www.england.nhs.uk/md/",
     ]
 
 
@@ -353,8 +381,8 @@ def test_resources_added_and_removed_with_their_citations(content_copy, changed)
     assert headlines(changed()) == [
         f"{RESILIENCE}: paragraph 1 reworded",
         f"{RESILIENCE}: paragraph 4 reworded",
-        "Resources: resource nhs-practitioner-health added",
-        "Resources: resource mas-resilience-training removed",
+        "Resources: new resource “https://www.practitionerhealth.nhs.uk/”",
+        "Resources: resource “Management Advisory Service” removed",
     ]
 
 
@@ -442,20 +470,32 @@ def test_edition_history_and_review_dates(content_copy, changed):
 
     edit(content_copy, "guide.json", edition)
     result = changed()
+    # One change for the new edition; edition 1.0 moving into the history is part of recording it.
     assert headlines(result) == [
-        "Edition: version changed",
-        "Edition: date changed",
-        "Edition: change note reworded",
-        "Edition history: edition 1.0 added",
+        "Edition 1.1, March 2025: new edition, with this change note",
         "Guide: review dates added",
     ]
-    text = format_text(result)
-    assert "Edition: version changed (1.0 → 1.1)\nEdition: date changed (June 2017 → March 2025)\n" in text
-    # Rewritten throughout: shown whole, not as a word diff of a few shared words.
-    assert (
-        "Edition: change note reworded\n    was: First edition, published by NHS Improvement and the Faculty "
-        "of Medical Leadership and Management.\n    now: Addresses of moved resources updated.\n"
-    ) in text
+    assert format_text(result).splitlines() == [
+        "2 changes from edition 1.0 (content) to edition 1.1 (copy): 2 added.",
+        "",
+        "Edition and publication details",
+        "  Edition 1.1, March 2025: new edition, with this change note",
+        "      + Addresses of moved resources updated.",
+        "  Guide: review dates added",
+        "      + last March 2025, next March 2026",
+    ]
+
+
+def test_an_earlier_editions_note_reworded(content_copy, changed):
+    def edition(d):
+        d["history"] = [{**d["edition"], "note": "The first edition."}]
+        d["edition"] = {"version": "1.1", "date": "2025-03", "note": "Addresses of moved resources updated."}
+
+    edit(content_copy, "guide.json", edition)
+    assert headlines(changed()) == [
+        "Edition 1.1, March 2025: new edition, with this change note",
+        "Edition history › 1.0: change note reworded",
+    ]
 
 
 def test_foreword_and_back_matter(content_copy, changed):
@@ -482,7 +522,7 @@ def test_files_without_their_own_words_are_compared_field_by_field(content_copy,
 def test_no_changes(content, content_copy, changed):
     result = changed()
     assert result.changes == []
-    assert format_text(result) == "No changes between content and copy.\n"
+    assert format_text(result) == "No changes since edition 1.0 (content), in copy.\n"
 
 
 # --- the engine's parts -----------------------------------------------------------------
@@ -533,12 +573,16 @@ def test_cli_formats(content_copy):
     runner = CliRunner()
     text = runner.invoke(main, ["diff", str(ROOT / "content"), str(content_copy)])
     assert text.exit_code == 0, text.output
-    assert text.output.splitlines()[0] == f"{RESILIENCE}: paragraph 1 reworded"
+    assert text.output.splitlines()[0] == (
+        f"1 change since edition 1.0 (the folder {ROOT / 'content'}), in the folder {content_copy}: 1 reworded."
+    )
+    assert f"  {RESILIENCE}: paragraph 1 reworded" in text.output.splitlines()
     assert "[-develop.-] {+learn.+}" in text.output
 
     as_json = runner.invoke(main, ["diff", str(ROOT / "content"), str(content_copy), "--format", "json"])
     data = json.loads(as_json.output)
     assert data["counts"] == {"reworded": 1}
+    assert data["old"] == {"where": f"the folder {ROOT / 'content'}", "edition": "1.0"}
     assert data["changes"][0]["kind"] == "paragraph-reworded"
     assert ["-", "develop."] in data["changes"][0]["diff"]
 
@@ -601,16 +645,28 @@ def test_git_revisions(tmp_path):
 
     committed = runner.invoke(main, ["diff", "HEAD~1", "HEAD", "--content", content])
     assert committed.exit_code == 0, committed.output
+    first, second = (git(repo, "rev-parse", "--short=7", rev).strip() for rev in ("HEAD~1", "HEAD"))
     assert committed.output.splitlines() == [
-        "Resource nhsi-supporting-the-medical-director: URL changed",
-        "    was: https://www.gov.uk/government/publications/supporting-the-role-of-the-medical-director",
-        "    now: https://www.england.nhs.uk/md/",
-        "1 change between HEAD~1:content and HEAD:content: 1 changed.",
+        f"1 change since edition 1.0 (git revision HEAD~1, commit {first}), in git revision HEAD, "
+        f"commit {second}: 1 changed.",
+        "",
+        "Resources",
+        "  Resource “NHS Improvement”: printed address changed",
+        "      was: https://www.gov.uk/government/publications/supporting-the-role-of-the-medical-director",
+        "      now: https://www.england.nhs.uk/md/",
     ]
     working = runner.invoke(main, ["diff", "HEAD", "--content", content])
     assert working.exit_code == 0, working.output
-    assert working.output.splitlines()[0] == "Foreword: title reworded"
-    assert working.output.splitlines()[-1] == f"1 change between HEAD:content and {content}: 1 reworded."
+    assert working.output.splitlines()[0] == (
+        f"1 change since edition 1.0 (git revision HEAD, commit {second}), in {content}/ as it is now: 1 reworded."
+    )
+    assert working.output.splitlines()[1:] == [
+        "Removed words are shown [-like this-], added words {+like this+}.",
+        "",
+        "Foreword",
+        "  Foreword: title reworded",
+        "      Foreword {+to the guide+}",
+    ]
     assert git(repo, "status", "--porcelain") == status_before  # nothing checked out or touched
 
     unknown = runner.invoke(main, ["diff", "no-such-tag", "--content", content])
@@ -618,3 +674,151 @@ def test_git_revisions(tmp_path):
     assert "'no-such-tag' is neither a folder nor a git revision" in unknown.output
     option = runner.invoke(main, ["diff", "--content", content, "--", "--output=x"])
     assert "'--output=x' is not a git revision" in option.output
+
+
+# --- a realistic edition 1.1, as a colleague reads it (tests/edition_1_1.py) ----------------------
+
+GOLDEN = ROOT / "tests" / "golden" / "diff"
+
+
+@pytest.fixture
+def edition_folders(tmp_path, monkeypatch) -> Path:
+    """editions/1.0 and, beside it, content/ made into edition 1.1 from it; the working folder is theirs."""
+    shutil.copytree(ROOT / "editions" / "1.0", tmp_path / "editions" / "1.0")
+    shutil.copytree(ROOT / "editions" / "1.0", tmp_path / "content")
+    shutil.copytree(ROOT / "schema", tmp_path / "schema")
+    edition_1_1.make(tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_diff(*args: str) -> str:
+    result = CliRunner().invoke(main, ["diff", "editions/1.0", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def check_golden(name: str, actual: str, request) -> None:
+    golden = GOLDEN / name
+    if request.config.getoption("--update-golden"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    assert golden.is_file(), f"no golden file {golden}: run pytest --update-golden"
+    assert actual == golden.read_text(encoding="utf-8")
+
+
+RAW_MARKUP = re.compile(r"\[\^|\]\[|\\\*|\*[A-Z]|HEAD:|:content\b|\bd[0-9a-f]{6}:|\{\"|\"since\"")
+
+
+def test_edition_1_1_as_text(edition_folders, request):
+    text = run_diff()
+    check_golden("edition-1.1.txt", text, request)
+    # What a colleague needs: who and what, in the guide's words, and no markup or jargon.
+    assert "case study of Dr Amira Hassan added (new in 1.1)" in text
+    assert "      + " + edition_1_1.CASE_STUDY["paragraphs"][0] in text
+    assert "Developing people – improving care. [note: https://improvement.nhs.uk/" in text
+    assert "[note: NHS England]" in text
+    assert f"      printed: {edition_1_1.MOVED_FROM}\n      now at: {edition_1_1.MOVED_TO}\n" in text
+    assert not RAW_MARKUP.search(text), RAW_MARKUP.search(text)
+    assert "Edition history" not in text and "status" not in text and "checked" not in text
+
+
+def test_edition_1_1_change_note_is_ready_for_guide_json(edition_folders, request):
+    note = run_diff("--format", "markdown")
+    check_golden("edition-1.1.md", note, request)
+    assert "*Building resilience in the NHS workforce* is a free online course" in note  # italic as italic
+    assert "\\*" not in note and "[^" not in note
+    [line] = [line.strip() for line in note.splitlines() if line.strip().startswith('"note": ')]
+    sentence = json.loads("{" + line + "}")["note"]
+    assert sentence.startswith(
+        "This edition adds a case study of Dr Amira Hassan and a new paragraph in Section 3"
+    )
+    # Pasted into guide.json as the edition's note, it is valid content.
+    edit(edition_folders / "content", "guide.json", lambda d: d["edition"].update(note=sentence))
+    validated = CliRunner().invoke(main, ["validate", "--content", "content"])
+    assert validated.exit_code == 0, validated.output
+
+
+def test_edition_1_1_as_a_page_to_share(edition_folders, browser):
+    def reword(d):
+        first = paragraphs(node(d, "resilience"))[1]
+        first.update(text=first["text"].replace("a balanced view", "an independent view"), revised="1.1")
+
+    edit(edition_folders / "content", S3, reword)
+    page = edition_folders / "changes.html"
+    page.write_text(run_diff("--format", "html"), encoding="utf-8")
+    tree = lxml_html.parse(str(page)).getroot()
+    assert " ".join(tree.xpath("string(//h1)").split()) == (
+        "Changes from edition 1.0 (the folder editions/1.0) to edition 1.1 (content/ as it is now)"
+    )
+    headings = [" ".join(h.text_content().split()) for h in tree.xpath("//main//h3")]
+    assert f"{RESILIENCE}: paragraph 2 reworded (revised in 1.1)" in headings
+    assert (
+        "Section 2 › The person specification: case study of Dr Amira Hassan added (new in 1.1)" in headings
+    )
+    # Insertions and deletions in context, each with its label in words.
+    reworded = tree.xpath(
+        "//main//h3[contains(normalize-space(), 'paragraph 2 reworded')]/following-sibling::p[1]"
+    )[0]
+    assert [(e.tag, " ".join(e.text_content().split())) for e in reworded.xpath("./ins | ./del")] == [
+        ("del", "a balanced"),
+        ("ins", "an independent"),
+    ]
+    assert "removed: a balanced added: an independent view" in " ".join(reworded.text_content().split())
+    assert "You will provide your executive colleagues with" in reworded.text_content()
+    case_study = tree.xpath("//main//h3[contains(normalize-space(), 'Amira Hassan')]/following-sibling::p")
+    assert [" ".join(p.text_content().split()) for p in case_study][:2] == [
+        "added: Dr Amira Hassan, Medical Director, Northshire Community Health NHS Trust",
+        "added: " + edition_1_1.CASE_STUDY["paragraphs"][0],
+    ]
+    assert all(p.xpath("./ins") and p.xpath("./span[@class='diff-label']") for p in case_study)
+    assert (
+        " ".join(case_study[2].xpath(".//ins/em")[0].text_content().split())
+        == "Developing people – improving care"
+    )
+    moved = tree.xpath("//main//h3[contains(normalize-space(), 'has moved')]/following-sibling::p")
+    assert [" ".join(p.text_content().split()) for p in moved] == [
+        f"Printed: {edition_1_1.MOVED_FROM}",
+        f"Now at: {edition_1_1.MOVED_TO}",
+    ]
+    assert not moved[0].xpath(".//del")  # the printed address is kept, not removed
+    assert moved[1].xpath("string(.//ins)") == edition_1_1.MOVED_TO
+    violations = browser.axe(page)
+    assert violations == [], [
+        f"{v['id']}: {v['help']} {[n['html'][:100] for n in v['nodes'][:2]]}" for v in violations
+    ]
+
+
+def test_content_is_text_in_the_page_never_markup(edition_folders):
+    edit(
+        edition_folders / "content",
+        S3,
+        lambda d: paragraphs(node(d, "resilience"))[1].update(
+            text=paragraphs(node(d, "resilience"))[1]["text"] + " <script>alert(1)</script>", revised="1.1"
+        ),
+    )
+    page = run_diff("--format", "html")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_removed_words_are_shown_as_a_reader_reads_them(content_copy, changed):
+    """A removed paragraph's citation reads '[note: …]' and its linked phrase is plain words."""
+
+    def remove(d):
+        blocks = node(d, "resilience")["blocks"]
+        blocks.remove(next(b for b in blocks if "[^mas-resilience-training]" in b.get("text", "")))
+
+    edit(content_copy, S3, remove)
+    # Its resource goes with it, as validation asks (nothing else cites it).
+    edit(
+        content_copy,
+        "resources.json",
+        lambda d: d.update(resources=[r for r in d["resources"] if r["id"] != "mas-resilience-training"]),
+    )
+    lines = format_text(changed()).splitlines()
+    assert lines[3] == f"  {RESILIENCE}: paragraph 4 removed"
+    assert lines[4].startswith("      - For help, look to your organisation's established guidance")
+    assert lines[4].endswith(
+        "through courses and workshops such as that offered by the Management Advisory Service. "
+        "[note: Management Advisory Service]"
+    )

@@ -55,7 +55,10 @@ COMMAND_TIMEOUT = 300
 FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,})(?P<info>[^`]*)$")
 TIMING = re.compile(r"\d+\.\d\d s\b")
 SIZE = re.compile(r"(\d[\d,]*) KiB")
+# A git commit's id differs in every copy of the project (the docs' commits are made afresh).
+COMMIT = re.compile(r"\bcommit [0-9a-f]{7}\b")
 PROGRESS = re.compile(r"^  (making|built|current) ")
+BUILT = re.compile(r"^  built   (\S+) \(")
 
 
 # --- reading a doc -----------------------------------------------------------------------
@@ -122,7 +125,7 @@ def _trimmed(lines: list[str]) -> list[str]:
 
 
 def _shape(line: str) -> str:
-    return SIZE.sub("# KiB", TIMING.sub("#.## s", line))
+    return COMMIT.sub("commit #######", SIZE.sub("# KiB", TIMING.sub("#.## s", line)))
 
 
 def _in_order(lines: list[str]) -> list[str]:
@@ -174,13 +177,18 @@ def _environment(home: Path) -> dict[str, str]:
 
 
 def project_copy(tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    """A folder like a fresh clone's, as far as the docs need: content/ and schema/, committed."""
+    """A folder like a fresh clone's, as far as the docs need: content/, schema/ and editions/, committed."""
     work = tmp_path / "project"
     shutil.copytree(ROOT / "content", work / "content")
     shutil.copytree(ROOT / "schema", work / "schema")
+    shutil.copytree(ROOT / "editions", work / "editions")
     env = _environment(tmp_path / "home")
     (tmp_path / "home").mkdir()
-    for args in (["init", "-q"], ["add", "content", "schema"], ["commit", "-q", "-m", "The guide as it is"]):
+    for args in (
+        ["init", "-q"],
+        ["add", "content", "schema", "editions"],
+        ["commit", "-q", "-m", "The guide as it is"],
+    ):
         subprocess.run(["git", *args], cwd=work, env=env, check=True, capture_output=True)
     return work, env
 
@@ -384,14 +392,9 @@ def test_every_output_file_the_docs_name_is_one_mdguide_makes():
     """A file named in the prose is in the README's list (a default build) or printed by an example."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     made = set(re.findall(r"`(outputs/[^`]+)`", readme))
-    made |= {
-        line
-        for doc in DOCS
-        for b in blocks(doc)
-        if b.language == "console"
-        for line in b.body
-        if line.startswith("outputs/")
-    }
+    shown = [line for doc in DOCS for b in blocks(doc) if b.language == "console" for line in b.body]
+    made |= {line for line in shown if line.startswith("outputs/")}  # `mdguide build -q`
+    made |= {f"outputs/{m[1]}" for m in map(BUILT.match, shown) if m}  # "  built   handouts/x.html (…)"
     for doc in DOCS:
         for name in OUTPUT_NAME.findall(doc.read_text(encoding="utf-8")):
             assert f"outputs/{name}" in made, f"{_name(doc)} names {name}, which no build makes"
@@ -472,4 +475,6 @@ def test_docs_command_writes_the_generated_parts_and_check_agrees(tmp_path, guid
     assert "| html | `outputs/the-medical-directors-role.html` |" in (tmp_path / "README.md").read_text()
     fresh = CliRunner().invoke(main, ["docs", "--check", *args])
     assert fresh.exit_code == 0, fresh.output
-    assert fresh.output == "docs/cli.md and the list of outputs in README.md are up to date.\n"
+    assert (
+        fresh.output == "docs/cli.md, docs/errors.md and the list of outputs in README.md are up to date.\n"
+    )

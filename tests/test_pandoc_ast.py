@@ -15,24 +15,17 @@ from mdguide_build.pandoc.ast import (
     Attr,
     Block,
     BulletList,
-    Code,
-    DefinitionList,
     Div,
     Document,
     Element,
     Emph,
     Figure,
     Header,
-    HorizontalRule,
-    Image,
     Inline,
     LineBreak,
     Link,
-    MetaBlocks,
-    MetaBool,
     MetaInlines,
     MetaList,
-    MetaMap,
     MetaString,
     Note,
     OrderedList,
@@ -44,8 +37,6 @@ from mdguide_build.pandoc.ast import (
     Strong,
     text,
 )
-
-PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
 
 
 def raises(exc, message):
@@ -162,30 +153,10 @@ def test_link_accepts_web_mail_and_internal_targets(url):
     assert Link(text("x"), url).url == url
 
 
-def test_image_accepts_base64_data_uri_and_http():
-    assert Image(text("alt"), PNG).url == PNG
-    assert Image(text("alt"), "https://a.example/i.png").url == "https://a.example/i.png"
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/tmp/i.png",
-        "i.png",
-        "file:///tmp/i.png",
-        "data:text/html;base64,PGI+",
-        "mailto:a@b.example",
-        "#x",
-    ],
-)
-def test_image_refuses_local_files_and_non_image_data(url):
-    with pytest.raises(ValueError, match="^Image url must be http"):
-        Image(text("alt"), url)
-
-
-def test_image_refuses_malformed_base64():
-    with raises(ValueError, "Image data: URI payload is not valid base64"):
-        Image(text("alt"), "data:image/png;base64,<script>")
+def test_there_are_no_images():
+    # Nothing in the guide is an image, and images would need the sandbox's data: URIs:
+    # the node was removed rather than kept untested.
+    assert not hasattr(pandoc_ast, "Image")
 
 
 def test_header_level_is_checked():
@@ -205,11 +176,6 @@ def test_lists_need_items_of_blocks():
         "OrderedList delimiter must be one of ['DefaultDelim', 'OneParen', 'Period', 'TwoParens'], got ')'",
     ):
         OrderedList([[Plain(text("x"))]], delimiter=")")
-
-
-def test_definition_list_items_are_pairs():
-    with pytest.raises(TypeError, match="^DefinitionList items must be"):
-        DefinitionList([text("term")])
 
 
 # -- attributes -----------------------------------------------------------------
@@ -274,10 +240,6 @@ def test_inline_json_shapes():
     attr = Attr("i", ["c"], [("role", "note")])
     assert Space().to_json() == {"t": "Space"}
     assert LineBreak().to_json() == {"t": "LineBreak"}
-    assert Code("x = 1", attr).to_json() == {
-        "t": "Code",
-        "c": [["i", ["c"], [["role", "note"]]], "x = 1"],
-    }
     assert Link(text("a"), "https://e.example", "T").to_json() == {
         "t": "Link", "c": [["", [], []], [{"t": "Str", "c": "a"}], ["https://e.example", "T"]],
     }  # fmt: skip
@@ -305,16 +267,12 @@ def test_block_json_shapes():
         "t": "BulletList",
         "c": [[plain.to_json()], []],
     }
-    assert HorizontalRule().to_json() == {"t": "HorizontalRule"}
-    assert DefinitionList([(text("t"), [[plain]])]).to_json() == {
-        "t": "DefinitionList", "c": [[[{"t": "Str", "c": "t"}], [[plain.to_json()]]]],
-    }  # fmt: skip
 
 
 def test_figure_json_shape_is_pandoc_3():
     fig = Figure(
         [Plain(text("cap"))],
-        [Plain([Image(text("alt"), PNG)])],
+        [Plain(text("body"))],
         Attr("f"),
         short_caption=text("s"),
     )
@@ -333,24 +291,17 @@ def test_figure_json_shape_is_pandoc_3():
 
 def test_meta_json_shapes():
     assert MetaString("x").to_json() == {"t": "MetaString", "c": "x"}
-    assert MetaBool(True).to_json() == {"t": "MetaBool", "c": True}
     assert MetaInlines(text("a")).to_json() == {
         "t": "MetaInlines",
         "c": [{"t": "Str", "c": "a"}],
     }
-    assert MetaBlocks([Para(text("a"))]).to_json()["t"] == "MetaBlocks"
     assert MetaList([MetaString("a")]).to_json() == {
         "t": "MetaList",
         "c": [{"t": "MetaString", "c": "a"}],
     }
-    assert MetaMap({"b": MetaBool(False), "a": MetaString("x")}).to_json() == {
-        "t": "MetaMap", "c": {"a": {"t": "MetaString", "c": "x"}, "b": {"t": "MetaBool", "c": False}},
-    }  # fmt: skip
 
 
 def test_meta_refuses_plain_python_values():
-    with raises(TypeError, "MetaBool value must be a bool, got int 1"):
-        MetaBool(1)
     with raises(
         TypeError,
         "Document meta value for 'title' must be a MetaValue (MetaString, ...), got str 'x'",

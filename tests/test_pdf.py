@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from pypdf import PdfReader
 
 from conftest import CONTENT
 from mdguide_build.build import build
+from mdguide_build.pandoc import ast as pa
 from mdguide_build.writers import pdf as print_pdf
 from readback import (
     ast_headings,
@@ -17,9 +19,11 @@ from readback import (
     link_targets,
     missing,
     outline_titles,
+    pdfua_part,
     squeeze,
     structure_headings,
     urls,
+    xmp_title,
 )
 from validators import pdfinfo, pdftotext
 
@@ -41,8 +45,8 @@ def test_tagged_a4_with_language_and_title(pdf, content):
     # Readers show the title, not the file name.
     assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
     xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
-    assert 'pdfuaid:part="1"' in xmp
-    assert f">{content.guide.title}<" in xmp
+    assert pdfua_part(xmp) == "1"
+    assert xmp_title(xmp) == content.guide.title
 
 
 def test_every_text_and_address_is_there(pdf, content):
@@ -74,24 +78,63 @@ def test_rebuilds_are_byte_identical(pdf, tmp_path):
     assert again[0].read_bytes() == pdf.read_bytes()
 
 
-def test_nothing_is_fetched(tmp_path):
-    html = (
-        '<html lang="en-GB"><head><title>t</title></head><body><p>x</p>'
-        '<img src="https://example.org/x.png" alt="x"></body></html>'
-    )
-    with pytest.raises(
-        print_pdf.PdfError, match=r"asked for 'https://example.org/x.png', but nothing may be fetched"
+def test_typst_reads_no_file_and_fetches_nothing(tmp_path):
+    """The writer's Typst sees an empty project folder: no file to read, no address to fetch."""
+    for source, read in (
+        (b'#read("/etc/passwd")', "/etc/passwd"),
+        (b'#image("https://example.org/x.png")', "https:/example.org/x.png"),
     ):
-        print_pdf.write_pdf(html, tmp_path / "x.pdf", "test")
+        with pytest.raises(
+            print_pdf.PdfError, match=rf"^Typst: file not found \(searched at .*{re.escape(read)}\)"
+        ):
+            print_pdf.compile_pdf(source)
+
+
+def test_templates_import_and_read_nothing():
+    """Typst would download an imported @preview package: no template imports, includes or reads."""
+    for template in (print_pdf.GUIDE_TEMPLATE, print_pdf.HANDOUT_TEMPLATE, print_pdf.LOOK_TEMPLATE):
+        code = template.read_text(encoding="utf-8")
+        assert not re.search(
+            r"#\s*(import|include)\b|\b(read|image|json|csv|yaml|toml|xml|cbor|plugin)\(", code
+        ), template
+
+
+def test_typst_warnings_and_errors_fail_the_build(tmp_path):
+    with pytest.raises(
+        print_pdf.PdfError, match=r"^Typst: unknown font family: no such font \(hint: check the "
+    ):
+        print_pdf.compile_pdf(b'#set document(title: [t])\n#set text(font: "No Such Font")\nx')
+    with pytest.raises(print_pdf.PdfError, match=r"^Typst: PDF/UA-1 error: missing document title"):
+        print_pdf.write_pdf(
+            pa.Document([pa.Para(pa.text("x"))], {"lang": pa.MetaString("en-GB")}),
+            tmp_path / "x.pdf",
+            template=print_pdf.LOOK_TEMPLATE,
+            look=print_pdf.STANDARD,
+            date=(2017, 6, 1),
+        )
     assert list(tmp_path.iterdir()) == []  # no partial file left behind
 
 
-def test_weasyprint_warnings_fail_the_build(tmp_path):
-    html = (
-        '<html lang="en-GB"><head><title>t</title><style>p { colour: red }</style></head>'
-        "<body><p>x</p></body></html>"
-    )
-    warning = "WeasyPrint: Ignored `colour: red ` at 1:5, unknown property."
-    with pytest.raises(print_pdf.PdfError, match=re.escape(warning)):
-        print_pdf.write_pdf(html, tmp_path / "x.pdf", "test")
-    assert list(tmp_path.iterdir()) == []
+INJECTED = (
+    r'#import "@preview/cetz:0.3.0": \* #read("/etc/passwd") $x^2$ @foreword <x> '
+    r"#set text(fill: red) // not a comment #{1+1} \* = not a heading"
+)
+
+
+def test_content_is_printed_literally_never_run_as_typst(content_copy, tmp_path):
+    """Typst markup typed into the content is printed as text, in the body and in the metadata."""
+    path = content_copy / "foreword.json"
+    value = json.loads(path.read_text(encoding="utf-8"))
+    value["paragraphs"][0] = f"Plain words. {INJECTED} More words."
+    path.write_text(json.dumps(value, ensure_ascii=False, indent=2), encoding="utf-8")
+    guide_path = content_copy / "guide.json"
+    guide = json.loads(guide_path.read_text(encoding="utf-8"))
+    guide["subtitle"] = 'A guide #read("/etc/passwd") $y$ @x <y>'
+    guide_path.write_text(json.dumps(guide, ensure_ascii=False, indent=2), encoding="utf-8")
+    (pdf,) = build(content_copy, tmp_path / "out", ["pdf"]).paths()
+    printed = pdftotext(pdf)
+    expected = INJECTED.replace(r"\*", "*")  # the inline markup's own escape: a literal *
+    assert squeeze(f"Plain words. {expected} More words.") in squeeze(printed)
+    assert squeeze(guide["subtitle"]) in squeeze(printed)
+    assert pdfinfo(pdf)["Subject"] == guide["subtitle"]
+    assert "root:" not in printed  # /etc/passwd was not read

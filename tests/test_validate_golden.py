@@ -107,6 +107,11 @@ CASES: dict[str, Callable[[Path], None]] = {
     "unknown-resource": edit_json(
         SECTION, lambda d: first_block(d).update(text="Read [the site][res-b].[^res-a]")
     ),
+    # Cause before consequence: the misspelt citation (E302) comes before the resource it leaves
+    # uncited (E304), although content/resources.json sorts before content/sections/.
+    "misspelt-citation": edit_json(
+        SECTION, lambda d: first_block(d).update(text="Read [the site][res-b].[^res-b]")
+    ),
     "unknown-figure": edit_json(SECTION, lambda d: d["blocks"][1].update(figure="figure-9")),
     "duplicate-id": edit_json(SECTION, lambda d: d["blocks"][2].update(id="case-a")),
     "uncited-resource": edit_json(
@@ -153,6 +158,7 @@ CASES: dict[str, Callable[[Path], None]] = {
     "person-specification-twice": edit_json(
         SECTION, lambda d: d["blocks"].append({"type": "person-specification"})
     ),
+    "unknown-edition-mark": edit_json(SECTION, lambda d: first_block(d).update(since="1.1")),
     "wrong-schema-reference": edit_json("figures.json", lambda d: d.update({"$schema": "figures.json"})),
     "several-problems": lambda root: [
         edit_json("guide.json", lambda d: d.pop("title"))(root),
@@ -237,6 +243,18 @@ CASES.update(
         "handout-unknown-part": _handout_case(
             edit_json(ROLES, lambda d: d["sources"].update(action=["onl"]))
         ),
+        "handout-roles-alike": _handout_case(
+            edit_json(ROLES, lambda d: d["roles"].append(dict(d["roles"][0], id="listener", order=2))),
+            edit_json(
+                SECTION,
+                lambda d: [b["handout"]["roles"].append("listener") for b in d["blocks"] if "handout" in b],
+            ),
+            edit_json(
+                "person-specification.json",
+                lambda d: d["groups"][0]["criteria"][0]["handout"]["roles"].append("listener"),
+            ),
+        ),
+        "handout-no-published-url": _handout_case(edit_json("guide.json", lambda d: d.pop("published_url"))),
         "handout-unused-theme": _handout_case(
             edit_json(ROLES, lambda d: d["themes"].append({"id": "writing", "editorial_name": "Writing"}))
         ),

@@ -577,6 +577,6 @@ def versions() -> dict:
     v["soffice"] = _first_line(["soffice", "--version"], pattern="LibreOffice")
     v["pdftotext"] = _first_line(["pdftotext", "-v"], stderr=True)
     v["liblouis"] = _first_line(["lou_translate", "--version"])
-    for dist in ("weasyprint", "python-docx", "lxml", "pypdf", "pypandoc-binary"):
+    for dist in ("typst", "python-docx", "lxml", "pypdf", "pypandoc-binary"):
         v[dist] = _py_version(dist)
     return v

@@ -1,7 +1,8 @@
 """The `mdguide` command: a thin click layer over the library.
 
-This is the only module that imports click, and the only place where library
-errors become messages and exit codes.  Each command's docstring is its
+Only this module and ``cli_docs`` (which renders the commands' help into the
+docs) import click; import-linter enforces it. This is the only place where
+library errors become messages and exit codes.  Each command's docstring is its
 `--help`, and ends with examples.
 """
 
@@ -55,7 +56,26 @@ def friendly_errors(func):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class Commands(click.Group):
+    """mdguide's commands, with those that only developers need listed apart in --help."""
+
+    # Developers run these in the project folder; an editor never needs them.
+    DEVELOPER_COMMANDS = frozenset({"docs", "schema"})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows: dict[bool, list[tuple[str, str]]] = {False: [], True: []}
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                limit = formatter.width - 6 - max(len(n) for n in self.commands)
+                rows[name in self.DEVELOPER_COMMANDS].append((name, command.get_short_help_str(limit)))
+        for title, developer in (("Commands", False), ("Commands for developers", True)):
+            if rows[developer]:
+                with formatter.section(title):
+                    formatter.write_dl(rows[developer])
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="mdguide")
 def main() -> None:
     """Publish 'The medical director's role' from the JSON in content/.
@@ -76,8 +96,11 @@ def validate(content_dir: str, as_json: bool) -> None:
     """Check the content: JSON syntax, schemas and cross-references.
 
     Every problem is reported, one line each, as FILE:LINE:COLUMN: CODE
-    /json/pointer: message (hint: what to do). Exit status is 0 when the
-    content is valid and 1 when it is not.
+    PLACE: message (hint: what to do), where PLACE is in the guide's words
+    ("Section 3 › Courses and tools › paragraph 2"); a cause comes before
+    what it causes. --json also gives each JSON pointer. docs/errors.md lists
+    every code. Exit status is 0 when the content is valid and 1 when it is
+    not.
 
     \b
     Examples:
@@ -133,22 +156,39 @@ def schema_command(check: bool, out_dir: str) -> None:
         click.echo(f"wrote {path}")
 
 
-def _progress_printer(total_hint: str):
-    """Progress lines on stderr, so stdout stays the list of files written."""
+def _progress_printer(verbose: bool):
+    """Progress on stderr, one line per output built; with -v, also what is started or up to date."""
 
     def show(event) -> None:
         if event.kind == "done":
             click.echo(
                 f"  built   {event.output} ({event.size / 1024:,.0f} KiB, {event.seconds:.2f} s)", err=True
             )
-        elif event.kind == "skip":
+        elif verbose and event.kind == "skip":
             click.echo(f"  current {event.output} (unchanged)", err=True)
         elif event.kind == "remove":
             click.echo(f"  removed {event.output} (no longer current)", err=True)
-        elif event.kind == "start":
+        elif verbose and event.kind == "start":
             click.echo(f"  making  {event.output} …", err=True)
 
     return show
+
+
+def _unused_options(ctx: click.Context, formats: list[str], roles: tuple[str, ...]) -> list[str]:
+    """Warnings for options given for a format this build does not make."""
+    from mdguide_build.builders import registry
+
+    chosen = formats or registry.names()
+    warnings = []
+    if roles and "handouts" not in chosen:
+        warnings.append("--role applies only to --format handouts, which this build does not make")
+    large_print = [name for name in registry.names() if name.startswith("large-print")]
+    given = ctx.get_parameter_source("point_size") is not click.core.ParameterSource.DEFAULT
+    if given and not set(large_print) & set(chosen):
+        warnings.append(
+            f"--point-size applies only to --format {' and '.join(large_print)}, which this build does not make"
+        )
+    return warnings
 
 
 @main.command()
@@ -177,15 +217,21 @@ def _progress_printer(total_hint: str):
     help="Large print: body text size in points (16 or more).",
 )
 @click.option("--force", is_flag=True, help="Rebuild every output even if it is up to date.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only the files written.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also say what is started and what is already up to date."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the paths of the outputs, for scripts.")
+@click.pass_context
 @friendly_errors
 def build(
+    ctx: click.Context,
     content_dir: str,
     out_dir: str,
     formats: tuple[str, ...],
     roles: tuple[str, ...],
     point_size: int,
     force: bool,
+    verbose: bool,
     quiet: bool,
 ) -> None:
     """Validate the content and publish it into the output folder.
@@ -195,9 +241,10 @@ def build(
     build leaves the previous outputs as they were. Outputs that are already
     up to date are not rebuilt. Outputs of earlier builds stay while they
     are current, and are removed once the content they were made from has
-    changed, or someone changed them by hand.
-    The date in the outputs comes from the content; SOURCE_DATE_EPOCH, when
-    set, must be a whole number of seconds.
+    changed, or someone changed them by hand. It prints a line for each
+    output it builds or removes, then a summary. The date in the outputs
+    comes from the content; SOURCE_DATE_EPOCH, when set, must be a whole
+    number of seconds.
 
     \b
     Examples:
@@ -210,18 +257,22 @@ def build(
 
     from mdguide_build.build import build as run_build
     from mdguide_build.build import parse_source_date_epoch
+    from mdguide_build.builders import registry
     from mdguide_build.builders.base import BuildOptions
 
+    registry.check(list(formats))
     if point_size < 16:
         raise click.BadParameter(
             "large print must be at least 16 pt (RNIB clear print guidance)", param_hint="--point-size"
         )
+    for warning in _unused_options(ctx, list(formats), roles):
+        click.echo(f"Warning: {warning}; it is ignored.", err=True)
     options = BuildOptions(
         source_date_epoch=parse_source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH")),
         roles=tuple(roles) or None,
         point_size=point_size,
     )
-    if not quiet:
+    if verbose and not quiet:
         click.echo(f"Building {', '.join(formats) or 'every format'} from {content_dir}/ …", err=True)
     content_display, out_display = content_dir.rstrip("/") or "/", out_dir.rstrip("/") or "/"
     try:
@@ -230,7 +281,7 @@ def build(
             Path(out_dir),
             list(formats) or None,
             options,
-            progress=(lambda e: None) if quiet else _progress_printer(""),
+            progress=(lambda e: None) if quiet else _progress_printer(verbose),
             force=force,
             content_display=content_display,
             out_display=out_display,
@@ -246,15 +297,16 @@ def build(
             err=True,
         )
         sys.exit(130)
-    for path in report.paths():
-        click.echo(str(path))
-    if not quiet:
-        removed = f"{len(report.removed)} removed (no longer current), " if report.removed else ""
-        click.echo(
-            f"Done: {len(report.built)} built, {len(report.skipped)} up to date, {removed}"
-            f"in {report.seconds:.2f} s.",
-            err=True,
-        )
+    if quiet:
+        for path in report.paths():
+            click.echo(str(path))
+        return
+    removed = f"{len(report.removed)} removed (no longer current), " if report.removed else ""
+    click.echo(
+        f"Done: {len(report.built)} built, {len(report.skipped)} up to date, {removed}in {out_display}/ "
+        f"({report.seconds:.2f} s).",
+        err=True,
+    )
 
 
 @main.command()
@@ -281,29 +333,32 @@ def formats() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
+    type=click.Choice(["text", "markdown", "html", "json"]),
     default="text",
     show_default=True,
-    help="text for reading, markdown for a draft change note, json for tools.",
+    help="text for reading, markdown for a draft change note, html for a page to share, json for tools.",
 )
 @friendly_errors
 def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
     """Say what changed in the guide between OLD and NEW, in the guide's terms.
 
-    OLD and NEW are git revisions of the repository holding --content (read
-    with git archive; the working tree is not touched) or content folders.
-    NEW defaults to the --content folder as it is now. Reworded text is shown
-    as a word diff: [-deleted-]{+inserted+}.
+    OLD and NEW are content folders (editions/1.0 holds edition 1.0) or git
+    revisions of the repository holding --content (read with git archive; the
+    working tree is not touched). NEW defaults to the --content folder as it
+    is now. Added and removed text is shown in full; reworded text as a word
+    diff, [-removed-]{+added+}.
 
     \b
     Examples:
+      mdguide diff editions/1.0             everything since edition 1.0
       mdguide diff HEAD                     what the working copy changes
-      mdguide diff v1.0 HEAD --format markdown > change-note.md
+      mdguide diff v1.0 --format markdown > change-note.md
+      mdguide diff editions/1.0 --format html > changes.html
       mdguide diff ~/drafts/old-content content --format json
     """
     import json
 
-    from mdguide_build.tools.content_diff import change_note, diff_content, format_text
+    from mdguide_build.tools.content_diff import change_note, diff_content, format_text, html_report
     from mdguide_build.tools.revisions import content_version
     from mdguide_build.validate.loader import load_content
 
@@ -312,9 +367,11 @@ def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
         content_version(old, content_path) as (old_root, old_label),
         content_version(new or content_dir, content_path) as (new_root, new_label),
     ):
+        if new is None:
+            new_label = f"{content_dir.rstrip('/')}/ as it is now"
         try:
-            before, _ = load_content(old_root, old_label)
-            after, _ = load_content(new_root, new_label)
+            before, _ = load_content(old_root, old)
+            after, _ = load_content(new_root, new or content_dir)
         except ContentError as error:
             _print_diagnostics(error.diagnostics)
             raise click.ClickException(
@@ -324,6 +381,8 @@ def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
     result = diff_content(before, after, old_label, new_label)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif fmt == "html":
+        click.echo(html_report(result, after.guide.title).decode("utf-8"), nl=False)
     elif fmt == "markdown":
         from mdguide_build.pandoc import runner as pandoc
 
@@ -506,6 +565,80 @@ def serve(content_dir: str, port: int, host: str) -> None:
             click.echo("Stopped.", err=True)
 
 
+# --- reader roles and their handouts --------------------------------------------------------
+
+
+@main.group()
+def role() -> None:
+    """Add a reader role, or see what a role's handout holds.
+
+    \b
+    Examples:
+      mdguide role show consultant
+      mdguide role add clinical-director --like senior-medical-leader
+    """
+
+
+@role.command("show")
+@click.argument("role_id", metavar="ID")
+@content_option
+@friendly_errors
+def role_show(role_id: str, content_dir: str) -> None:
+    """List what role ID's handout will contain, part by part, as the handout groups it.
+
+    \b
+    Examples:
+      mdguide role show consultant
+      mdguide role show new-medical-director
+    """
+    from mdguide_build.tools.roles import handout_outline
+    from mdguide_build.validate.loader import load_content
+
+    content, _ = load_content(Path(content_dir), content_dir.rstrip("/") or "/")
+    for line in handout_outline(content, role_id):
+        click.echo(line)
+
+
+@role.command("add")
+@click.argument("role_id", metavar="ID")
+@click.option(
+    "--like", "like", required=True, metavar="OTHER", help="The role whose handout items it starts with."
+)
+@click.option("--name", default=None, help="Who the handout is for, e.g. 'Clinical director' (editorial).")
+@content_option
+@friendly_errors
+def role_add(role_id: str, like: str, name: str | None, content_dir: str) -> None:
+    """Add role ID to content/roles.json, tagged for every item role OTHER gets.
+
+    The new role copies OTHER's description and basis, and its id is added
+    beside OTHER's in every handout tag. Then write its own description and
+    basis in content/roles.json, and remove ID from the tags of items that do
+    not suit it: until the two handouts differ, validation warns (W321).
+
+    \b
+    Examples:
+      mdguide role add clinical-director --like senior-medical-leader --name "Clinical director"
+      mdguide role show clinical-director
+    """
+    from mdguide_build.tools.roles import add_role
+    from mdguide_build.validate.loader import load_content
+
+    display = content_dir.rstrip("/") or "/"
+    content, _ = load_content(Path(content_dir), display)
+    added = add_role(content, role_id, like, name)
+    click.echo(
+        f"Added role '{added.role}' (order {added.order}) to {display}/roles.json, "
+        f"with the {added.tagged} items '{added.like}' gets; changed "
+        + ", ".join(f"{display}/{f}" for f in added.files)
+        + "."
+    )
+    fields = "editorial_description and basis" if name else "editorial_name, editorial_description and basis"
+    click.echo(
+        f"Next: write its {fields} in {display}/roles.json, untag what does not suit it, "
+        f"and check with 'mdguide role show {added.role}'."
+    )
+
+
 # --- the generated parts of the docs (issue 8) -------------------------------------------
 
 
@@ -522,51 +655,134 @@ def serve(content_dir: str, port: int, host: str) -> None:
 )
 @friendly_errors
 def docs_command(check: bool, content_dir: str, out_dir: str) -> None:
-    """Write the generated parts of the docs: docs/cli.md and the README's list of outputs.
+    """Write the generated parts of the docs: docs/cli.md, docs/errors.md and the README's list of outputs.
 
-    docs/cli.md is every command's --help. The README lists every file a
-    default build makes, with its size, from a real build into --out (brought
-    up to date as `mdguide build` does: only what changed is rebuilt). With
-    --check nothing is written, and a listed size may differ from the
-    build's by a tenth (or 2 KiB), so that small edits of the content need
-    no new list. Run it in the project folder after changing a command's
-    help or an output format.
+    docs/cli.md is every command's --help; docs/errors.md every error and
+    warning code. The README lists every file a default build makes, with
+    its size, from a real build into --out (brought up to date as `mdguide
+    build` does: only what changed is rebuilt). With --check nothing is
+    written, and a listed size may differ from the build's by a tenth (or 2
+    KiB), so that small edits of the content need no new list. Run it in the
+    project folder after changing a command's help, a diagnostic code or an
+    output format.
 
     \b
     Examples:
-      mdguide docs            rewrite docs/cli.md and the list in README.md
-      mdguide docs --check    exit 1 if either is out of date
+      mdguide docs            rewrite docs/cli.md, docs/errors.md and the list in README.md
+      mdguide docs --check    exit 1 if any is out of date
     """
     from mdguide_build.cli_docs import (
+        ERRORS,
         README,
         REFERENCE,
         DocsError,
         cli_reference,
         default_outputs,
+        error_reference,
         listing_problems,
         with_outputs_listing,
     )
+    from mdguide_build.validate.diagnostics import CATALOGUE
 
     if not README.is_file():
         raise DocsError(f"{README} not found (hint: run mdguide docs in the project folder)")
-    reference = cli_reference(main)
+    pages = {REFERENCE: cli_reference(main), ERRORS: error_reference()}
     readme = README.read_text(encoding="utf-8")
     files = default_outputs(Path(content_dir), Path(out_dir))
     if check:
-        stale = (
-            [f"{REFERENCE}: out of date"]
-            if not REFERENCE.is_file() or REFERENCE.read_text(encoding="utf-8") != reference
-            else []
-        )
+        stale = [
+            f"{path}: out of date"
+            for path, text in pages.items()
+            if not path.is_file() or path.read_text(encoding="utf-8") != text
+        ]
         stale += [f"{README}: {problem}" for problem in listing_problems(readme, files)]
         for line in stale:
             click.echo(line, err=True)
         if stale:
             raise click.ClickException("the generated docs are out of date (hint: run 'mdguide docs')")
-        click.echo(f"{REFERENCE} and the list of outputs in {README} are up to date.")
+        click.echo(f"{REFERENCE}, {ERRORS} and the list of outputs in {README} are up to date.")
         return
-    REFERENCE.parent.mkdir(parents=True, exist_ok=True)
-    REFERENCE.write_text(reference, encoding="utf-8")
+    for path, text in pages.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
     README.write_text(with_outputs_listing(readme, files), encoding="utf-8")
     click.echo(f"wrote {REFERENCE} ({len(main.commands)} commands)")
+    click.echo(f"wrote {ERRORS} ({len(CATALOGUE)} codes)")
     click.echo(f"wrote the list of outputs in {README} ({len(files)} files)")
+
+
+@main.group()
+def review() -> None:
+    """Send the guide to reviewers as a Word document, and bring their changes back.
+
+    \b
+    Examples:
+      mdguide review export review.docx
+      mdguide review import review-returned.docx --dry-run
+    """
+
+
+@review.command("export")
+@content_option
+@click.option("--role", metavar="ID", help="Only this role's handout (see content/roles.json).")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@friendly_errors
+def review_export(content_dir: str, role: str | None, out: Path) -> None:
+    """Write OUT, a Word document of the guide (or one role's handout) for reviewers.
+
+    It looks like the DOCX that `mdguide build` makes. Each text that comes
+    from content/ is anchored to its place there by a bookmark the reviewer
+    does not see, so that `mdguide review import` can bring back the
+    reviewer's tracked changes and comments.
+
+    \b
+    Examples:
+      mdguide review export review.docx
+      mdguide review export --role consultant consultant-review.docx
+    """
+    import os
+
+    from mdguide_build.build import parse_source_date_epoch
+    from mdguide_build.tools.review.export import export_review
+    from mdguide_build.validate.loader import load_content
+
+    content, _ = load_content(Path(content_dir))
+    found = export_review(content, out, role, parse_source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH")))
+    click.echo(f"wrote {out} ({len(found)} texts anchored to {content_dir}/)")
+
+
+@review.command("import")
+@content_option
+@click.option("--dry-run", is_flag=True, help="Write nothing: print the report and the patch to content/.")
+@click.option(
+    "--reject-pending", is_flag=True, help="Keep the original words wherever a change is still tracked."
+)
+@click.argument("source", metavar="IN.docx", type=click.Path(dir_okay=False, path_type=Path))
+@friendly_errors
+def review_import(content_dir: str, dry_run: bool, reject_pending: bool, source: Path) -> None:
+    """Bring a reviewer's changes in IN.docx (from `mdguide review export`) into content/.
+
+    Tracked changes are applied as if accepted (with --reject-pending, as if
+    rejected); untracked edits are applied too. The report names each change
+    as `mdguide diff` does, lists the comments with their places, and lists
+    every change that could not be applied, with its words, to make by hand.
+    Nothing is written unless the result is valid content.
+
+    \b
+    Examples:
+      mdguide review import review-returned.docx --dry-run
+      mdguide review import review-returned.docx
+    """
+    from mdguide_build.tools.review.apply import plan_import, write_import
+    from mdguide_build.tools.review.report import format_report
+    from mdguide_build.validate.loader import load_content
+
+    content, _ = load_content(Path(content_dir), content_dir)
+    result = plan_import(
+        content, source, reject_pending=reject_pending, source=str(source), display=content_dir
+    )
+    if not dry_run:
+        write_import(result, Path(content_dir))
+    click.echo(format_report(result, written=not dry_run), nl=False)
+    if dry_run and result.files:
+        click.echo(result.patch(), nl=False)

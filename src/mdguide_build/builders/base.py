@@ -75,7 +75,7 @@ PACKAGE = ASSETS.parent
 # Tools whose version can change an output's bytes: (import name, distribution name).
 _TOOLS = (
     ("pypandoc", "pypandoc_binary"),
-    ("weasyprint", "weasyprint"),
+    ("typst", "typst"),
     ("docx", "python_docx"),
     ("lxml", "lxml"),
     ("pydantic", "pydantic"),

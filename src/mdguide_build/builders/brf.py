@@ -9,6 +9,7 @@ braille page begins, so a sighted transcriber or checker can follow along.
 from __future__ import annotations
 
 import functools
+import textwrap
 from pathlib import Path
 
 from mdguide_build.builders.base import Builder, Output
@@ -25,27 +26,31 @@ def _book(blocks: tuple[TextBlock, ...]) -> braille.BrailleBook:
 
 
 def preview(blocks: tuple[TextBlock, ...], book: braille.BrailleBook, brf_name: str) -> str:
-    """The print text of the BRF, with a marker line where each braille page begins."""
+    """The print text of the BRF, 40 characters a line, with a marker line where each braille page begins."""
     pages_at: dict[int, list[tuple[int, int]]] = {}
     for page in range(1, len(book.pages) + 1):
         owner = max((i for i, (p, line) in enumerate(book.starts) if (p, line) <= (page, 2)), default=0)
         pages_at.setdefault(owner, []).append((page, book.starts[owner][0]))
-    out = [
-        f"Editorial note: this file is not part of the guide. It is the print text of {brf_name},",
-        "the braille edition (Unified English Braille, grade 2, 40 cells by 25 lines), in",
-        "the order it is brailled. A line '--- braille page N ---' marks where each braille",
-        "page begins.",
-    ]
+    note = (
+        f"Editorial note: this file is not part of the guide. It is the print text of {brf_name}, "
+        "the braille edition (Unified English Braille, grade 2, 40 cells by 25 lines), in the order it "
+        "is brailled, 40 characters a line. A line '--- braille page N ---' marks where each braille "
+        "page begins; '--- braille page N began above ---' follows the text in which it begins."
+    )
+    out = textwrap.wrap(note, braille.CELLS, break_on_hyphens=False)
     for index, block in enumerate(blocks):
         marks = pages_at.get(index, [])
-        out.append("")
+        if marks or not (
+            block.kind == "contents" == blocks[index - 1].kind
+        ):  # the contents list is one block
+            out.append("")
         for page, starts_on in marks:
             if starts_on == page:
                 out.append(f"--- braille page {page} ---")
-        out.extend(render_block(block))
+        out.extend(render_block(block, braille.CELLS, break_long_words=True))
         for page, starts_on in marks:
             if starts_on != page:
-                out.append(f"--- braille page {page} begins within the text above ---")
+                out.append(f"--- braille page {page} began above ---")
     return "\n".join(out) + "\n"
 
 

@@ -32,7 +32,7 @@ from mdguide_build.guide.content import Content
 from mdguide_build.guide.labels import human_date
 from mdguide_build.pandoc import ast as pa
 from mdguide_build.pandoc import runner as pandoc
-from mdguide_build.pandoc.guide import guide_document, plain
+from mdguide_build.pandoc.guide import AnchorHook, guide_document, plain
 from mdguide_build.writers.reference_docx import reference_docx
 from mdguide_build.writers.zipped import unzip_entries, zip_bytes
 
@@ -55,9 +55,9 @@ class DocxError(MdguideError):
     """pandoc's DOCX is not shaped as the finish step expects."""
 
 
-def docx_document(content: Content) -> pa.Document:
+def docx_document(content: Content, anchor: AnchorHook | None = None) -> pa.Document:
     """The guide in its Word flavour, with the metadata a Word document uses."""
-    document = guide_document(content, "docx")
+    document = guide_document(content, "docx", anchor=anchor)
     meta = {key: document.meta[key] for key in _META_KEYS if key in document.meta}
     # Shown under the title; the machine-readable dates go into core.xml (see finish()).
     meta["date"] = pa.MetaInlines(plain(human_date(content.guide.published)))
@@ -117,6 +117,30 @@ def convert_with_reference(document: str, path: Path, reference: bytes, extra_ar
         reference_path.unlink(missing_ok=True)
 
 
+def write_docx(
+    path: Path,
+    document: str,
+    contents: list[tuple[int, str, str]],
+    language: str,
+    created: datetime,
+    modified: datetime,
+) -> None:
+    """The guide's DOCX at ``path``, from its AST as JSON (also `mdguide review export`)."""
+    # The reference is made here, in the worker, so it overlaps other formats' pandoc
+    # runs; it depends only on mdguide's code (in every fingerprint) and the language.
+    written = convert_with_reference(
+        document,
+        path,
+        reference_docx(language),
+        [
+            "--toc",
+            f"--toc-depth={CONTENTS_DEPTH}",
+            "--syntax-highlighting=none",  # no code: keep pandoc's token styles out of Word's list
+        ],
+    )
+    path.write_bytes(finish(written, contents, created, modified))
+
+
 class DocxBuilder(Builder):
     name = "docx"
     summary = (
@@ -131,19 +155,7 @@ class DocxBuilder(Builder):
         created, modified = document_dates(content, self.options.source_date_epoch)
 
         def write(path: Path) -> None:
-            # The reference is made here, in the worker, so it overlaps other formats' pandoc
-            # runs; it depends only on mdguide's code (in every fingerprint) and the language.
-            written = convert_with_reference(
-                document,
-                path,
-                reference_docx(language),
-                [
-                    "--toc",
-                    f"--toc-depth={CONTENTS_DEPTH}",
-                    "--syntax-highlighting=none",  # no code: keep pandoc's token styles out of Word's list
-                ],
-            )
-            path.write_bytes(finish(written, contents, created, modified))
+            write_docx(path, document, contents, language, created, modified)
 
         fingerprint = self.fingerprint(document, language, created.isoformat(), modified.isoformat())
         return [Output(f"{content.guide.slug}.docx", fingerprint, write)]

@@ -18,10 +18,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from mdguide_build.builders.base import ASSETS, Builder, Output
+from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
 from mdguide_build.pandoc import ast as pa
 from mdguide_build.pandoc import runner as pandoc
-from mdguide_build.pandoc.guide import Context, archived_copy, guide_blocks, metadata
+from mdguide_build.pandoc.guide import Context, guide_blocks, metadata, note_lines
 
 TEMPLATE = ASSETS / "html" / "template.html"
 CSS = ASSETS / "html" / "guide.css"
@@ -54,14 +55,16 @@ class Endnotes:
     """
 
     def __init__(self) -> None:
-        self.urls: list[str] = []
-        self.archived: dict[int, str] = {}  # note number -> archived copy of a dead link
+        self.cited: list[m.Resource] = []
 
-    def cite(self, url: str, archived_url: str | None = None) -> pa.Inline:
-        self.urls.append(url)
-        if archived_url:
-            self.archived[len(self.urls)] = archived_url
-        n = len(self.urls)
+    @property
+    def urls(self) -> list[str]:
+        """The printed address of each note, in order (note n is ``urls[n - 1]``)."""
+        return [resource.url for resource in self.cited]
+
+    def cite(self, resource: m.Resource) -> pa.Inline:
+        self.cited.append(resource)
+        n = len(self.cited)
         return pa.Link(
             [pa.Str(str(n))],
             f"#note-{n}",
@@ -73,10 +76,10 @@ class Endnotes:
         )
 
     def blocks(self) -> list[pa.Block]:
-        if not self.urls:
+        if not self.cited:
             return []
         items = []
-        for n, url in enumerate(self.urls, start=1):
+        for n, resource in enumerate(self.cited, start=1):
             back = pa.Link(
                 pa.text(f"Back to reference {n}"),
                 f"#note-ref-{n}",
@@ -86,8 +89,7 @@ class Endnotes:
                 [
                     pa.Div(
                         [
-                            pa.Para([pa.Link([pa.Str(url)], url, attr=pa.Attr(classes=["url"]))]),
-                            *([pa.Para(archived_copy(self.archived[n]))] if n in self.archived else []),
+                            *(pa.Para(line) for line in note_lines(resource)),
                             pa.Para([back]),
                         ],
                         pa.Attr(identifier=f"note-{n}", classes=["note"]),

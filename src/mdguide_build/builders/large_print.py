@@ -97,11 +97,10 @@ class LargePrintPdfBuilder(Builder):
     def outputs(self, content: Content) -> list[Output]:
         point_size = _checked(self.options.point_size)
         document = print_pdf.print_document(content, large_print=True).to_json_text()
-        css = print_pdf.stylesheet(print_pdf.large_print_look(point_size), large_print=True)
-        identifier = f"{content.guide.identifier} large print"
+        look, date = print_pdf.large_print_look(point_size), print_pdf.edition_date(content)
 
         def write(path: Path) -> None:
-            print_pdf.write_pdf(print_pdf.print_html(document, css), path, identifier)
+            print_pdf.write_pdf(document, path, template=print_pdf.GUIDE_TEMPLATE, look=look, date=date)
 
-        fingerprint = self.fingerprint(document, css)
+        fingerprint = self.fingerprint(document, repr(look), repr(date))
         return [Output(_file_name(content, point_size, ".pdf"), fingerprint, write)]

@@ -1,4 +1,4 @@
-"""Accessible PDF of the standard edition: tagged PDF/UA-1 on A4, laid out by WeasyPrint.
+"""Accessible PDF of the standard edition: tagged PDF/UA-1 on A4, laid out by Typst.
 
 The print layout, tagging, metadata and reproducibility are ``print_pdf``'s;
 this builder picks the standard sizes (11 pt text, notes at the foot of the
@@ -24,11 +24,10 @@ class PdfBuilder(Builder):
 
     def outputs(self, content: Content) -> list[Output]:
         document = print_pdf.print_document(content, large_print=False).to_json_text()
-        css = print_pdf.stylesheet(print_pdf.STANDARD, large_print=False)
-        identifier = f"{content.guide.identifier} pdf"
+        look, date = print_pdf.STANDARD, print_pdf.edition_date(content)
 
         def write(path: Path) -> None:
-            print_pdf.write_pdf(print_pdf.print_html(document, css), path, identifier)
+            print_pdf.write_pdf(document, path, template=print_pdf.GUIDE_TEMPLATE, look=look, date=date)
 
-        fingerprint = self.fingerprint(document, css)
+        fingerprint = self.fingerprint(document, repr(look), repr(date))
         return [Output(f"{content.guide.slug}.pdf", fingerprint, write)]

@@ -15,10 +15,16 @@ handout can quote, tagged in the content with the roles it serves:
 uses it to report untagged ones); ``select`` picks one role's.  A role gets an
 item only when the item's tag names it: nothing is inherited from a heading,
 so nothing untagged can leak into a handout.
+
+A handout is read on its own, so it carries none of the 2017 extraction's
+scars: where the end of a paragraph was lost (an extraction gap follows it),
+the handout quotes the paragraph's whole sentences only, and neither the
+gap's note nor the sentence it cut short.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -29,6 +35,7 @@ from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
 from mdguide_build.guide.hints import did_you_mean
 from mdguide_build.guide.numbering import section_numbers
+from mdguide_build.guide.texts import block_texts
 
 Kind = Literal["reflection", "action", "quote", "criterion"]
 
@@ -57,8 +64,7 @@ class Item:
     kind: Kind | None
     node: m.Paragraph | m.BulletList | m.PullQuote | m.Criterion
     place: Place
-    # An extraction gap right after a paragraph is the lost rest of that paragraph:
-    # it goes wherever the paragraph goes.
+    # An extraction gap right after a paragraph: the paragraph's last sentence is cut short.
     gap: m.ExtractionGap | None = None
 
     @property
@@ -69,20 +75,19 @@ class Item:
         return self.tag is not None and not self.tag.general and role in self.tag.roles
 
     def texts(self) -> list[str]:
-        """Every marked-up text the handout prints for this item."""
-        node = self.node
-        if isinstance(node, m.Paragraph):
-            return [node.text, *([self.gap.note] if self.gap else [])]
-        if isinstance(node, m.BulletList):
-            return list(node.items)
-        if isinstance(node, m.PullQuote):
-            return [quote.text for quote in node.quotes]
-        return [node.text, *node.questions]
+        """The item's marked-up texts, as the guide has them."""
+        return block_texts(self.node)
+
+    def quoted(self) -> list[tuple[inline.Inline, ...]]:
+        """The markup of each text the handout prints: a paragraph before a gap up to its last full stop."""
+        parsed = [_parsed(text) for text in self.texts()]
+        if self.gap is not None and isinstance(self.node, m.Paragraph):
+            return [whole_sentences(parsed[0])]
+        return parsed
 
     def resources(self) -> list[str]:
-        """Ids of the resources it cites, in order (an id may repeat)."""
-        cited = [ref.resource for text in self.texts() for ref in inline.references(_parsed(text))]
-        return cited + (list(self.gap.cites) if self.gap else [])
+        """Ids of the resources the handout cites for it, in order (an id may repeat)."""
+        return [ref.resource for nodes in self.quoted() for ref in inline.references(nodes)]
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,35 @@ def _parsed(text: str) -> tuple[inline.Inline, ...]:
         return inline.parse(text)
     except inline.MarkupError:
         return (inline.Plain(text),)
+
+
+# The end of a sentence: a full stop, question or exclamation mark, and any closing quotes
+# or brackets, before a space or the end of the text.
+_SENTENCE_END = re.compile(r"[.?!][’”\"')]*(?=\s|$)")
+
+
+def whole_sentences(nodes: tuple[inline.Inline, ...]) -> tuple[inline.Inline, ...]:
+    """``nodes`` up to the end of their last whole sentence, with the notes that follow it.
+
+    Only sentence ends in the plain text between links count; with none, the
+    nodes are returned as they are.
+    """
+    for i in range(len(nodes) - 1, -1, -1):
+        node = nodes[i]
+        if not isinstance(node, inline.Plain):
+            continue
+        ends = list(_SENTENCE_END.finditer(node.text))
+        if not ends:
+            continue
+        kept = (*nodes[:i], inline.Plain(node.text[: ends[-1].end()]))
+        notes = []
+        if ends[-1].end() == len(node.text.rstrip()):
+            for after in nodes[i + 1 :]:
+                if not isinstance(after, inline.NoteRef):
+                    break
+                notes.append(after)
+        return (*kept, *notes)
+    return nodes
 
 
 def plain(text: str) -> str:

@@ -38,3 +38,16 @@ def edition_label(edition: m.Edition) -> str:
 
 def review_line(reviewed: m.Review) -> str:
     return f"Last reviewed {human_date(reviewed.last)}; next review due {human_date(reviewed.next)}."
+
+
+def edition_mark(part: object) -> str | None:
+    """'New in 1.1', 'Revised in 1.2' or 'New in 1.1; revised in 1.2': a part a later edition brought.
+
+    None for the 2017 text, which carries no marks.
+    """
+    since, revised = getattr(part, "since", None), getattr(part, "revised", None)
+    if since and revised:
+        return f"New in {since}; revised in {revised}"
+    if revised:
+        return f"Revised in {revised}"
+    return f"New in {since}" if since else None

@@ -29,6 +29,7 @@ EMAIL_PATTERN = r"^[^\s@<>]+@[^\s@<>]+\.[a-z]{2,}$"
 # with a dot, so no '..', no hidden files, no leading '/', no backslash.
 PATH_PATTERN = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$"
 DATE_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]))?$"
+VERSION_PATTERN = r"^[0-9]+(?:\.[0-9]+){0,2}$"
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, min_length=1, max_length=80)]
 Text = Annotated[str, StringConstraints(pattern=LINE_PATTERN, min_length=1, max_length=4000)]
@@ -36,6 +37,7 @@ Line = Annotated[str, StringConstraints(pattern=LINE_PATTERN, min_length=1, max_
 Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, min_length=10, max_length=500)]
 RelPath = Annotated[str, StringConstraints(pattern=PATH_PATTERN, min_length=1, max_length=200)]
 Date = Annotated[str, StringConstraints(pattern=DATE_PATTERN)]
+Version = Annotated[str, StringConstraints(pattern=VERSION_PATTERN)]
 
 
 class Model(BaseModel):
@@ -60,10 +62,34 @@ class ContentFile(Model):
 
 
 class Edition(Model):
-    version: Annotated[str, StringConstraints(pattern=r"^[0-9]+(?:\.[0-9]+){0,2}$")]
+    version: Version
     date: Date
     note: Text | None = Field(
         default=None, description="A short public change note for this edition (editorial)."
+    )
+    removed: list[Text] = Field(
+        default_factory=list,
+        max_length=200,
+        description=(
+            "Words of an earlier edition that this edition takes out, each exactly as it was "
+            "(a paragraph, a list item, a quote, a title): the record that keeps them."
+        ),
+    )
+
+
+class EditionMarks(Model):
+    """Which edition brought a part of the guide: the 2017 text has no marks.
+
+    The fidelity test holds content/ to edition 1.0 (editions/1.0/), and lets it
+    differ only in parts marked here; the outputs show "New in 1.1".
+    """
+
+    since: Version | None = Field(
+        default=None, description="The edition that added it, e.g. '1.1' (one listed in guide.json)."
+    )
+    revised: Version | None = Field(
+        default=None,
+        description="The edition that last changed its words, e.g. '1.1' (one listed in guide.json).",
     )
 
 
@@ -111,6 +137,14 @@ class GuideFile(ContentFile):
     subtitle: Line
     publishers: list[Line] = Field(min_length=1, max_length=5)
     published: Date = Field(description="Publication date of the first edition, e.g. '2017-06'.")
+    published_url: Url | None = Field(
+        default=None,
+        description=(
+            "The public address of the guide's web page (outputs/<slug>.html, published with the other "
+            "outputs beside it). Handouts link to it, so that one sent or printed on its own still "
+            "leads to the full guide; without it they can only name its parts."
+        ),
+    )
     language: Literal["en-GB"]
     edition: Edition
     history: list[Edition] = Field(
@@ -174,13 +208,13 @@ class PassageTag(HandoutTag):
     )
 
 
-class Paragraph(Model):
+class Paragraph(EditionMarks):
     type: Literal["paragraph"]
     text: Text
     handout: PassageTag | None = None
 
 
-class BulletList(Model):
+class BulletList(EditionMarks):
     type: Literal["list"]
     items: list[Text] = Field(min_length=1, max_length=50)
     handout: PassageTag | None = None
@@ -199,7 +233,7 @@ class Quote(Model):
     bold: bool = Field(description="Whether the 2017 guide sets this quote in bold.")
 
 
-class PullQuote(Model):
+class PullQuote(EditionMarks):
     """One or more quotes sharing one attribution line, as the guide prints them."""
 
     type: Literal["pull-quote"]
@@ -209,7 +243,7 @@ class PullQuote(Model):
     handout: HandoutTag | None = None
 
 
-class CaseStudy(Model):
+class CaseStudy(EditionMarks):
     type: Literal["case-study"]
     id: Id
     person: Person
@@ -227,7 +261,7 @@ class PersonSpecificationRef(Model):
     type: Literal["person-specification"]
 
 
-class EditorialNote(Model):
+class EditorialNote(EditionMarks):
     """Text that is not the guide's own: always shown marked as editorial."""
 
     type: Literal["editorial-note"]
@@ -259,14 +293,14 @@ Block = Annotated[
 ]
 
 
-class Subsection(Model):
+class Subsection(EditionMarks):
     id: Id
     title: Line
     blocks: list[Block] = Field(default_factory=list, max_length=200)
     subsections: list[Subsection] = Field(default_factory=list, max_length=50)
 
 
-class SectionFile(ContentFile):
+class SectionFile(ContentFile, EditionMarks):
     """One top-level section. Numbered sections are numbered by their order in guide.json."""
 
     id: Id
@@ -279,14 +313,14 @@ class SectionFile(ContentFile):
 # --- Person specification (person-specification.json) -----------------------------------
 
 
-class Criterion(Model):
+class Criterion(EditionMarks):
     id: Id
     text: Text
     questions: list[Text] = Field(default_factory=list, max_length=20, description="Prompting questions.")
     handout: HandoutTag | None = None
 
 
-class CriteriaGroup(Model):
+class CriteriaGroup(EditionMarks):
     id: Id
     title: Line
     lead: Text = Field(description="The group's opening line, e.g. 'Applicants must have experience of:'.")
@@ -314,7 +348,7 @@ class FigureDescription(Model):
     items: list[Text] = Field(default_factory=list, max_length=20)
 
 
-class Figure(Model):
+class Figure(EditionMarks):
     id: Id
     caption: Line = Field(description="The caption without 'Figure N:' - numbers are computed.")
     description: FigureDescription
@@ -350,6 +384,10 @@ class Resource(Model):
     current_url: Url | None = Field(
         default=None,
         description="Where the resource lives now, if it has moved; `url` keeps the address the guide printed.",
+    )
+    since: Version | None = Field(
+        default=None,
+        description="The edition that first cited it, e.g. '1.1'; absent for the 2017 resources.",
     )
 
 

@@ -65,6 +65,21 @@ def marked_texts(model: m.ContentFile) -> Iterator[Located]:
         yield "/social", model.social
 
 
+def block_texts(block: object) -> list[str]:
+    """The guide's own words in a block, in reading order (editorial notes have none)."""
+    if isinstance(block, m.Paragraph):
+        return [block.text]
+    if isinstance(block, m.BulletList):
+        return list(block.items)
+    if isinstance(block, m.PullQuote):
+        return [quote.text for quote in block.quotes]
+    if isinstance(block, m.CaseStudy):
+        return list(block.paragraphs)
+    if isinstance(block, m.Criterion):
+        return [block.text, *block.questions]
+    return []
+
+
 def iter_blocks(node: m.SectionFile | m.Subsection, base: str = "") -> Iterator[tuple[str, object]]:
     """Every block of a section and its subsections, with its pointer."""
     for i, block in enumerate(node.blocks):

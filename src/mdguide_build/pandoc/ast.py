@@ -11,8 +11,6 @@ and DOCX. That makes this module the security boundary:
 * there is deliberately no ``RawBlock`` or ``RawInline``: content is data, never
   markup, so nothing built here can inject HTML/XML/OOXML;
 * link targets are limited to http(s), mailto and in-document ``#fragments``;
-  images additionally accept base64 ``data:image/...`` URIs, because under
-  ``--sandbox`` pandoc cannot read local files;
 * attributes refuse event handlers (``on*``), ``style`` and unsafe URL values.
 
 The JSON shapes were checked against ``pandoc -t json`` output from pandoc 3.9;
@@ -23,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -34,31 +32,23 @@ __all__ = [
     "Block",
     "BlockQuote",
     "BulletList",
-    "Code",
-    "DefinitionList",
     "Div",
     "Document",
     "Element",
     "Emph",
     "Figure",
     "Header",
-    "HorizontalRule",
-    "Image",
     "Inline",
     "LineBreak",
     "Link",
-    "MetaBlocks",
-    "MetaBool",
     "MetaInlines",
     "MetaList",
-    "MetaMap",
     "MetaString",
     "MetaValue",
     "Note",
     "OrderedList",
     "Para",
     "Plain",
-    "SoftBreak",
     "Space",
     "Span",
     "Str",
@@ -82,9 +72,7 @@ _WORD_BREAK = re.compile(rf"[^\S{_NO_BREAK}]+")
 # EPUB and DOCX; lone surrogates cannot be encoded as UTF-8.
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _ATTR_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
-_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _LINK_PREFIXES = ("http://", "https://", "mailto:")
-_IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif|webp|avif|svg\+xml);base64,")
 # Attribute keys whose values a browser or reading system dereferences.
 _URL_KEYS = frozenset(
     {
@@ -172,24 +160,11 @@ def _attr(owner: str, value: object) -> Attr:
     return value
 
 
-def _check_url(owner: str, url: object, *, image: bool = False) -> str:
+def _check_url(owner: str, url: object) -> str:
     url = _check_str(owner, "url", url, allow_empty=False)
     if re.search(r"\s", url):
         raise ValueError(f"{owner} url must not contain whitespace (percent-encode it): {url!r}")
-    lowered = url.lower()
-    if image:
-        match = _IMAGE_DATA.match(lowered)
-        if match:
-            if not _BASE64.fullmatch(url, match.end()):
-                raise ValueError(f"{owner} data: URI payload is not valid base64")
-            return url
-        if lowered.startswith(("http://", "https://")):
-            return url
-        raise ValueError(
-            f"{owner} url must be http(s) or a base64 data:image/... URI, got {url[:60]!r}; "
-            "pandoc's --sandbox refuses local files, so embed images as data: URIs"
-        )
-    if lowered.startswith(_LINK_PREFIXES) or (url.startswith("#") and len(url) > 1):
+    if url.lower().startswith(_LINK_PREFIXES) or (url.startswith("#") and len(url) > 1):
         return url
     raise ValueError(f"{owner} url must start with http://, https://, mailto: or #, got {url[:60]!r}")
 
@@ -249,12 +224,78 @@ class Attr:
 
 # -- element bases ----------------------------------------------------------------
 
+Check = Callable[[str, str, Any], Any]  # (owner, field name, value) -> the value to keep, or raise
+
+
+def _checked_inlines(owner: str, name: str, value: object) -> tuple[Inline, ...]:
+    return _inlines(owner, value, name)
+
+
+def _checked_blocks(owner: str, name: str, value: object) -> tuple[Block, ...]:
+    return _blocks(owner, value, name)
+
+
+def _checked_items(owner: str, _name: str, value: object) -> tuple[tuple[Block, ...], ...]:
+    return _items(owner, value)
+
+
+def _checked_attr(owner: str, _name: str, value: object) -> Attr:
+    return _attr(owner, value)
+
+
+def _checked_url(owner: str, _name: str, value: object) -> str:
+    return _check_url(owner, value)
+
+
+def _int_from(low: int, high: int | None = None) -> Check:
+    def check(owner: str, name: str, value: object) -> int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"{owner} {name} must be an int, got {_describe(value)}")
+        if high is not None and not low <= value <= high:
+            raise ValueError(f"{owner} {name} must be {low} to {high}, got {value}")
+        return value
+
+    return check
+
+
+def _one_of(allowed: frozenset[str]) -> Check:
+    def check(owner: str, name: str, value: object) -> str:
+        if value not in allowed:
+            raise ValueError(f"{owner} {name} must be one of {sorted(allowed)}, got {value!r}")
+        return value
+
+    return check
+
+
+def _optional(check: Check) -> Check:
+    return lambda owner, name, value: None if value is None else check(owner, name, value)
+
+
+# The declarative checks: each node lists its fields with the check that applies.
+INLINES: Check = _checked_inlines
+BLOCKS: Check = _checked_blocks
+ITEMS: Check = _checked_items
+ATTR: Check = _checked_attr
+URL: Check = _checked_url
+STR: Check = _check_str
+
 
 class Element:
-    """Base of every AST node; ``to_json()`` gives pandoc's ``{"t", "c"}`` form."""
+    """Base of every AST node; ``to_json()`` gives pandoc's ``{"t", "c"}`` form.
+
+    Subclasses declare ``checks``: (field, check) pairs, run in order when the
+    node is built. A check returns the value to keep (sequences become tuples,
+    so a node cannot change after it was checked) or raises, naming the node
+    and the field.
+    """
 
     __slots__ = ()
     tag: ClassVar[str]
+    checks: ClassVar[tuple[tuple[str, Check], ...]] = ()
+
+    def __post_init__(self) -> None:
+        for name, check in self.checks:
+            object.__setattr__(self, name, check(self.tag, name, getattr(self, name)))
 
     def _content(self) -> JSON:
         raise NotImplementedError
@@ -320,11 +361,6 @@ class Space(_Leaf, Inline):
 
 
 @dataclass(frozen=True, slots=True)
-class SoftBreak(_Leaf, Inline):
-    tag: ClassVar[str] = "SoftBreak"
-
-
-@dataclass(frozen=True, slots=True)
 class LineBreak(_Leaf, Inline):
     tag: ClassVar[str] = "LineBreak"
 
@@ -333,9 +369,7 @@ class LineBreak(_Leaf, Inline):
 class Emph(Inline):
     content: Sequence[Inline]
     tag: ClassVar[str] = "Emph"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "content", _inlines(self.tag, self.content))
+    checks: ClassVar = (("content", INLINES),)
 
     def _content(self) -> JSON:
         return _j(self.content)
@@ -345,26 +379,10 @@ class Emph(Inline):
 class Strong(Inline):
     content: Sequence[Inline]
     tag: ClassVar[str] = "Strong"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "content", _inlines(self.tag, self.content))
+    checks: ClassVar = (("content", INLINES),)
 
     def _content(self) -> JSON:
         return _j(self.content)
-
-
-@dataclass(frozen=True, slots=True)
-class Code(Inline):
-    text: str
-    attr: Attr = field(default_factory=Attr)
-    tag: ClassVar[str] = "Code"
-
-    def __post_init__(self) -> None:
-        _check_str("Code", "text", self.text)
-        _attr("Code", self.attr)
-
-    def _content(self) -> JSON:
-        return [self.attr.to_json(), self.text]
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,35 +392,10 @@ class Link(Inline):
     title: str = ""
     attr: Attr = field(default_factory=Attr)
     tag: ClassVar[str] = "Link"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "content", _inlines("Link", self.content))
-        _check_url("Link", self.url)
-        _check_str("Link", "title", self.title)
-        _attr("Link", self.attr)
+    checks: ClassVar = (("content", INLINES), ("url", URL), ("title", STR), ("attr", ATTR))
 
     def _content(self) -> JSON:
         return [self.attr.to_json(), _j(self.content), [self.url, self.title]]
-
-
-@dataclass(frozen=True, slots=True)
-class Image(Inline):
-    """An image; ``alt`` is its text alternative (empty only for decoration)."""
-
-    alt: Sequence[Inline]
-    url: str
-    title: str = ""
-    attr: Attr = field(default_factory=Attr)
-    tag: ClassVar[str] = "Image"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "alt", _inlines("Image", self.alt, "alt"))
-        _check_url("Image", self.url, image=True)
-        _check_str("Image", "title", self.title)
-        _attr("Image", self.attr)
-
-    def _content(self) -> JSON:
-        return [self.attr.to_json(), _j(self.alt), [self.url, self.title]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,9 +404,7 @@ class Note(Inline):
 
     blocks: Sequence[Block]
     tag: ClassVar[str] = "Note"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "blocks", _blocks("Note", self.blocks))
+    checks: ClassVar = (("blocks", BLOCKS),)
 
     def _content(self) -> JSON:
         return _j(self.blocks)
@@ -424,10 +415,7 @@ class Span(Inline):
     content: Sequence[Inline]
     attr: Attr = field(default_factory=Attr)
     tag: ClassVar[str] = "Span"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "content", _inlines("Span", self.content))
-        _attr("Span", self.attr)
+    checks: ClassVar = (("content", INLINES), ("attr", ATTR))
 
     def _content(self) -> JSON:
         return [self.attr.to_json(), _j(self.content)]
@@ -442,9 +430,7 @@ class Plain(Block):
 
     content: Sequence[Inline]
     tag: ClassVar[str] = "Plain"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "content", _inlines(self.tag, self.content))
+    checks: ClassVar = (("content", INLINES),)
 
     def _content(self) -> JSON:
         return _j(self.content)
@@ -454,12 +440,23 @@ class Plain(Block):
 class Para(Block):
     content: Sequence[Inline]
     tag: ClassVar[str] = "Para"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "content", _inlines(self.tag, self.content))
+    checks: ClassVar = (("content", INLINES),)
 
     def _content(self) -> JSON:
         return _j(self.content)
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock(Block):
+    """Text shown exactly as it is, e.g. a line to paste into a content file. Printed as text, never markup."""
+
+    text: str
+    attr: Attr = field(default_factory=Attr)
+    tag: ClassVar[str] = "CodeBlock"
+    checks: ClassVar = (("text", STR), ("attr", ATTR))
+
+    def _content(self) -> JSON:
+        return [self.attr.to_json(), self.text]
 
 
 @dataclass(frozen=True, slots=True)
@@ -468,14 +465,7 @@ class Header(Block):
     content: Sequence[Inline]
     attr: Attr = field(default_factory=Attr)
     tag: ClassVar[str] = "Header"
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.level, int) or isinstance(self.level, bool):
-            raise TypeError(f"Header level must be an int, got {_describe(self.level)}")
-        if not 1 <= self.level <= 6:
-            raise ValueError(f"Header level must be 1 to 6, got {self.level}")
-        object.__setattr__(self, "content", _inlines("Header", self.content))
-        _attr("Header", self.attr)
+    checks: ClassVar = (("level", _int_from(1, 6)), ("content", INLINES), ("attr", ATTR))
 
     def _content(self) -> JSON:
         return [self.level, self.attr.to_json(), _j(self.content)]
@@ -487,24 +477,14 @@ class BulletList(Block):
 
     items: Sequence[Sequence[Block]]
     tag: ClassVar[str] = "BulletList"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "items", _items("BulletList", self.items))
+    checks: ClassVar = (("items", ITEMS),)
 
     def _content(self) -> JSON:
         return [_j(item) for item in self.items]
 
 
 _LIST_STYLES = frozenset(
-    {
-        "DefaultStyle",
-        "Example",
-        "Decimal",
-        "LowerRoman",
-        "UpperRoman",
-        "LowerAlpha",
-        "UpperAlpha",
-    }
+    {"DefaultStyle", "Example", "Decimal", "LowerRoman", "UpperRoman", "LowerAlpha", "UpperAlpha"}
 )
 _LIST_DELIMS = frozenset({"DefaultDelim", "Period", "OneParen", "TwoParens"})
 
@@ -516,17 +496,12 @@ class OrderedList(Block):
     style: str = "Decimal"
     delimiter: str = "Period"
     tag: ClassVar[str] = "OrderedList"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "items", _items("OrderedList", self.items))
-        if not isinstance(self.start, int) or isinstance(self.start, bool):
-            raise TypeError(f"OrderedList start must be an int, got {_describe(self.start)}")
-        if self.style not in _LIST_STYLES:
-            raise ValueError(f"OrderedList style must be one of {sorted(_LIST_STYLES)}, got {self.style!r}")
-        if self.delimiter not in _LIST_DELIMS:
-            raise ValueError(
-                f"OrderedList delimiter must be one of {sorted(_LIST_DELIMS)}, got {self.delimiter!r}"
-            )
+    checks: ClassVar = (
+        ("items", ITEMS),
+        ("start", _int_from(0)),
+        ("style", _one_of(_LIST_STYLES)),
+        ("delimiter", _one_of(_LIST_DELIMS)),
+    )
 
     def _content(self) -> JSON:
         list_attrs = [self.start, {"t": self.style}, {"t": self.delimiter}]
@@ -537,9 +512,7 @@ class OrderedList(Block):
 class BlockQuote(Block):
     blocks: Sequence[Block]
     tag: ClassVar[str] = "BlockQuote"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "blocks", _blocks(self.tag, self.blocks))
+    checks: ClassVar = (("blocks", BLOCKS),)
 
     def _content(self) -> JSON:
         return _j(self.blocks)
@@ -553,10 +526,7 @@ class Div(Block):
     blocks: Sequence[Block]
     attr: Attr = field(default_factory=Attr)
     tag: ClassVar[str] = "Div"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "blocks", _blocks("Div", self.blocks))
-        _attr("Div", self.attr)
+    checks: ClassVar = (("blocks", BLOCKS), ("attr", ATTR))
 
     def _content(self) -> JSON:
         return [self.attr.to_json(), _j(self.blocks)]
@@ -574,51 +544,16 @@ class Figure(Block):
     attr: Attr = field(default_factory=Attr)
     short_caption: Sequence[Inline] | None = None
     tag: ClassVar[str] = "Figure"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "caption", _blocks("Figure", self.caption, "caption"))
-        object.__setattr__(self, "blocks", _blocks("Figure", self.blocks))
-        _attr("Figure", self.attr)
-        if self.short_caption is not None:
-            short = _inlines("Figure", self.short_caption, "short_caption")
-            object.__setattr__(self, "short_caption", short)
+    checks: ClassVar = (
+        ("caption", BLOCKS),
+        ("blocks", BLOCKS),
+        ("attr", ATTR),
+        ("short_caption", _optional(INLINES)),
+    )
 
     def _content(self) -> JSON:
         short = None if self.short_caption is None else _j(self.short_caption)
         return [self.attr.to_json(), [short, _j(self.caption)], _j(self.blocks)]
-
-
-@dataclass(frozen=True, slots=True)
-class HorizontalRule(_Leaf, Block):
-    tag: ClassVar[str] = "HorizontalRule"
-
-
-@dataclass(frozen=True, slots=True)
-class DefinitionList(Block):
-    """``items`` is ``[(term inlines, [definition blocks, ...]), ...]``."""
-
-    items: Sequence[tuple[Sequence[Inline], Sequence[Sequence[Block]]]]
-    tag: ClassVar[str] = "DefinitionList"
-
-    def __post_init__(self) -> None:
-        items = []
-        for pair in _seq("DefinitionList", "items", self.items):
-            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise TypeError(
-                    f"DefinitionList items must be (term, definitions) pairs, got {_describe(pair)}"
-                )
-            term = _inlines("DefinitionList", pair[0], "term")
-            defs = tuple(
-                _blocks("DefinitionList", d, "definition")
-                for d in _seq("DefinitionList", "definitions", pair[1])
-            )
-            items.append((term, defs))
-        if not items:
-            raise ValueError("DefinitionList needs at least one item")
-        object.__setattr__(self, "items", tuple(items))
-
-    def _content(self) -> JSON:
-        return [[_j(term), [_j(d) for d in defs]] for term, defs in self.items]
 
 
 # -- metadata ---------------------------------------------------------------------
@@ -634,52 +569,23 @@ class MetaString(MetaValue):
 
     text: str
     tag: ClassVar[str] = "MetaString"
-
-    def __post_init__(self) -> None:
-        _check_str("MetaString", "text", self.text)
+    checks: ClassVar = (("text", STR),)
 
     def _content(self) -> JSON:
         return self.text
 
 
 @dataclass(frozen=True, slots=True)
-class MetaBool(MetaValue):
-    value: bool
-    tag: ClassVar[str] = "MetaBool"
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.value, bool):
-            raise TypeError(f"MetaBool value must be a bool, got {_describe(self.value)}")
-
-    def _content(self) -> JSON:
-        return self.value
-
-
-@dataclass(frozen=True, slots=True)
 class MetaInlines(MetaValue):
     content: Sequence[Inline]
     tag: ClassVar[str] = "MetaInlines"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "content", _inlines(self.tag, self.content))
+    checks: ClassVar = (("content", INLINES),)
 
     def _content(self) -> JSON:
         return _j(self.content)
 
 
-@dataclass(frozen=True, slots=True)
-class MetaBlocks(MetaValue):
-    blocks: Sequence[Block]
-    tag: ClassVar[str] = "MetaBlocks"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "blocks", _blocks(self.tag, self.blocks))
-
-    def _content(self) -> JSON:
-        return _j(self.blocks)
-
-
-def _meta_values(owner: str, value: object) -> tuple[MetaValue, ...]:
+def _meta_values(owner: str, _name: str, value: object) -> tuple[MetaValue, ...]:
     items = _seq(owner, "items", value)
     for item in items:
         if not isinstance(item, MetaValue):
@@ -707,24 +613,10 @@ def _meta_mapping(owner: str, value: object) -> Mapping[str, MetaValue]:
 class MetaList(MetaValue):
     items: Sequence[MetaValue]
     tag: ClassVar[str] = "MetaList"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "items", _meta_values("MetaList", self.items))
+    checks: ClassVar = (("items", _meta_values),)
 
     def _content(self) -> JSON:
         return _j(self.items)
-
-
-@dataclass(frozen=True, slots=True)
-class MetaMap(MetaValue):
-    entries: Mapping[str, MetaValue]
-    tag: ClassVar[str] = "MetaMap"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "entries", _meta_mapping("MetaMap", self.entries))
-
-    def _content(self) -> JSON:
-        return {key: value.to_json() for key, value in self.entries.items()}
 
 
 # -- document ---------------------------------------------------------------------
@@ -760,13 +652,13 @@ def stringify(inlines: Iterable[Inline]) -> str:
     """The words of some inlines, as plain text (like panflute's ``stringify``).
 
     Spaces and breaks become one space; emphasis, spans and links give their
-    words; notes, images and code are left out (they are not running text).
+    words; notes are left out (they are not running text).
     """
     out = []
     for node in inlines:
         if isinstance(node, Str):
             out.append(node.text)
-        elif isinstance(node, (Space, SoftBreak, LineBreak)):
+        elif isinstance(node, (Space, LineBreak)):
             out.append(" ")
         elif isinstance(node, (Span, Emph, Strong, Link)):
             out.append(stringify(node.content))

@@ -20,13 +20,15 @@ from typing import Literal
 from mdguide_build.guide import inline
 from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
-from mdguide_build.guide.labels import attribution_text, edition_label, human_date, review_line
+from mdguide_build.guide.labels import attribution_text, edition_label, edition_mark, human_date, review_line
 from mdguide_build.guide.numbering import figure_numbers, section_numbers
 from mdguide_build.pandoc import ast as pa
 
 Flavour = Literal["web", "docx"]
+# `mdguide review export` anchors each text field: anchor(owner, path, inlines) -> inlines (see Context.anchor).
+AnchorHook = Callable[[object, tuple[str | int, ...], list[pa.Inline]], list[pa.Inline]]
 
-# DOCX paragraph styles, defined in the reference document (builders/docx.py).
+# DOCX paragraph styles; their look is defined in the reference document (writers/reference_docx.py).
 STYLE_PULL_QUOTE = "Pull Quote"
 STYLE_ATTRIBUTION = "Attribution"
 STYLE_CASE_STUDY = "Case Study"
@@ -47,32 +49,63 @@ DOCX_STYLES = (
 )
 
 
-def resource_note(url: str, archived_url: str | None = None) -> pa.Note:
-    """A footnote giving the resource's full address, visible and linked.
+def resource_note(resource: m.Resource) -> pa.Note:
+    """A footnote giving the resource's address as the guide printed it, visible and linked.
 
-    ``archived_url``: the resource is known to be dead; the note offers its archived copy.
+    Where the resource has moved, or is dead with an archived copy, an
+    editorial line says so after the printed address (``note_lines``).
     """
-    words: list[pa.Inline] = [pa.Link([pa.Str(url)], url, attr=pa.Attr(classes=["url"]))]
-    if archived_url:
-        words += [pa.LineBreak(), *archived_copy(archived_url)]
+    words: list[pa.Inline] = []
+    for line in note_lines(resource):
+        words += [pa.LineBreak(), *line] if words else line
     return pa.Note([pa.Para(words)])
+
+
+def note_lines(resource: m.Resource) -> list[list[pa.Inline]]:
+    """The lines of a resource's note: the printed address, then what became of it (editorial).
+
+    The printed address is kept, as the guide printed it.  A resource with a
+    ``current_url`` has moved: "Editorial note: This resource has moved; it is
+    now at <current_url>."  A dead one offers its archived copy.
+    """
+    lines = [[pa.Link([pa.Str(resource.url)], resource.url, attr=pa.Attr(classes=["url"]))]]
+    if resource.current_url:
+        words = [
+            *pa.text("This resource has moved; it is now at"),
+            pa.Space(),
+            pa.Link(
+                [pa.Str(resource.current_url)], resource.current_url, attr=pa.Attr(classes=["url", "current"])
+            ),
+        ]
+        if resource.archived_url:
+            words += [
+                pa.Space(),
+                *pa.text("Archived copy of the page the guide cited:"),
+                pa.Space(),
+                _archived(resource),
+            ]
+        lines.append(_editorial_inline(words, "moved"))
+    elif resource.status == "dead" and resource.archived_url:
+        lines.append(archived_copy(resource.archived_url))
+    return lines
+
+
+def _archived(resource: m.Resource) -> pa.Link:
+    url = resource.archived_url or ""
+    return pa.Link([pa.Str(url)], url, attr=pa.Attr(classes=["url", "archived"]))
+
+
+def _editorial_inline(words: list[pa.Inline], kind: str) -> list[pa.Inline]:
+    """Words in a note that are not the guide's own, labelled "Editorial note:"."""
+    label = pa.Strong([pa.Str("Editorial"), pa.Space(), pa.Str("note:")])
+    return [pa.Span([label, pa.Space(), *words], pa.Attr(classes=["editorial-inline", kind]))]
 
 
 def archived_copy(archived_url: str) -> list[pa.Inline]:
     """'Editorial note: this address no longer works. Archived copy: <url>' (not the guide's words)."""
-    label = pa.Strong([pa.Str("Editorial"), pa.Space(), pa.Str("note:")])
-    return [
-        pa.Span(
-            [
-                label,
-                pa.Space(),
-                *pa.text("This address no longer works. Archived copy:"),
-                pa.Space(),
-                pa.Link([pa.Str(archived_url)], archived_url, attr=pa.Attr(classes=["url", "archived"])),
-            ],
-            pa.Attr(classes=["editorial-inline", "archived-copy"]),
-        )
-    ]
+    link = pa.Link([pa.Str(archived_url)], archived_url, attr=pa.Attr(classes=["url", "archived"]))
+    words = [*pa.text("This address no longer works. Archived copy:"), pa.Space(), link]
+    return _editorial_inline(words, "archived-copy")
 
 
 @dataclass
@@ -85,31 +118,40 @@ class Context:
     figure_numbers: dict[str, int] = field(init=False)
     # Only these resources may appear (handouts filter); None means all.
     allowed_resources: frozenset[str] | None = None
-    # Makes the note citing a resource's URL: a pandoc footnote by default; the
-    # HTML page numbers its own endnotes so each back link can say where it goes.
-    # It is called as note(url), or note(url, archived_url) for a dead link with an archived copy.
-    note: Callable[..., pa.Inline] = resource_note
+    # Makes the note citing a resource: a pandoc footnote by default; the HTML
+    # page numbers its own endnotes so each back link can say where it goes.
+    note: Callable[[m.Resource], pa.Inline] = resource_note
+    # `mdguide review export`: wraps the words of one text field in an anchor, called as
+    # anchor(owner, path, inlines) where ``owner`` is the model holding the field and
+    # ``path`` its name (and index, in a list), e.g. (paragraph, ("text",)) or (lst, ("items", 2)).
+    anchor: AnchorHook | None = None
 
     def __post_init__(self) -> None:
+        self.resources = {r.id: r for r in self.content.resources.resources}
         self.urls = {r.id: r.url for r in self.content.resources.resources}
-        # Links known to be dead whose archived copy the notes offer (`mdguide check-links`).
-        self.archived = {
-            r.id: r.archived_url
-            for r in self.content.resources.resources
-            if r.status == "dead" and r.archived_url
-        }
         self.figure_numbers = figure_numbers(self.content)
 
     def cite(self, resource: str) -> pa.Inline:
-        """The note citing ``resource``: its address, and an archived copy if the address is dead."""
-        archived = self.archived.get(resource)
-        return self.note(self.urls[resource], archived) if archived else self.note(self.urls[resource])
+        """The note citing ``resource``: its printed address, and where it is now (``note_lines``)."""
+        return self.note(self.resources[resource])
 
     def styled(self, style: str, blocks: list[pa.Block], attr: pa.Attr | None = None) -> pa.Block:
         """Blocks in a DOCX paragraph style (or a classed div on the web)."""
         if self.flavour == "docx":
             return pa.Div(blocks, pa.Attr(attributes=[("custom-style", style)]))
         return pa.Div(blocks, attr or pa.Attr())
+
+    def field(self, owner: object, *path: str | int, markup: bool = True) -> list[pa.Inline]:
+        """The words of one text field of ``owner``: ``field(node, "text")``, ``field(node, "items", 2)``.
+
+        ``markup=False`` for fields that hold plain text (titles).  Every text an
+        editor can change goes through here, so the review export can anchor it.
+        """
+        value = getattr(owner, str(path[0]))
+        for key in path[1:]:
+            value = value[key]
+        words = marked(value, self) if markup else plain(value)
+        return self.anchor(owner, path, words) if self.anchor else words
 
     def item(self, inlines: list[pa.Inline]) -> pa.Block:
         """A list item's text: Word applies a custom style to a Para, not to a tight list's Plain."""
@@ -158,7 +200,7 @@ def plain(text: str) -> list[pa.Inline]:
 def pull_quote(block: m.PullQuote, ctx: Context) -> list[pa.Block]:
     quotes = []
     for quote in block.quotes:
-        words = [pa.Str("“"), *marked(quote.text, ctx), pa.Str("”")]
+        words = [pa.Str("“"), *ctx.field(quote, "text"), pa.Str("”")]
         quotes.append([pa.Strong(words)] if quote.bold else words)
     attribution = plain(attribution_text(block.attribution))
     if ctx.flavour == "docx":
@@ -182,7 +224,7 @@ def case_study(block: m.CaseStudy, ctx: Context, level: int) -> list[pa.Block]:
         min(level, 6), plain(person.name), pa.Attr(identifier=heading_id, classes=["unnumbered", "unlisted"])
     )
     role = pa.Para(plain(f"{person.title}, {person.organisation}"))
-    paragraphs = [pa.Para(marked(p, ctx)) for p in block.paragraphs]
+    paragraphs = [pa.Para(ctx.field(block, "paragraphs", i)) for i in range(len(block.paragraphs))]
     if ctx.flavour == "docx":
         return [
             heading,
@@ -222,9 +264,12 @@ def figure(block: m.FigureRef, ctx: Context) -> list[pa.Block]:
     fig = next(f for f in ctx.content.figures.figures if f.id == block.figure)
     number = ctx.figure_numbers[fig.id]
     caption = [pa.Str("Figure"), pa.Space(), pa.Str(f"{number}:"), pa.Space(), *plain(fig.caption)]
-    description: list[pa.Block] = [pa.Para(marked(fig.description.lead, ctx))]
+    words = fig.description
+    description: list[pa.Block] = [pa.Para(ctx.field(words, "lead"))]
     if fig.description.items:
-        description.append(pa.BulletList([[ctx.item(marked(item, ctx))] for item in fig.description.items]))
+        description.append(
+            pa.BulletList([[ctx.item(ctx.field(words, "items", i))] for i in range(len(words.items))])
+        )
     basis = {
         "guide-text": "This description lists what the guide's text says the figure shows.",
         "reconstructed": "This description is reconstructed from the guide's text and is incomplete.",
@@ -248,19 +293,30 @@ def figure(block: m.FigureRef, ctx: Context) -> list[pa.Block]:
 def person_specification(ctx: Context, level: int) -> list[pa.Block]:
     out: list[pa.Block] = []
     for group in ctx.content.person_specification.groups:
-        out.append(pa.Header(min(level, 6), plain(group.title), pa.Attr(identifier=group.id)))
-        out.append(pa.Para(marked(group.lead, ctx)))
+        out.append(
+            pa.Header(min(level, 6), ctx.field(group, "title", markup=False), pa.Attr(identifier=group.id))
+        )
+        out.append(pa.Para(ctx.field(group, "lead")))
         items = []
         for criterion in group.criteria:
-            item: list[pa.Block] = [
-                ctx.styled(
-                    STYLE_CRITERION,
-                    [pa.Para(marked(criterion.text, ctx))],
-                    pa.Attr(identifier=criterion.id, classes=["criterion"]),
-                )
-            ]
+            item: list[pa.Block] = with_edition_mark(
+                criterion,
+                [
+                    ctx.styled(
+                        STYLE_CRITERION,
+                        [pa.Para(ctx.field(criterion, "text"))],
+                        pa.Attr(identifier=criterion.id, classes=["criterion"]),
+                    )
+                ],
+                ctx,
+            )
             if criterion.questions:
-                questions = pa.BulletList([[ctx.item(marked(q, ctx))] for q in criterion.questions])
+                questions = pa.BulletList(
+                    [
+                        [ctx.item(ctx.field(criterion, "questions", i))]
+                        for i in range(len(criterion.questions))
+                    ]
+                )
                 item.append(
                     ctx.styled(
                         STYLE_PROMPTING_QUESTION, [questions], pa.Attr(classes=["prompting-questions"])
@@ -271,12 +327,31 @@ def person_specification(ctx: Context, level: int) -> list[pa.Block]:
     return [pa.Div(out, pa.Attr(identifier="person-specification", classes=["person-specification"]))]
 
 
+def with_edition_mark(part: object, blocks: list[pa.Block], ctx: Context) -> list[pa.Block]:
+    """A part that a later edition added or revised, labelled "New in 1.1" before it (as text).
+
+    On the web the label and the part share a classed division, so the page can
+    set the whole part apart; the label itself says it in words.
+    """
+    label = edition_mark(part)
+    if label is None:
+        return blocks
+    mark = pa.Para([pa.Span([pa.Strong(plain(label))], pa.Attr(classes=["edition-mark"]))])
+    if ctx.flavour == "docx":
+        return [ctx.styled(STYLE_EDITORIAL, [mark]), *blocks]
+    return [pa.Div([mark, *blocks], pa.Attr(classes=["edition-marked"]))]
+
+
 def block(node: object, ctx: Context, level: int) -> list[pa.Block]:
     """``level`` is the heading level a heading inside this block would take."""
+    return with_edition_mark(node, _block(node, ctx, level), ctx)
+
+
+def _block(node: object, ctx: Context, level: int) -> list[pa.Block]:
     if isinstance(node, m.Paragraph):
-        return [pa.Para(marked(node.text, ctx))]
+        return [pa.Para(ctx.field(node, "text"))]
     if isinstance(node, m.BulletList):
-        return [pa.BulletList([[pa.Plain(marked(item, ctx))] for item in node.items])]
+        return [pa.BulletList([[pa.Plain(ctx.field(node, "items", i))] for i in range(len(node.items))])]
     if isinstance(node, m.PullQuote):
         return pull_quote(node, ctx)
     if isinstance(node, m.CaseStudy):
@@ -286,17 +361,20 @@ def block(node: object, ctx: Context, level: int) -> list[pa.Block]:
     if isinstance(node, m.PersonSpecificationRef):
         return person_specification(ctx, level)
     if isinstance(node, m.EditorialNote):
-        return [editorial(marked(node.text, ctx), ctx)]
+        return [editorial(ctx.field(node, "text"), ctx)]
     if isinstance(node, m.ExtractionGap):
         notes = [
             ctx.cite(i) for i in node.cites if ctx.allowed_resources is None or i in ctx.allowed_resources
         ]
-        return [editorial([*marked(node.note, ctx), *notes], ctx, "extraction-gap")]
+        return [editorial([*ctx.field(node, "note"), *notes], ctx, "extraction-gap")]
     raise TypeError(f"no rendering for {type(node).__name__}")  # a new block type needs a case here
 
 
 def subsection(node: m.Subsection, ctx: Context, level: int) -> list[pa.Block]:
-    out: list[pa.Block] = [pa.Header(min(level, 6), plain(node.title), pa.Attr(identifier=node.id))]
+    out: list[pa.Block] = [
+        pa.Header(min(level, 6), ctx.field(node, "title", markup=False), pa.Attr(identifier=node.id))
+    ]
+    out += with_edition_mark(node, [], ctx)
     for child in node.blocks:
         out.extend(block(child, ctx, level + 1))
     for child in node.subsections:
@@ -304,15 +382,15 @@ def subsection(node: m.Subsection, ctx: Context, level: int) -> list[pa.Block]:
     return out
 
 
-def section_heading(section: m.SectionFile, number: int | None) -> pa.Header:
-    words = plain(section.title)
+def section_heading(section: m.SectionFile, number: int | None, ctx: Context) -> pa.Header:
+    words = ctx.field(section, "title", markup=False)
     if number is not None:
         words = [pa.Span([pa.Str(f"{number}.")], pa.Attr(classes=["section-number"])), pa.Space(), *words]
     return pa.Header(1, words, pa.Attr(identifier=section.id))
 
 
 def section(node: m.SectionFile, ctx: Context, number: int | None) -> list[pa.Block]:
-    out: list[pa.Block] = [section_heading(node, number)]
+    out: list[pa.Block] = [section_heading(node, number, ctx), *with_edition_mark(node, [], ctx)]
     for child in node.blocks:
         out.extend(block(child, ctx, 2))
     for child in node.subsections:
@@ -323,7 +401,7 @@ def section(node: m.SectionFile, ctx: Context, number: int | None) -> list[pa.Bl
 def foreword(ctx: Context) -> list[pa.Block]:
     fw = ctx.content.foreword
     out: list[pa.Block] = [pa.Header(1, plain(fw.title), pa.Attr(identifier="foreword"))]
-    out.extend(pa.Para(marked(p, ctx)) for p in fw.paragraphs)
+    out.extend(pa.Para(ctx.field(fw, "paragraphs", i)) for i in range(len(fw.paragraphs)))
     signatories = []
     for person in fw.signatories:
         lines = [person.name, person.title, person.organisation]
@@ -363,8 +441,8 @@ def back_matter(ctx: Context) -> list[pa.Block]:
                 ]
             )
         )
-    out.extend(pa.Para(marked(p, ctx)) for p in bm.about)
-    out.append(pa.Para(marked(bm.social, ctx)))
+    out.extend(pa.Para(ctx.field(bm, "about", i)) for i in range(len(bm.about)))
+    out.append(pa.Para(ctx.field(bm, "social")))
     out.append(pa.Para(plain(guide.statements.other_formats)))
     return out
 
@@ -410,10 +488,13 @@ def guide_blocks(ctx: Context) -> list[pa.Block]:
 
 
 def guide_document(
-    content: Content, flavour: Flavour, extra_meta: Callable[[Content], dict[str, pa.MetaValue]] | None = None
+    content: Content,
+    flavour: Flavour,
+    extra_meta: Callable[[Content], dict[str, pa.MetaValue]] | None = None,
+    anchor: AnchorHook | None = None,
 ) -> pa.Document:
-    """The whole guide, ready for pandoc."""
-    ctx = Context(content, flavour)
+    """The whole guide, ready for pandoc (``anchor``: see ``Context.anchor``)."""
+    ctx = Context(content, flavour, anchor=anchor)
     meta = metadata(content)
     if extra_meta:
         meta.update(extra_meta(content))

@@ -8,18 +8,19 @@ very document the other formats use and only change how it is shown:
 * ``spell_out_urls`` — on paper a link is just words: a resource link whose
   address is not given in a note of the same paragraph gets the address
   printed after it, so every resource's URL is readable;
-* ``notes_to_footnotes`` — WeasyPrint sets page footnotes from inline
-  elements (``float: footnote``), not from pandoc's list of endnotes.
+* ``map_blocks`` — a block-level rewrite (the PDF's look in
+  ``writers.pdf.styled``; the handout made for paper).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from mdguide_build.pandoc import ast as pa
 
 InlineRewrite = Callable[[list[pa.Inline]], list[pa.Inline]]
+BlockRewrite = Callable[[pa.Block], pa.Block]
 
 
 def map_inlines(document: pa.Document, rewrite: InlineRewrite) -> pa.Document:
@@ -48,26 +49,14 @@ def _value(value: object, rewrite: InlineRewrite) -> object:
     return value  # str, int, Attr, None, (): nothing inside to rewrite
 
 
-def _inlines_of(blocks: Sequence[pa.Block]) -> list[pa.Inline]:
-    """The inlines of a note's blocks (paragraphs), as one run."""
-    out: list[pa.Inline] = []
-    for block in blocks:
-        if not isinstance(block, (pa.Para, pa.Plain)):
-            raise TypeError(f"a note holding {type(block).__name__} cannot become a footnote")
-        if out:
-            out.append(pa.Space())
-        out.extend(block.content)
-    return out
-
-
-def _walk_inlines(inlines: Sequence[pa.Inline]):
+def walk_inlines(inlines: Sequence[pa.Inline]):
     for node in inlines:
         yield node
         if isinstance(node, pa.Note):
             for block in node.blocks:
-                yield from _walk_inlines(getattr(block, "content", ()))
+                yield from walk_inlines(getattr(block, "content", ()))
         else:
-            yield from _walk_inlines(getattr(node, "content", ()))
+            yield from walk_inlines(getattr(node, "content", ()))
 
 
 def emphasis_to_strong(document: pa.Document) -> pa.Document:
@@ -79,28 +68,41 @@ def emphasis_to_strong(document: pa.Document) -> pa.Document:
     return map_inlines(document, rewrite)
 
 
-def notes_to_footnotes(document: pa.Document, css_class: str = "footnote") -> pa.Document:
-    """Each note becomes a classed span in the text, for CSS page footnotes."""
-
-    def rewrite(inlines: list[pa.Inline]) -> list[pa.Inline]:
-        return [
-            pa.Span(_inlines_of(i.blocks), pa.Attr(classes=[css_class])) if isinstance(i, pa.Note) else i
-            for i in inlines
-        ]
-
-    return map_inlines(document, rewrite)
+def map_blocks(document: pa.Document, rewrite: BlockRewrite) -> pa.Document:
+    """Apply ``rewrite`` to every block (those inside it first), list items included."""
+    return pa.Document([_map_block(b, rewrite) for b in document.blocks], document.meta)
 
 
-def spell_out_urls(document: pa.Document) -> pa.Document:
-    """Print a resource link's address after it, unless a note in the same paragraph gives it."""
-    return pa.Document([_spell_out_block(b) for b in document.blocks], document.meta)
+def _map_block(block: pa.Block, rewrite: BlockRewrite) -> pa.Block:
+    changes = {}
+    for spec in dataclasses.fields(block):
+        value = getattr(block, spec.name)
+        if isinstance(value, tuple) and value and isinstance(value[0], pa.Block):
+            changes[spec.name] = [_map_block(b, rewrite) for b in value]
+        elif isinstance(value, tuple) and value and isinstance(value[0], tuple):  # list items
+            changes[spec.name] = [[_map_block(b, rewrite) for b in item] for item in value]
+    return rewrite(dataclasses.replace(block, **changes) if changes else block)
 
 
-def _spell_out_block(block: pa.Block) -> pa.Block:
+def notes_in(inlines: Iterable[pa.Inline]) -> set[str]:
+    """The addresses the footnotes among ``inlines`` give."""
+    return {n.url for n in walk_inlines(inlines) if isinstance(n, pa.Link) and "url" in n.attr.classes}
+
+
+def spell_out_urls(
+    document: pa.Document, noted: Callable[[Sequence[pa.Inline]], set[str]] = notes_in
+) -> pa.Document:
+    """Print a resource link's address after it, unless a note in the same paragraph gives it.
+
+    ``noted(inlines)`` says which addresses a paragraph's notes give: by default
+    those in its footnotes; a page with endnotes says where its note references point.
+    """
+    return pa.Document([_spell_out_block(b, noted) for b in document.blocks], document.meta)
+
+
+def _spell_out_block(block: pa.Block, noted_in) -> pa.Block:
     if isinstance(block, (pa.Para, pa.Plain, pa.Header)):
-        noted = {
-            n.url for n in _walk_inlines(block.content) if isinstance(n, pa.Link) and "url" in n.attr.classes
-        }
+        noted = noted_in(block.content)
 
         def rewrite(inlines: list[pa.Inline]) -> list[pa.Inline]:
             out: list[pa.Inline] = []
@@ -121,15 +123,15 @@ def _spell_out_block(block: pa.Block) -> pa.Block:
     changes = {}
     for spec in dataclasses.fields(block):
         value = getattr(block, spec.name)
-        new = _spell_out_value(value)
+        new = _spell_out_value(value, noted_in)
         if new is not value:
             changes[spec.name] = new
     return dataclasses.replace(block, **changes) if changes else block
 
 
-def _spell_out_value(value: object) -> object:
+def _spell_out_value(value: object, noted_in) -> object:
     if isinstance(value, pa.Block):
-        return _spell_out_block(value)
+        return _spell_out_block(value, noted_in)
     if isinstance(value, tuple) and value and isinstance(value[0], (pa.Block, tuple)):
-        return tuple(_spell_out_value(v) for v in value)
+        return tuple(_spell_out_value(v, noted_in) for v in value)
     return value

@@ -25,11 +25,8 @@ import email.utils
 import errno
 import http.client
 import json
-import os
 import socket
 import ssl
-import stat
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -43,6 +40,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from mdguide_build import __version__
 from mdguide_build.errors import MdguideError
+from mdguide_build.files import atomic_write_text
 from mdguide_build.guide.models import Resource
 from mdguide_build.validate.loader import dump_json
 
@@ -247,10 +245,7 @@ class LinkCache:
                 )
                 + "\n"
             )
-            handle, temp = tempfile.mkstemp(prefix=".link-cache-", dir=self.path.parent)
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-            os.replace(temp, self.path)
+            atomic_write_text(self.path, text)
         except OSError as error:
             raise LinkCheckError(
                 f"cannot write the link cache {self.path}: {error.strerror} "
@@ -549,9 +544,5 @@ def update_resources(resources_file: Path, report: LinkReport) -> int:
             entry["status"], entry["checked"] = result.status, checked
             changed += 1
     if changed:
-        handle, temp = tempfile.mkstemp(prefix=".resources-", dir=resources_file.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(dump_json(data))
-        os.chmod(temp, stat.S_IMODE(resources_file.stat().st_mode))
-        os.replace(temp, resources_file)
+        atomic_write_text(resources_file, dump_json(data))
     return changed

@@ -73,14 +73,16 @@ def _commit(spec: str, top: Path) -> str:
 
 @contextmanager
 def content_version(spec: str, content_dir: Path) -> Iterator[tuple[Path, str]]:
-    """The content folder ``spec`` names, and how messages should name it.
+    """The content folder ``spec`` names, and how a colleague would name it.
+
+    A folder is "the folder editions/1.0"; a revision "git revision v1.0, commit d051532".
 
     ``spec`` is a folder (used as it is) or a git revision of the repository
     holding ``content_dir`` (its content read into a temporary folder that is
     removed afterwards).
     """
     if Path(spec).is_dir():
-        yield Path(spec), spec.rstrip("/") or "/"
+        yield Path(spec), f"the folder {spec.rstrip('/') or '/'}"
         return
     top, inside = _repository(content_dir)
     commit = _commit(spec, top)
@@ -93,4 +95,5 @@ def content_version(spec: str, content_dir: Path) -> Iterator[tuple[Path, str]]:
     with tempfile.TemporaryDirectory(prefix="mdguide-rev-") as temp:
         with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
             archive.extractall(temp, filter="data")
-        yield Path(temp) / inside, f"{spec}:{inside}"
+        named = f"git revision {spec}" + ("" if commit.startswith(spec) else f", commit {commit[:7]}")
+        yield Path(temp) / inside, named

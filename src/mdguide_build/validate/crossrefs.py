@@ -47,12 +47,13 @@ def check_unique_ids(content: Content) -> Iterator[Diagnostic]:
     for ident, source, pointer in _ids(content):
         if ident in first:
             other, other_pointer = first[ident]
-            line, column = other.locate(other_pointer)
+            # Both places: the one read first may be the one just added, or the untouched original.
             yield source.diagnostic(
                 "E301",
                 pointer,
-                f"id '{ident}' is already used",
-                f"first used at {other.display}:{line}:{column}; ids must be unique across all files",
+                f"id '{ident}' is used twice: here and at {other.place(other_pointer)}",
+                "give one of them another id (ids must be unique across all files), "
+                "and change whatever refers to it",
             )
         else:
             first[ident] = (source, pointer)
@@ -192,8 +193,41 @@ def check_person_specification_placed(content: Content) -> Iterator[Diagnostic]:
         )
 
 
+def _edition_marks(node: object, at: str) -> Iterator[tuple[str, str]]:
+    """(pointer, version) of every ``since`` and ``revised`` mark in a file, at any depth."""
+    if isinstance(node, m.Model):
+        for name in type(node).model_fields:
+            value = getattr(node, name)
+            if name in ("since", "revised") and isinstance(value, str):
+                yield f"{at}/{name}", value
+            elif isinstance(value, (m.Model, list)):
+                yield from _edition_marks(value, f"{at}/{name}")
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _edition_marks(item, f"{at}/{i}")
+
+
+def check_edition_marks(content: Content) -> Iterator[Diagnostic]:
+    """A "since" or "revised" mark names an edition that guide.json lists."""
+    guide = content.guide
+    known = [guide.edition.version, *(e.version for e in guide.history)]
+    for source in content.files:
+        for pointer, version in _edition_marks(source.model, ""):
+            if version not in known:
+                yield source.diagnostic(
+                    "E308",
+                    pointer,
+                    f"edition {version} is not an edition of the guide (content/guide.json lists "
+                    + ", ".join(known)
+                    + ")",
+                    f'record edition {version} as "edition" in content/guide.json first '
+                    "(see docs/editing.md), or name an edition it lists",
+                )
+
+
 CHECKS = [
     check_unique_ids,
+    check_edition_marks,
     check_markup_and_references,
     check_figures,
     check_person_specification_placed,

@@ -1,12 +1,15 @@
 """Diagnostics: every problem mdguide reports has a stable code, a place and a hint.
 
-One line per problem, in the form compilers and editors understand:
+One line per problem, in the form compilers and editors understand, with
+the place in the guide's own words (``validate/places``) where the JSON
+pointer would be; ``--json`` gives both:
 
-    content/sections/3-how-do-i-prepare.json:118:9: E302 /blocks/14/text: unknown resource 'x' (hint: …)
+    content/sections/3-how-do-i-prepare.json:118:9: E302 Section 3 › Courses and tools › paragraph 2: unknown resource 'x' (hint: …)
 
 Codes are grouped by letter and hundred: E1xx the file itself (reading,
 JSON syntax), E2xx the schema, E3xx cross-references between files,
-E4xx inline markup, W… warnings that do not stop a build.
+E4xx inline markup, W… warnings that do not stop a build.  ``mdguide docs``
+writes the catalogue into docs/errors.md.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ class Severity(str, Enum):
     WARNING = "warning"
 
 
-# code -> what it means (for docs and `mdguide codes`).
+# code -> what it means; docs/errors.md is generated from it (`mdguide docs`).
 CATALOGUE: dict[str, str] = {
     "E100": "the content directory is missing",
     "E101": "a file cannot be read as UTF-8 text",
@@ -44,6 +47,7 @@ CATALOGUE: dict[str, str] = {
     "E305": "a figure that no section places",
     "E306": "the person specification placed more or fewer than once",
     "E307": "a section file listed twice in guide.json",
+    "E308": 'a "since" or "revised" mark naming an edition that guide.json does not list',
     "E320": "a handout tag names a role that content/roles.json does not define",
     "E321": "a development action names a theme that content/roles.json does not define",
     "E322": "a role whose handout gets no reflection questions, development actions, resources or criteria",
@@ -57,6 +61,8 @@ CATALOGUE: dict[str, str] = {
     "W102": 'a file\'s "$schema" does not name its schema',
     "W301": "text that looks like HTML or script (it will be shown as text)",
     "W320": "a handout theme that no development action uses",
+    "W321": "two roles whose handouts would hold the same items",
+    "W322": "guide.json gives no published_url, so the handouts cannot link to the full guide",
 }
 
 
@@ -70,6 +76,7 @@ class Diagnostic:
     message: str
     hint: str = ""
     severity: Severity = Severity.ERROR
+    where: str = ""  # the place in words, e.g. "Section 3 › Courses and tools › paragraph 2"
 
     def __post_init__(self) -> None:
         if self.code not in CATALOGUE:
@@ -81,9 +88,9 @@ class Diagnostic:
 
     def format(self) -> str:
         place = self.file if self.line == 0 else f"{self.file}:{self.line}:{self.column}"
-        pointer = f"{self.pointer or '/'}: " if self.file.endswith(".json") else ""
+        where = f"{self.where}: " if self.where else ""
         hint = f" (hint: {self.hint})" if self.hint else ""
-        return f"{place}: {self.code} {pointer}{self.message}{hint}"
+        return f"{place}: {self.code} {where}{self.message}{hint}"
 
     def to_dict(self) -> dict:
         return {
@@ -93,9 +100,21 @@ class Diagnostic:
             "code": self.code,
             "severity": self.severity.value,
             "pointer": self.pointer,
+            "where": self.where,
             "message": self.message,
             "hint": self.hint,
         }
+
+
+# Problems that follow from another one: a resource cited nowhere because its citation is
+# misspelt, a handout left empty because its tags name another role. Printed after the rest,
+# so that an editor reads the cause first.
+CONSEQUENCES = frozenset({"E304", "E305", "E322", "W320"})
+
+
+def in_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Causes before consequences; otherwise by file, line and column."""
+    return sorted(diagnostics, key=lambda d: (d.code in CONSEQUENCES, d))
 
 
 def summary(diagnostics: list[Diagnostic], where: str) -> str:

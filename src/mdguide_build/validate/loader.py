@@ -23,7 +23,7 @@ from mdguide_build.guide.models import (
     GuideFile,
 )
 from mdguide_build.validate import crossrefs, jsonpos, schema_messages
-from mdguide_build.validate.diagnostics import Diagnostic, Severity
+from mdguide_build.validate.diagnostics import Diagnostic, Severity, in_order
 from mdguide_build.validate.schema import build_schema
 from mdguide_build.validate.snapshot import MAX_FILE_BYTES
 from mdguide_build.validate.sources import SourceFile, unsafe_path
@@ -246,8 +246,10 @@ def _validate(source: SourceFile, out: list[Diagnostic]) -> None:
         )
 
 
-def _load_file(root: Path, root_display: str, relpath: str, kind: str, out: list[Diagnostic]) -> SourceFile:
-    source = SourceFile(relpath, _display(root_display, relpath), kind)
+def _load_file(
+    root: Path, root_display: str, relpath: str, kind: str, out: list[Diagnostic], number: int | None = None
+) -> SourceFile:
+    source = SourceFile(relpath, _display(root_display, relpath), kind, number=number)
     try:
         _read(root, source, out)
     except OSError as error:  # e.g. no permission to read it or a folder on its way
@@ -341,10 +343,12 @@ def read_content(root: Path, root_display: str | None = None) -> tuple[Content |
                     )
                 )
                 continue
-            sections.append(_load_file(root, root_display, relpath, "section", out))
+            # Its number if it is numbered: one more than the numbered sections before it.
+            numbered = sum(1 for s in sections if s.parsed and _is_numbered(s.parsed.value))
+            sections.append(_load_file(root, root_display, relpath, "section", out, numbered + 1))
     all_files = list(files.values()) + sections
     if any(f.model is None for f in all_files) or any(d.is_error for d in out):
-        return None, sorted(out)
+        return None, in_order(out)
     content = Content(
         root=root,
         guide=guide,
@@ -359,8 +363,12 @@ def read_content(root: Path, root_display: str | None = None) -> tuple[Content |
     )
     out.extend(crossrefs.check(content))
     if any(d.is_error for d in out):
-        return None, sorted(out)
-    return content, sorted(out)
+        return None, in_order(out)
+    return content, in_order(out)
+
+
+def _is_numbered(value: object) -> bool:
+    return isinstance(value, dict) and value.get("numbered") is True
 
 
 def load_content(root: Path, root_display: str | None = None) -> tuple[Content, list[Diagnostic]]:

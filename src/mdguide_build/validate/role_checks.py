@@ -8,7 +8,9 @@
   resources and checklist criteria (E322);
 * roles.json itself: ids and orders used once (E325), parts of the guide it
   names exist (E327), each role's basis is the guide's own words (E326), and
-  every theme is used (W320).
+  every theme is used (W320);
+* no two roles get the same items, which would make two identical handouts (W321);
+* guide.json gives the guide's public address, which handouts link to (W322).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from mdguide_build.guide import handouts
 from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
 from mdguide_build.guide.hints import ids_hint
-from mdguide_build.guide.texts import iter_blocks, iter_subsections
+from mdguide_build.guide.texts import block_texts, iter_blocks, iter_subsections
 from mdguide_build.validate.diagnostics import Diagnostic, Severity
 from mdguide_build.validate.sources import SourceFile
 
@@ -35,6 +37,16 @@ _NOUNS = {
 
 def check_roles(content: Content) -> Iterator[Diagnostic]:
     roles_file = content.file("roles.json")
+    if content.roles.roles and content.guide.published_url is None:
+        guide_file = content.file("guide.json")
+        yield guide_file.diagnostic(
+            "W322",
+            "",
+            "no published_url: a handout read on its own cannot link to the full guide",
+            'add "published_url": the address the guide\'s web page is published at, '
+            "e.g. https://example.org/guide/" + content.guide.slug + ".html",
+            severity=Severity.WARNING,
+        )
     yield from _unique(roles_file, content.roles)
     yield from _parts_named(content, roles_file)
     found = handouts.items(content)
@@ -51,13 +63,12 @@ def _unique(source: SourceFile, roles: m.RolesFile) -> Iterator[Diagnostic]:
         first: dict[str, str] = {}
         for value, pointer in entries:
             if value in first:
-                line, column = source.locate(first[value])
                 noun = f"order {value}" if what == "order" else f"{what} id '{value}'"
                 yield source.diagnostic(
                     "E325",
                     pointer,
-                    f"{noun} is used twice",
-                    f"first used at {source.display}:{line}:{column}; give each {what} its own",
+                    f"{noun} is used twice: here and at {source.place(first[value])}",
+                    f"give each {what} its own",
                 )
             else:
                 first[value] = pointer
@@ -66,25 +77,12 @@ def _unique(source: SourceFile, roles: m.RolesFile) -> Iterator[Diagnostic]:
 def _part_texts(content: Content) -> dict[str, list[str]]:
     """The plain words of every part of the guide a role's basis may quote, by id."""
     spec = content.person_specification
-    spec_texts = [
-        t for g in spec.groups for t in (g.lead, *(x for c in g.criteria for x in (c.text, *c.questions)))
-    ]
     parts: dict[str, list[str]] = {}
     for group in spec.groups:
-        parts[group.id] = [group.lead, *(x for c in group.criteria for x in (c.text, *c.questions))]
+        parts[group.id] = [group.lead, *(x for c in group.criteria for x in block_texts(c))]
         for criterion in group.criteria:
-            parts[criterion.id] = [criterion.text, *criterion.questions]
-
-    def block_texts(block: object) -> list[str]:
-        if isinstance(block, m.Paragraph):
-            return [block.text]
-        if isinstance(block, m.BulletList):
-            return list(block.items)
-        if isinstance(block, m.PullQuote):
-            return [q.text for q in block.quotes]
-        if isinstance(block, m.CaseStudy):
-            return list(block.paragraphs)
-        return []
+            parts[criterion.id] = block_texts(criterion)
+    spec_texts = [text for group in spec.groups for text in parts[group.id]]
 
     for section in content.sections:
         nodes = [section, *(sub for _, sub in iter_subsections(section))]
@@ -257,6 +255,7 @@ def _coverage(content: Content, roles_file: SourceFile, found: list[handouts.Ite
                 yield roles_file.diagnostic(
                     "E322", f"/roles/{r}", f"role '{role.id}' gets no {what}", hint.format(role=role.id)
                 )
+    yield from _alike(content, roles_file, found)
     used = {i.tag.theme for i in found if i.kind == "action" and i.tag and i.tag.roles}
     for t, theme in enumerate(content.roles.themes):
         if theme.id not in used:
@@ -267,3 +266,24 @@ def _coverage(content: Content, roles_file: SourceFile, found: list[handouts.Ite
                 "tag actions with it, or delete it",
                 severity=Severity.WARNING,
             )
+
+
+def _alike(content: Content, roles_file: SourceFile, found: list[handouts.Item]) -> Iterator[Diagnostic]:
+    """Two roles tagged for exactly the same items would get the same handout under two names."""
+    first: dict[frozenset[tuple[str, str]], str] = {}
+    for r, role in enumerate(content.roles.roles):
+        mine = frozenset((i.place.relpath, i.place.pointer) for i in found if i.serves(role.id))
+        if not mine:
+            continue  # E322 already says it gets nothing
+        if mine in first:
+            yield roles_file.diagnostic(
+                "W321",
+                f"/roles/{r}",
+                f"role '{role.id}' gets the same {len(mine)} items as role '{first[mine]}': "
+                "their handouts would be the same",
+                f"remove '{role.id}' from the tags of items that do not suit it, or tag more for it "
+                f"('mdguide role show {role.id}' lists them); or merge the two roles",
+                severity=Severity.WARNING,
+            )
+        else:
+            first[mine] = role.id

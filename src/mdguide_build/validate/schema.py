@@ -2,7 +2,7 @@
 
 The models are the single source of truth; ``schema/*.schema.json`` are
 generated files that editors' tools (VS Code, JetBrains) read through each
-content file's ``"$schema"`` key.  ``check_schemas`` reports drift.
+content file's ``"$schema"`` key.  ``stale_schemas`` reports drift (`mdguide schema --check`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from mdguide_build.guide.models import ContentFile
-from mdguide_build.validate import jsonpos
+from mdguide_build.validate import jsonpos, places
 from mdguide_build.validate.diagnostics import Diagnostic, Severity
 
 
@@ -20,6 +20,7 @@ class SourceFile:
     text: str = ""
     parsed: jsonpos.Parsed | None = None
     model: ContentFile | None = None
+    number: int | None = None  # a section's number if it is numbered ("Section 3")
 
     def locate(self, pointer: str, *, key: bool = False, offset: int | None = None) -> tuple[int, int]:
         """Line and column of ``pointer`` (its key with ``key``; ``offset`` chars into a string)."""
@@ -39,6 +40,18 @@ class SourceFile:
                 column += 1 + offset
         return line, column
 
+    def where(self, pointer: str) -> str:
+        """The place ``pointer`` names, in the guide's words ('' if the file was never parsed)."""
+        if self.parsed is None:
+            return ""
+        return places.describe(self.kind, self.parsed.value, pointer, self.number)
+
+    def place(self, pointer: str) -> str:
+        """'content/x.json:12:5 (Section 1 › paragraph 2)': a place to name in a message."""
+        line, column = self.locate(pointer)
+        where = self.where(pointer)
+        return f"{self.display}:{line}:{column}" + (f" ({where})" if where else "")
+
     def diagnostic(
         self,
         code: str,
@@ -51,7 +64,9 @@ class SourceFile:
         severity: Severity = Severity.ERROR,
     ) -> Diagnostic:
         line, column = self.locate(pointer, key=key, offset=offset)
-        return Diagnostic(self.display, line, column, code, pointer, message, hint, severity)
+        return Diagnostic(
+            self.display, line, column, code, pointer, message, hint, severity, self.where(pointer)
+        )
 
 
 def unsafe_path(root: Path, relpath: str) -> str | None:

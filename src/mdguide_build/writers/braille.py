@@ -18,7 +18,9 @@ The layout follows the usual braille formats (BANA / UKAAF):
 * paragraphs begin at cell 3 and run over to cell 1; list items at cell 1 and
   run over to cell 3 (nested lists two cells further in); quotations and
   notes are blocked the same way; lines the print breaks (addresses) each
-  start at cell 1.
+  start at cell 1;
+* the contents list starts a page, its subsections two cells in; the marks
+  around a figure's description or a case study start at cell 1.
 
 liblouis is not thread-safe and builds run side by side, so every call into
 it holds one lock.
@@ -177,6 +179,11 @@ def _format(block: TextBlock) -> _Format:
         return _Format(0, 0, centred=True, blank_after=True, new_page=True, keep_with_next=True)
     if block.kind == "heading":
         return _Format(4, 4, blank_before=True, keep_with_next=True)
+    if block.kind == "contents":  # an entry of the contents list, indented by its level
+        indent = 2 * (block.level - 1)
+        return _Format(indent, indent + 4)
+    if block.kind == "mark":  # where a figure's description or a case study starts or ends
+        return _Format(0, 2)
     if len(block.lines) > 1:  # lines the print breaks: an address, a signature
         return _Format(0, 2, blank_before=True, blank_after=True)
     if block.kind == "note":

@@ -2,16 +2,25 @@
 
 The plain-text edition and the braille edition are both laid out from the
 same list of ``TextBlock``s made here from the guide's pandoc AST (the one
-every other format is written from), so the two say exactly the same:
+every other format is written from), so the two say exactly the same.  It is
+written for reading with a screen reader as much as by eye:
 
-* headings keep their level; lists their nesting; quotes are marked as such;
+* a contents list follows the title: the sections and their subsections;
+* a heading is a line of its own, set off by blank lines and numbered as in
+  the contents ("3. How do I prepare?", "3.2 Courses and tools"): nothing
+  under it (no ``=====``), which some screen readers read out;
+* a figure's description and a case study are framed by clear marks, "Start
+  of figure 1 description: …" … "End of figure 1 description", so a listener
+  knows where the guide's running text resumes;
+* lists keep their nesting; quotes are indented and followed by who said them;
 * a footnote becomes a marker ``[n]`` (numbered through the whole guide, as
-  in the other formats) and its text is gathered under "Notes" at the end of
-  the top-level section that cites it;
+  in the other formats) and its text, the resource's title (the words the
+  guide links to it, there or elsewhere) and address, is gathered under
+  "Notes" at the end of the top-level section that cites it;
 * each run of text remembers whether it was emphasised, bold or an address
   (braille shows emphasis and writes addresses uncontracted).
 
-``render`` wraps the blocks at about 70 characters with headings underlined.
+``render`` wraps the blocks at about 70 characters.
 """
 
 from __future__ import annotations
@@ -22,10 +31,13 @@ from typing import Literal
 
 from mdguide_build.pandoc import ast as pa
 
-BlockKind = Literal["title", "heading", "paragraph", "quote", "note"]
+# "contents": one entry of the contents list; "mark": where a figure's description or a case study
+# starts or ends.
+BlockKind = Literal["title", "heading", "paragraph", "quote", "note", "contents", "mark"]
 NOTES_HEADING = "Notes"
+CONTENTS_HEADING = "Contents"
+CONTENTS_DEPTH = 2  # sections and their subsections
 COLUMNS = 70
-UNDERLINES = {1: "=", 2: "-", 3: "~"}  # deeper headings: "."
 
 
 @dataclass(frozen=True)
@@ -62,51 +74,65 @@ class _Style:
 
 @dataclass
 class _State:
+    titles: dict[str, str] = field(default_factory=dict)  # a resource's address -> its title
     blocks: list[TextBlock] = field(default_factory=list)
     notes: list[TextBlock] = field(default_factory=list)  # waiting for the end of their section
+    contents: list[TextBlock] = field(default_factory=list)
     note_count: int = 0
     label: str = ""  # the list label the next block takes
+    section: int | None = None  # the number of the numbered section being read
+    counters: list[int] = field(default_factory=list)  # its subsections' numbers, by level
+    links: list[tuple[str, str]] = field(default_factory=list)  # (words, address) linked since the last note
 
 
-def text_blocks(document: pa.Document) -> list[TextBlock]:
-    """The whole guide: its title block, then the body with notes after each top-level section."""
-    state = _State()
-    state.blocks.extend(_title_blocks(document.meta))
+def text_blocks(document: pa.Document, titles: dict[str, str] | None = None) -> list[TextBlock]:
+    """The whole guide: its title block, contents, then the body with notes after each top-level section.
+
+    ``titles`` names a resource by its address, for a note that follows no linked words of it.
+    """
+    state = _State(titles=dict(titles or {}))
     for block in document.blocks:
         if isinstance(block, pa.Header) and block.level == 1:
             _flush_notes(state)
         _block(block, state, depth=0, kind="paragraph")
     _flush_notes(state)
-    return state.blocks
+    contents = [TextBlock("heading", ((Run(CONTENTS_HEADING),),), level=1), *state.contents]
+    return [*_title_blocks(document.meta), *contents, *state.blocks]
 
 
 def render(blocks: list[TextBlock], columns: int = COLUMNS) -> str:
-    """Plain text: blank lines between blocks, headings underlined, lists and notes indented."""
+    """Plain text: blank lines between blocks, two before a section's heading, lists and notes indented."""
     out: list[str] = []
+    previous = None
     for block in blocks:
-        if out:
+        if out and not (block.kind == previous == "contents"):  # the contents list is one block
             out.append("")
             if block.kind == "heading" and block.level <= 2:
                 out.append("")  # set top-level headings further apart
         out.extend(render_block(block, columns))
+        previous = block.kind
     return "\n".join(out) + "\n"
 
 
-def render_block(block: TextBlock, columns: int = COLUMNS) -> list[str]:
-    """One block's lines, wrapped (no blank lines around it)."""
-    if block.kind in ("title", "heading"):
-        lines = _wrap(block, columns, "", "")
-        rule = "=" if block.kind == "title" else UNDERLINES.get(block.level, ".")
-        return [*lines, rule * max(len(line) for line in lines)]
+def render_block(block: TextBlock, columns: int = COLUMNS, break_long_words: bool = False) -> list[str]:
+    """One block's lines, wrapped (no blank lines around it).
+
+    ``break_long_words``: divide a word longer than a line (an address) rather than let it run over.
+    """
+    if block.kind in ("title", "heading", "mark"):
+        return _wrap(block, columns, "", "", break_long_words)
+    if block.kind == "contents":
+        indent = "  " * (block.level - 1)
+        return _wrap(block, columns, indent, indent + "    ", break_long_words)
     if block.kind == "note":
         first = block.label + " "
-        return _wrap(block, columns, first, " " * len(first))
+        return _wrap(block, columns, first, " " * len(first), break_long_words)
     indent = "  " * block.depth + ("    " if block.kind == "quote" else "")
     first = indent[:-2] + block.label + " " if block.label else indent
-    return _wrap(block, columns, first, indent)
+    return _wrap(block, columns, first, indent, break_long_words)
 
 
-def _wrap(block: TextBlock, columns: int, first: str, rest: str) -> list[str]:
+def _wrap(block: TextBlock, columns: int, first: str, rest: str, break_long_words: bool = False) -> list[str]:
     lines: list[str] = []
     for i, line in enumerate(block.lines):
         words = "".join(run.text for run in line)
@@ -116,7 +142,7 @@ def _wrap(block: TextBlock, columns: int, first: str, rest: str) -> list[str]:
                 columns,
                 initial_indent=first if i == 0 else rest,
                 subsequent_indent=rest,
-                break_long_words=False,
+                break_long_words=break_long_words,
                 break_on_hyphens=False,
             )
             or [first.rstrip()]
@@ -163,17 +189,42 @@ def _flush_notes(state: _State) -> None:
         state.notes = []
 
 
-def _emit(state: _State, kind: BlockKind, inlines, depth: int, **extra) -> None:
+def _emit(state: _State, kind: BlockKind, inlines, depth: int, **extra) -> TextBlock | None:
+    state.links = []
     lines = _inline_lines(inlines, state, _Style())
     if not any(run.text.strip() for line in lines for run in line):
-        return
+        return None
     label, state.label = state.label, ""
-    state.blocks.append(TextBlock(kind, lines, depth=depth, label=label, **extra))
+    block = TextBlock(kind, lines, depth=depth, label=label, **extra)
+    state.blocks.append(block)
+    return block
+
+
+def _mark(state: _State, words: str) -> None:
+    state.blocks.append(TextBlock("mark", ((Run(words),),)))
+
+
+def _heading(node: pa.Header, state: _State) -> None:
+    """A heading, numbered as in the contents: "1.2 The board" under section 1."""
+    number = ""
+    if node.level == 1:
+        spans = [i for i in node.content if isinstance(i, pa.Span) and "section-number" in i.attr.classes]
+        state.section = int(pa.stringify(spans[0].content).rstrip(".")) if spans else None
+        state.counters = []
+    elif state.section is not None and "unnumbered" not in node.attr.classes:
+        depth = node.level - 1
+        state.counters = (state.counters + [0] * depth)[:depth]
+        state.counters[-1] += 1
+        number = ".".join(str(n) for n in (state.section, *state.counters))
+    words = [pa.Str(number), pa.Space(), *node.content] if number else node.content
+    block = _emit(state, "heading", words, 0, level=node.level)
+    if block and node.level <= CONTENTS_DEPTH and "unlisted" not in node.attr.classes:
+        state.contents.append(TextBlock("contents", block.lines, level=node.level))
 
 
 def _block(node: pa.Block, state: _State, depth: int, kind: BlockKind) -> None:
     if isinstance(node, pa.Header):
-        _emit(state, "heading", node.content, 0, level=node.level)
+        _heading(node, state)
     elif isinstance(node, (pa.Para, pa.Plain)):
         _emit(state, kind, node.content, depth)
     elif isinstance(node, (pa.BulletList, pa.OrderedList)):
@@ -184,21 +235,26 @@ def _block(node: pa.Block, state: _State, depth: int, kind: BlockKind) -> None:
     elif isinstance(node, pa.BlockQuote):
         for child in node.blocks:
             _block(child, state, depth, "quote")
+    elif isinstance(node, pa.Div) and "case-study" in node.attr.classes:
+        _case_study(node, state, depth, kind)
     elif isinstance(node, pa.Div):
         for child in node.blocks:
             _block(child, state, depth, kind)
     elif isinstance(node, pa.Figure):
         _figure(node, state, depth, kind)
-    elif isinstance(node, pa.DefinitionList):
-        for term, definitions in node.items:
-            _emit(state, kind, [pa.Strong(term)], depth)
-            for definition in definitions:
-                for child in definition:
-                    _block(child, state, depth + 1, kind)
-    elif isinstance(node, pa.HorizontalRule):
-        pass
     else:
         raise TypeError(f"plain text has no rendering for {type(node).__name__}")
+
+
+def _case_study(node: pa.Div, state: _State, depth: int, kind: BlockKind) -> None:
+    """A case study between marks that name it; its heading (the person's name) is in the marks."""
+    heading = next((b for b in node.blocks if isinstance(b, pa.Header)), None)
+    name = pa.stringify(heading.content) if heading else ""
+    _mark(state, f"Start of case study: {name}" if name else "Start of case study")
+    for child in node.blocks:
+        if child is not heading:
+            _block(child, state, depth, kind)
+    _mark(state, f"End of case study: {name}" if name else "End of case study")
 
 
 def _figure(node: pa.Figure, state: _State, depth: int, kind: BlockKind) -> None:
@@ -209,9 +265,13 @@ def _figure(node: pa.Figure, state: _State, depth: int, kind: BlockKind) -> None
             _block(child, state, depth, "quote")
         _emit(state, "quote", [pa.Str("—"), pa.Space(), *caption], depth)
         return
-    _emit(state, kind, caption, depth)
+    # "Figure 1: Opportunities …": the description between marks naming the figure.
+    label, _, title = pa.stringify(caption).partition(": ")
+    what = f"{label[:1].lower()}{label[1:]} description" if title else "figure description"
+    _mark(state, f"Start of {what}: {title}" if title else f"Start of {what}")
     for child in node.blocks:
         _block(child, state, depth, kind)
+    _mark(state, f"End of {what}")
 
 
 # --- inlines ----------------------------------------------------------------------
@@ -248,7 +308,7 @@ def _inlines(inlines, state: _State, style: _Style, lines: list[list[Run]]) -> N
     for node in inlines:
         if isinstance(node, pa.Str):
             add(node.text)
-        elif isinstance(node, (pa.Space, pa.SoftBreak)):
+        elif isinstance(node, pa.Space):
             add(" ", _Style(style.italic, style.bold, False))
         elif isinstance(node, pa.LineBreak):
             lines.append([])
@@ -257,13 +317,11 @@ def _inlines(inlines, state: _State, style: _Style, lines: list[list[Run]]) -> N
         elif isinstance(node, pa.Strong):
             _inlines(node.content, state, _Style(style.italic, True, style.literal), lines)
         elif isinstance(node, pa.Link):
+            if "resource" in node.attr.classes:
+                state.links.append((pa.stringify(node.content), node.url))
             _inlines(node.content, state, _Style(style.italic, style.bold, _is_address(node)), lines)
         elif isinstance(node, pa.Span):
             _inlines(node.content, state, style, lines)
-        elif isinstance(node, pa.Code):
-            add(node.text, _Style(style.italic, style.bold, True))
-        elif isinstance(node, pa.Image):
-            _inlines(node.alt, state, style, lines)
         elif isinstance(node, pa.Note):
             state.note_count += 1
             marker = f"[{state.note_count}]"
@@ -271,9 +329,28 @@ def _inlines(inlines, state: _State, style: _Style, lines: list[list[Run]]) -> N
             note_inlines: list[pa.Inline] = []
             for block in node.blocks:
                 note_inlines.extend([pa.Space(), *getattr(block, "content", ())])
+            title = _note_title(node, state)
+            if title:
+                note_inlines = [*pa.text(title + ":"), *note_inlines]
+            state.links = []
             state.notes.append(TextBlock("note", _inline_lines(note_inlines, state, _Style()), label=marker))
+            state.links = []
         else:
             raise TypeError(f"plain text has no rendering for {type(node).__name__}")
+
+
+def _note_title(note: pa.Note, state: _State) -> str:
+    """The resource's title: the linked words just before the note, else the one ``titles`` gives."""
+    addresses = [
+        link.url
+        for block in note.blocks
+        for link in getattr(block, "content", ())
+        if isinstance(link, pa.Link) and "url" in link.attr.classes
+    ]
+    if not addresses:
+        return ""
+    linked = list(dict.fromkeys(words for words, url in state.links if url == addresses[0]))
+    return " and ".join(linked) or state.titles.get(addresses[0], "")
 
 
 def _is_address(link: pa.Link) -> bool:

@@ -1,230 +1,26 @@
-"""Matching the two versions' blocks and ids, and naming each change in the guide's terms."""
+"""The per-file comparers: guide.json, the foreword, the person specification, figures,
+resources, the back matter and any other file; the sections are ``sections.SectionAligner``'s."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
-from mdguide_build.guide.labels import attribution_text, edition_label, human_date
-from mdguide_build.guide.numbering import figure_numbers, section_numbers
+from mdguide_build.guide.labels import edition_label, human_date
 from mdguide_build.tools.content_diff.changes import (
-    MOVE_THRESHOLD,
-    REWORD_THRESHOLD,
     SEP,
-    WORD_DIFF_THRESHOLD,
     Change,
     DiffResult,
+    Side,
 )
-from mdguide_build.tools.content_diff.words import align, pair_by_similarity, reordered, similarity, word_diff
-
-# --- the guide's blocks -----------------------------------------------------------------
-
-# Blocks without an id, by what editors call them.
-FLOW_NAMES = {
-    m.Paragraph: "paragraph",
-    m.BulletList: "list",
-    m.EditorialNote: "editorial note",
-    m.ExtractionGap: "extraction-gap note",
-}
+from mdguide_build.tools.content_diff.recorder import by_id, person_text, with_mark
+from mdguide_build.tools.content_diff.sections import SectionAligner
+from mdguide_build.tools.content_diff.wording import name_of
+from mdguide_build.tools.content_diff.words import reordered
 
 
-def _anchor(block: object) -> tuple[str, str] | None:
-    """The identity of a block that has one: ("quote", id), ("figure", id), …"""
-    if isinstance(block, m.PullQuote):
-        return ("quote", block.id)
-    if isinstance(block, m.CaseStudy):
-        return ("case study", block.id)
-    if isinstance(block, m.FigureRef):
-        return ("figure", block.figure)
-    if isinstance(block, m.PersonSpecificationRef):
-        return ("person specification", "person-specification")
-    return None
-
-
-def _flow_text(block: object) -> str:
-    if isinstance(block, m.Paragraph):
-        return block.text
-    if isinstance(block, m.BulletList):
-        return " ".join(block.items)
-    if isinstance(block, m.EditorialNote):
-        return block.text
-    if isinstance(block, m.ExtractionGap):
-        return block.note
-    raise TypeError(f"no text for {type(block).__name__}")
-
-
-def _key(block: object) -> tuple:
-    anchor = _anchor(block)
-    if anchor:
-        return anchor
-    return (FLOW_NAMES[type(block)], block.model_dump_json())
-
-
-def _ordinals(blocks: Sequence[object]) -> list[str]:
-    """'paragraph 2', 'list 1', … for each block, counting by kind within its place."""
-    counts: Counter[str] = Counter()
-    out = []
-    for block in blocks:
-        name = FLOW_NAMES.get(type(block))
-        if name is None:
-            out.append("")
-            continue
-        counts[name] += 1
-        out.append(f"{name} {counts[name]}")
-    return out
-
-
-@dataclass
-class _Slot:
-    """A block without an id, waiting to be matched."""
-
-    place: str
-    part: str
-    seq: int
-    index: int
-    ordinal: str
-    block: object
-    silent: bool = False  # inside an added or removed (sub)section: reported only if it moved
-
-    @property
-    def name(self) -> str:
-        return FLOW_NAMES[type(self.block)]
-
-    @property
-    def text(self) -> str:
-        return _flow_text(self.block)
-
-
-@dataclass
-class _Region:
-    olds: list[_Slot]
-    news: list[_Slot]
-
-
-@dataclass
-class _Anchored:
-    place: str
-    part: str
-    seq: int
-    index: int
-    block: object
-    after: str  # what it follows in its place, e.g. "after paragraph 2"
-    silent: bool = False  # inside an added or removed (sub)section: reported only if it moved
-
-
-class _Differ:
-    def __init__(self, old: Content, new: Content):
-        self.old, self.new = old, new
-        self.changes: list[Change] = []
-        self.seq = 0
-        self.regions: list[_Region] = []
-        self.loose_old: dict[tuple[str, str], _Anchored] = {}
-        self.loose_new: dict[tuple[str, str], _Anchored] = {}
-        self.old_numbers, self.new_numbers = section_numbers(old), section_numbers(new)
-        self.old_figures, self.new_figures = figure_numbers(old), figure_numbers(new)
-        # Every subsection by id: (its parent's place, the subsection), on each side.
-        self.old_subs = dict(_subsections(old.sections, self.old_numbers))
-        self.new_subs = dict(_subsections(new.sections, self.new_numbers))
-
-    # -- recording ----------------------------------------------------------------------
-
-    def next_seq(self) -> int:
-        self.seq += 1
-        return self.seq
-
-    def add(
-        self,
-        thing: str,
-        action: str,
-        place: str,
-        what: str,
-        part: str,
-        *,
-        old: str | None = None,
-        new: str | None = None,
-        words: bool = False,
-        order: tuple[int, float] | None = None,
-    ) -> None:
-        diff = ()
-        # A word diff helps where most words stayed; a text rewritten throughout reads better as was/now.
-        if words and old is not None and new is not None and similarity(old, new) >= WORD_DIFF_THRESHOLD:
-            diff = word_diff(old, new)
-        self.changes.append(
-            Change(thing, action, place, what, part, old, new, diff, order or (self.next_seq(), 0.0))
-        )
-
-    def text_field(
-        self,
-        thing: str,
-        place: str,
-        label: str,
-        part: str,
-        old: str | None,
-        new: str | None,
-        *,
-        prose: bool = True,
-    ) -> None:
-        """One text field: added, removed, reworded (prose, with a word diff) or changed."""
-        if old == new:
-            return
-        if old is None:
-            self.add(thing, "added", place, f"{label} added", part, new=new)
-        elif new is None:
-            self.add(thing, "removed", place, f"{label} removed", part, old=old)
-        elif prose:
-            self.add(thing, "reworded", place, f"{label} reworded", part, old=old, new=new, words=True)
-        else:
-            self.add(thing, "changed", place, f"{label} changed", part, old=old, new=new)
-
-    def text_list(
-        self, thing: str, place: str, noun: str, part: str, old: Sequence[str], new: Sequence[str]
-    ) -> None:
-        """A list of texts (paragraphs of a case study, list items, questions), aligned."""
-        for pair in align(old, new):
-            if pair.old is None:
-                self.add(thing, "added", place, f"{noun} added", part, new=new[pair.new])
-            elif pair.new is None:
-                self.add(thing, "removed", place, f"{noun} {pair.old + 1} removed", part, old=old[pair.old])
-            else:
-                if pair.moved:
-                    self.add(
-                        thing,
-                        "moved",
-                        place,
-                        f"{noun} {pair.new + 1} moved (was {noun} {pair.old + 1})",
-                        part,
-                    )
-                if old[pair.old] != new[pair.new]:
-                    self.add(
-                        thing,
-                        "reworded",
-                        place,
-                        f"{noun} {pair.new + 1} reworded",
-                        part,
-                        old=old[pair.old],
-                        new=new[pair.new],
-                        words=True,
-                    )
-
-    # -- labels -------------------------------------------------------------------------
-
-    def section_label(self, section: m.SectionFile, side: str) -> str:
-        numbers = self.new_numbers if side == "new" else self.old_numbers
-        return f"Section {numbers[section.id]}" if section.id in numbers else section.title
-
-    def section_part(self, section: m.SectionFile, side: str) -> str:
-        numbers = self.new_numbers if side == "new" else self.old_numbers
-        return f"Section {numbers[section.id]}: {section.title}" if section.id in numbers else section.title
-
-    def figure_label(self, figure_id: str) -> str:
-        number = self.new_figures.get(figure_id) or self.old_figures.get(figure_id)
-        return f"Figure {number}" if number else f"Figure {figure_id}"
-
+class _Differ(SectionAligner):
     # -- the whole guide ----------------------------------------------------------------
 
     def run(self) -> list[Change]:
@@ -260,11 +56,27 @@ class _Differ:
                 old=" and ".join(o.publishers),
                 new=" and ".join(n.publishers),
             )
-        self.edition("Edition", part, o.edition, n.edition)
-        old_history = {e.version: e for e in o.history}
-        new_history = {e.version: e for e in n.history}
-        for version, edition in new_history.items():
-            if version not in old_history:
+        if o.edition.version != n.edition.version:
+            # A new edition: one change, its note in full. The old edition moving into the
+            # history is what recording an edition means, so it is not a change of its own.
+            self.add(
+                "edition",
+                "added",
+                f"Edition {n.edition.version}, {human_date(n.edition.date)}",
+                "new edition, with this change note",
+                part,
+                new=n.edition.note,
+            )
+        else:
+            self.edition("Edition", part, o.edition, n.edition)
+        old_history = {e.version: e for e in [o.edition, *o.history]}
+        new_history = {e.version: e for e in [n.edition, *n.history]}
+        for version, edition, before in by_id(old_history, new_history):
+            if version in (o.edition.version, n.edition.version):
+                if edition is not None and before is not None and version != n.edition.version:
+                    self.edition(f"Edition history › {version}", part, before, edition)
+                continue
+            if before is None:
                 self.add(
                     "history",
                     "added",
@@ -273,18 +85,17 @@ class _Differ:
                     part,
                     new=_edition_text(edition),
                 )
-            else:
-                self.edition(f"Edition history › {version}", part, old_history[version], edition)
-        for version, edition in old_history.items():
-            if version not in new_history:
+            elif edition is None:
                 self.add(
                     "history",
                     "removed",
                     "Edition history",
                     f"edition {version} removed",
                     part,
-                    old=_edition_text(edition),
+                    old=_edition_text(before),
                 )
+            else:
+                self.edition(f"Edition history › {version}", part, before, edition)
         self.text_field(
             "review",
             "Guide",
@@ -347,9 +158,9 @@ class _Differ:
         )
 
     def edition(self, place: str, part: str, o: m.Edition, n: m.Edition) -> None:
-        self.text_field("edition", place, "version", part, o.version, n.version, prose=False)
         self.text_field("edition", place, "date", part, human_date(o.date), human_date(n.date), prose=False)
         self.text_field("edition", place, "change note", part, o.note, n.note)
+        self.text_list("edition", place, "removed text", part, o.removed, n.removed)
 
     def foreword(self) -> None:
         o, n = self.old.foreword, self.new.foreword
@@ -358,397 +169,25 @@ class _Differ:
         self.text_list("paragraph", place, "paragraph", part, o.paragraphs, n.paragraphs)
         old_people = {p.name: p for p in o.signatories}
         new_people = {p.name: p for p in n.signatories}
-        for name, person in new_people.items():
-            if name not in old_people:
-                self.add("signatory", "added", place, "signatory added", part, new=_person_text(person))
-            elif old_people[name] != person:
+        for name, person, before in by_id(old_people, new_people):
+            if before is None:
+                self.add(
+                    "signatory", "added", place, f"signatory {name} added", part, new=person_text(person)
+                )
+            elif person is None:
+                self.add(
+                    "signatory", "removed", place, f"signatory {name} removed", part, old=person_text(before)
+                )
+            elif before != person:
                 self.add(
                     "signatory",
                     "changed",
                     place,
                     f"signatory {name} changed",
                     part,
-                    old=_person_text(old_people[name]),
-                    new=_person_text(person),
+                    old=person_text(before),
+                    new=person_text(person),
                 )
-        for name, person in old_people.items():
-            if name not in new_people:
-                self.add("signatory", "removed", place, "signatory removed", part, old=_person_text(person))
-
-    # -- sections, subsections and their blocks -----------------------------------------
-
-    def sections(self) -> None:
-        old_by_id = {s.id: s for s in self.old.sections}
-        new_by_id = {s.id: s for s in self.new.sections}
-        moved = reordered([s.id for s in self.old.sections], [s.id for s in self.new.sections])
-        removed = [s for s in self.old.sections if s.id not in new_by_id]
-        for section in self.new.sections:
-            label, part = self.section_label(section, "new"), self.section_part(section, "new")
-            before = old_by_id.get(section.id)
-            if before is None:
-                self.add("section", "added", label, "section added", part, new=section.title)
-                self.orphans(label, part, section, "new")
-                continue
-            if section.id in moved:
-                self.add(
-                    "section",
-                    "moved",
-                    label,
-                    f"section moved (was {self.section_label(before, 'old')})",
-                    part,
-                )
-            if before.title != section.title:
-                self.add(
-                    "section",
-                    "renamed",
-                    label,
-                    "section renamed",
-                    part,
-                    old=before.title,
-                    new=section.title,
-                    words=True,
-                )
-            self.rest(
-                label, part, before, section, {"schema_", "id", "title", "numbered", "blocks", "subsections"}
-            )
-            if before.numbered != section.numbered:
-                self.add(
-                    "section",
-                    "changed",
-                    label,
-                    "now numbered" if section.numbered else "no longer numbered",
-                    part,
-                )
-            self.container(label, part, before, section)
-        for section in removed:
-            label, part = self.section_label(section, "old"), self.section_part(section, "old")
-            self.add("section", "removed", label, "section removed", part, old=section.title)
-            self.orphans(label, part, section, "old")
-        self.resolve_anchored()
-        self.resolve_flow()
-
-    def container(
-        self, place: str, part: str, old: m.SectionFile | m.Subsection, new: m.SectionFile | m.Subsection
-    ) -> None:
-        """Compare what one section or subsection holds: its blocks, then its subsections."""
-        seq = self.next_seq()
-        self.blocks(place, part, seq, old.blocks, new.blocks)
-        old_ids = [s.id for s in old.subsections]
-        new_ids = [s.id for s in new.subsections]
-        moved = reordered(old_ids, new_ids)
-        for child in new.subsections:
-            child_place = f"{place}{SEP}{child.title}"
-            found = self.old_subs.get(child.id)
-            if found is None:
-                self.add("subsection", "added", child_place, "subsection added", part, new=child.title)
-                self.orphans(child_place, part, child, "new")
-                continue
-            parent_place, before = found
-            if child.id not in old_ids:
-                self.add("subsection", "moved", child_place, f"subsection moved from {parent_place}", part)
-            elif child.id in moved:
-                index = new_ids.index(child.id)
-                where = f"now after “{new.subsections[index - 1].title}”" if index else "now first"
-                self.add("subsection", "moved", child_place, f"subsection moved ({where})", part)
-            if before.title != child.title:
-                self.add(
-                    "subsection",
-                    "renamed",
-                    child_place,
-                    "subsection renamed",
-                    part,
-                    old=before.title,
-                    new=child.title,
-                    words=True,
-                )
-            self.container(child_place, part, before, child)
-        for child in old.subsections:
-            if child.id not in self.new_subs:
-                child_place = f"{self.old_subs[child.id][0]}{SEP}{child.title}"
-                self.add("subsection", "removed", child_place, "subsection removed", part, old=child.title)
-                self.orphans(child_place, part, child, "old")
-
-    def orphans(self, place: str, part: str, node: m.SectionFile | m.Subsection, side: str) -> None:
-        """The blocks of an added or removed (sub)section: only a move out of or into it is reported."""
-        seq = self.next_seq()
-        ordinals = _ordinals(node.blocks)
-        region = _Region([], [])
-        for index, block in enumerate(node.blocks):
-            anchor = _anchor(block)
-            if anchor:
-                pool = self.loose_new if side == "new" else self.loose_old
-                pool[anchor] = _Anchored(place, part, seq, index, block, "", silent=True)
-            else:
-                slots = region.news if side == "new" else region.olds
-                slots.append(_Slot(place, part, seq, index, ordinals[index], block, silent=True))
-        self.regions.append(region)
-        for child in node.subsections:
-            child_place = f"{place}{SEP}{child.title}"
-            if (child.id in self.old_subs) != (child.id in self.new_subs):
-                self.orphans(child_place, part, child, side)
-            elif side == "new":  # kept, but moved into this new (sub)section
-                parent_place, before = self.old_subs[child.id]
-                self.add("subsection", "moved", child_place, f"subsection moved from {parent_place}", part)
-                if before.title != child.title:
-                    self.add(
-                        "subsection",
-                        "renamed",
-                        child_place,
-                        "subsection renamed",
-                        part,
-                        old=before.title,
-                        new=child.title,
-                        words=True,
-                    )
-                self.container(child_place, part, before, child)
-
-    def blocks(self, place: str, part: str, seq: int, old: Sequence[object], new: Sequence[object]) -> None:
-        old_ordinals, new_ordinals = _ordinals(old), _ordinals(new)
-        matcher = SequenceMatcher(None, [_key(b) for b in old], [_key(b) for b in new], autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            if tag == "equal":
-                for i, j in zip(range(i1, i2), range(j1, j2)):
-                    if _anchor(new[j]):
-                        self.anchored(place, part, old[i], new[j], (seq, j))
-                continue
-            region = _Region([], [])
-            for i in range(i1, i2):
-                if _anchor(old[i]):
-                    self.loose_old[_anchor(old[i])] = _Anchored(place, part, seq, i, old[i], "")
-                else:
-                    region.olds.append(_Slot(place, part, seq, i, old_ordinals[i], old[i]))
-            for j in range(j1, j2):
-                if _anchor(new[j]):
-                    after = f"after {_block_name(new[j - 1], new_ordinals[j - 1])}" if j else "first"
-                    self.loose_new[_anchor(new[j])] = _Anchored(place, part, seq, j, new[j], after)
-                else:
-                    region.news.append(_Slot(place, part, seq, j, new_ordinals[j], new[j]))
-            if region.olds or region.news:
-                self.regions.append(region)
-
-    def resolve_anchored(self) -> None:
-        """Quotes, case studies and figures that left their place: moved, added or removed."""
-        for anchor, now in self.loose_new.items():
-            before = self.loose_old.pop(anchor, None)
-            name = _anchor_name(anchor, self.figure_label)
-            if before is not None and before.silent and now.silent:
-                continue  # both inside (sub)sections reported as removed and added
-            if before is None:
-                if now.silent:
-                    continue
-                what = "placed" if anchor[0] == "figure" else "added"
-                self.add(
-                    anchor[0], "added", now.place, f"{name} {what}", now.part, order=(now.seq, now.index)
-                )
-                continue
-            where = f"now {now.after}" if before.place == now.place else f"from {before.place}"
-            self.add(
-                anchor[0], "moved", now.place, f"{name} moved ({where})", now.part, order=(now.seq, now.index)
-            )
-            self.anchored(now.place, now.part, before.block, now.block, (now.seq, now.index))
-        for anchor, before in self.loose_old.items():
-            if before.silent:
-                continue
-            name = _anchor_name(anchor, self.figure_label)
-            what = "no longer placed here" if anchor[0] == "figure" else "removed"
-            self.add(
-                anchor[0],
-                "removed",
-                before.place,
-                f"{name} {what}",
-                before.part,
-                order=(before.seq, before.index - 0.5),
-            )
-
-    def anchored(self, place: str, part: str, old: object, new: object, order: tuple[int, float]) -> None:
-        """Compare a quote or case study with its earlier self."""
-        start = len(self.changes)
-        if isinstance(new, m.PullQuote) and isinstance(old, m.PullQuote):
-            self.pull_quote(old, new, part)
-        elif isinstance(new, m.CaseStudy) and isinstance(old, m.CaseStudy):
-            self.case_study(old, new, part)
-        for k in range(start, len(self.changes)):  # keep them where the block is
-            change = self.changes[k]
-            self.changes[k] = Change(
-                change.thing,
-                change.action,
-                change.place,
-                change.what,
-                change.part,
-                change.old,
-                change.new,
-                change.words,
-                (order[0], order[1] + k * 1e-6),
-            )
-
-    def pull_quote(self, old: m.PullQuote, new: m.PullQuote, part: str) -> None:
-        place = f"Quote {new.id}"
-        texts_old = [q.text for q in old.quotes]
-        texts_new = [q.text for q in new.quotes]
-        single = len(texts_old) == len(texts_new) == 1
-        for pair in align(texts_old, texts_new):
-            label = "quote" if single else f"quote {(pair.new if pair.new is not None else pair.old) + 1}"
-            if pair.old is None:
-                self.add("quote", "added", place, "quote added", part, new=texts_new[pair.new])
-            elif pair.new is None:
-                self.add("quote", "removed", place, f"{label} removed", part, old=texts_old[pair.old])
-            else:
-                if pair.moved:
-                    self.add("quote", "moved", place, f"{label} moved (was quote {pair.old + 1})", part)
-                elif texts_old[pair.old] != texts_new[pair.new]:
-                    self.add(
-                        "quote",
-                        "reworded",
-                        place,
-                        f"{label} reworded",
-                        part,
-                        old=texts_old[pair.old],
-                        new=texts_new[pair.new],
-                        words=True,
-                    )
-                was, now = old.quotes[pair.old].bold, new.quotes[pair.new].bold
-                if was != now:
-                    self.add(
-                        "quote",
-                        "changed",
-                        place,
-                        f"{label} {'now' if now else 'no longer'} set in bold",
-                        part,
-                    )
-        if old.attribution != new.attribution:
-            self.add(
-                "quote",
-                "changed",
-                place,
-                "attribution changed",
-                part,
-                old=attribution_text(old.attribution),
-                new=attribution_text(new.attribution),
-            )
-        self.rest(place, part, old, new, {"type", "id", "quotes", "attribution"})
-
-    def case_study(self, old: m.CaseStudy, new: m.CaseStudy, part: str) -> None:
-        place = f"Case study {new.id}"
-        for name, label in (
-            ("name", "person's name"),
-            ("title", "person's title"),
-            ("organisation", "person's organisation"),
-        ):
-            self.text_field(
-                "case study",
-                place,
-                label,
-                part,
-                getattr(old.person, name),
-                getattr(new.person, name),
-                prose=False,
-            )
-        self.text_list("case study", place, "paragraph", part, old.paragraphs, new.paragraphs)
-        self.rest(place, part, old, new, {"type", "id", "person", "paragraphs"})
-
-    def resolve_flow(self) -> None:
-        """Paragraphs, lists and notes not matched in place: moved, reworded, added or removed."""
-        loose_old = [s for r in self.regions for s in r.olds]
-        loose_new = [s for r in self.regions for s in r.news]
-        done: set[int] = set()  # id() of slots matched
-
-        def take(o: _Slot, n: _Slot, moved: bool) -> None:
-            done.update((id(o), id(n)))
-            if o.silent and n.silent:
-                return  # both inside (sub)sections reported as removed and added
-            order = (n.seq, n.index)
-            if moved:
-                where = f"from {o.place}, {o.ordinal}" if o.place != n.place else f"was {o.ordinal}"
-                self.add(n.name, "moved", n.place, f"{n.ordinal} moved ({where})", n.part, order=order)
-            if o.block != n.block:
-                self.flow_pair(o, n, order)
-
-        # 1. The same text elsewhere: moved.  Prefer a match in the same place.
-        for n in loose_new:
-            candidates = [
-                o
-                for o in loose_old
-                if id(o) not in done and type(o.block) is type(n.block) and o.block == n.block
-            ]
-            if candidates:
-                candidates.sort(key=lambda o: o.place != n.place)
-                take(candidates[0], n, moved=True)
-        # 2. In each stretch that differs, similar text of the same kind: reworded.
-        for region in self.regions:
-            olds = [o for o in region.olds if id(o) not in done]
-            news = [n for n in region.news if id(n) not in done]
-            pairs = pair_by_similarity(
-                [o.text for o in olds],
-                [n.text for n in news],
-                REWORD_THRESHOLD,
-                lambda i, j, olds=olds, news=news: type(olds[i].block) is type(news[j].block),
-            )
-            for a, b in pairs:
-                take(olds[a], news[b], moved=False)
-        # 3. Very similar text in another place: moved and reworded.
-        for n in loose_new:
-            if id(n) in done:
-                continue
-            best = max(
-                (o for o in loose_old if id(o) not in done and type(o.block) is type(n.block)),
-                key=lambda o: similarity(o.text, n.text),
-                default=None,
-            )
-            if best is not None and similarity(best.text, n.text) >= MOVE_THRESHOLD:
-                take(best, n, moved=True)
-        # 4. The rest.
-        for n in loose_new:
-            if id(n) not in done and not n.silent:
-                self.add(
-                    n.name, "added", n.place, f"{n.ordinal} added", n.part, new=n.text, order=(n.seq, n.index)
-                )
-        for o in loose_old:
-            if id(o) not in done and not o.silent:
-                self.add(
-                    o.name,
-                    "removed",
-                    o.place,
-                    f"{o.ordinal} removed",
-                    o.part,
-                    old=o.text,
-                    order=(o.seq, o.index - 0.5),
-                )
-
-    def flow_pair(self, o: _Slot, n: _Slot, order: tuple[int, float]) -> None:
-        """The differences between two matched blocks without an id."""
-        start = len(self.changes)
-        if isinstance(n.block, m.BulletList):
-            self.text_list("list item", n.place, f"{n.ordinal}, item", n.part, o.block.items, n.block.items)
-        elif isinstance(n.block, m.ExtractionGap):
-            self.text_field(n.name, n.place, n.ordinal, n.part, o.block.note, n.block.note)
-            if o.block.cites != n.block.cites:
-                self.add(
-                    n.name,
-                    "changed",
-                    n.place,
-                    f"{n.ordinal}: cited resources changed",
-                    n.part,
-                    old=", ".join(o.block.cites),
-                    new=", ".join(n.block.cites),
-                )
-        else:
-            self.text_field(n.name, n.place, n.ordinal, n.part, o.text, n.text)
-        self.rest(
-            f"{n.place}{SEP}{n.ordinal}", n.part, o.block, n.block, {"type", "text", "items", "note", "cites"}
-        )
-        for k in range(start, len(self.changes)):
-            change = self.changes[k]
-            self.changes[k] = Change(
-                change.thing,
-                change.action,
-                change.place,
-                change.what,
-                change.part,
-                change.old,
-                change.new,
-                change.words,
-                (order[0], order[1] + 1e-6 * (k + 1)),
-            )
 
     # -- the other files ----------------------------------------------------------------
 
@@ -759,9 +198,12 @@ class _Differ:
         old_criteria = {c.id: (g, c) for g in old_groups.values() for c in g.criteria}
         new_criteria = {c.id: (g, c) for g in new_groups.values() for c in g.criteria}
         moved_groups = reordered(list(old_groups), list(new_groups))
-        for group in new_groups.values():
+        for _gid, group, before in by_id(old_groups, new_groups):
+            if group is None:
+                place = f"{top}{SEP}{before.title}"
+                self.add("criteria group", "removed", place, "group removed", part, old=before.title)
+                continue
             place = f"{top}{SEP}{group.title}"
-            before = old_groups.get(group.id)
             if before is None:
                 self.add("criteria group", "added", place, "group added", part, new=group.title)
             else:
@@ -779,14 +221,23 @@ class _Differ:
                         words=True,
                     )
                 self.text_field("criteria group", place, "opening line", part, before.lead, group.lead)
+                self.rest(place, part, before, group, {"id", "title", "lead", "criteria"})
             kept_here = [c.id for c in before.criteria] if before else []
             moved_within = reordered(kept_here, [c.id for c in group.criteria])
             for index, criterion in enumerate(group.criteria, start=1):
                 found = old_criteria.get(criterion.id)
                 if found is None:
-                    self.add("criterion", "added", place, "criterion added", part, new=criterion.text)
+                    self.add(
+                        "criterion",
+                        "added",
+                        place,
+                        with_mark("criterion added", criterion),
+                        part,
+                        new=criterion.text,
+                    )
                     continue
                 old_group, old_criterion = found
+                start = len(self.changes)
                 if old_group.id != group.id:
                     self.add(
                         "criterion",
@@ -825,19 +276,11 @@ class _Differ:
                     old_criterion,
                     criterion,
                     {"id", "text", "questions"},
+                    start,
                 )
-        for group in old_groups.values():
-            if group.id not in new_groups:
-                self.add(
-                    "criteria group",
-                    "removed",
-                    f"{top}{SEP}{group.title}",
-                    "group removed",
-                    part,
-                    old=group.title,
-                )
-        for criterion_id, (group, criterion) in old_criteria.items():
-            if criterion_id not in new_criteria:
+        for _cid, now, was in by_id(old_criteria, new_criteria):
+            if now is None:
+                group, criterion = was
                 self.add(
                     "criterion",
                     "removed",
@@ -851,11 +294,27 @@ class _Differ:
         part = "Figures"
         old = {f.id: f for f in self.old.figures.figures}
         new = {f.id: f for f in self.new.figures.figures}
-        for fid, figure in new.items():
+        for fid, figure, before in by_id(old, new):
+            if figure is None:
+                self.add(
+                    "figure",
+                    "removed",
+                    "Figures",
+                    f"figure “{before.caption}” removed",
+                    part,
+                    old=before.caption,
+                )
+                continue
             place = self.figure_label(fid)
-            before = old.get(fid)
             if before is None:
-                self.add("figure", "added", "Figures", f"figure {fid} added", part, new=figure.caption)
+                self.add(
+                    "figure",
+                    "added",
+                    "Figures",
+                    with_mark(f"figure “{figure.caption}” added", figure),
+                    part,
+                    new=figure.caption,
+                )
                 continue
             self.text_field("figure", place, "caption", part, before.caption, figure.caption)
             d0, d1 = before.description, figure.description
@@ -874,21 +333,29 @@ class _Differ:
             self.text_field("figure", place, "image", part, before.image, figure.image, prose=False)
             self.text_field("figure", place, "note on the image", part, before.image_note, figure.image_note)
             self.rest(place, part, before, figure, {"id", "caption", "description", "image", "image_note"})
-        for fid, figure in old.items():
-            if fid not in new:
-                self.add("figure", "removed", "Figures", f"figure {fid} removed", part, old=figure.caption)
 
     def resources(self) -> None:
+        """Resources by the name a reader knows them by; link-check bookkeeping only where it tells a reader something."""
         part = "Resources"
         old = {r.id: r for r in self.old.resources.resources}
         new = {r.id: r for r in self.new.resources.resources}
-        for rid, resource in new.items():
-            before = old.get(rid)
+        for _rid, resource, before in by_id(old, new):
             if before is None:
-                self.add("resource", "added", "Resources", f"resource {rid} added", part, new=resource.url)
+                what = with_mark(f"new resource “{name_of(resource)}”", resource)
+                self.add("resource", "added", "Resources", what, part, new=resource.url)
                 continue
-            place = f"Resource {rid}"
-            self.text_field("resource", place, "URL", part, before.url, resource.url, prose=False)
+            if resource is None:
+                self.add(
+                    "resource",
+                    "removed",
+                    "Resources",
+                    f"resource “{name_of(before)}” removed",
+                    part,
+                    old=before.url,
+                )
+                continue
+            place = f"Resource “{name_of(resource)}”"
+            self.text_field("resource", place, "printed address", part, before.url, resource.url, prose=False)
             if before.link_texts != resource.link_texts:
                 self.add(
                     "resource",
@@ -899,34 +366,74 @@ class _Differ:
                     old=" | ".join(before.link_texts) or "(none)",
                     new=" | ".join(resource.link_texts) or "(none)",
                 )
-            for name, label in (
-                ("footnote_2017", "2017 footnote number"),
-                ("status", "link status"),
-                ("checked", "date last checked"),
-                ("archived_url", "archived copy"),
-            ):
-                a, b = getattr(before, name), getattr(resource, name)
+            if before.current_url != resource.current_url:
+                if resource.current_url is None:
+                    self.add(
+                        "resource",
+                        "changed",
+                        place,
+                        "no longer marked as moved",
+                        part,
+                        old=before.current_url,
+                    )
+                else:
+                    self.add(
+                        "resource",
+                        "moved",
+                        place,
+                        "has moved (the notes give both addresses)",
+                        part,
+                        old=resource.url,
+                        new=resource.current_url,
+                    )
+            dead = resource.status == "dead" and resource.archived_url
+            if dead and (before.status != "dead" or before.archived_url != resource.archived_url):
+                self.add(
+                    "resource",
+                    "changed",
+                    place,
+                    "no longer works; the notes offer an archived copy",
+                    part,
+                    new=resource.archived_url,
+                )
+            elif resource.archived_url != before.archived_url and not dead:
                 self.text_field(
                     "resource",
                     place,
-                    label,
+                    "archived copy",
                     part,
-                    None if a is None else str(a),
-                    None if b is None else str(b),
+                    before.archived_url,
+                    resource.archived_url,
                     prose=False,
                 )
+            if before.footnote_2017 != resource.footnote_2017:
+                self.text_field(
+                    "resource",
+                    place,
+                    "2017 note number",
+                    part,
+                    str(before.footnote_2017),
+                    str(resource.footnote_2017),
+                    prose=False,
+                )
+            # What check-links records (status, date checked) is bookkeeping: shown only through the above.
             self.rest(
                 place,
                 part,
                 before,
                 resource,
-                {"id", "url", "link_texts", "footnote_2017", "status", "checked", "archived_url"},
+                {
+                    "id",
+                    "url",
+                    "link_texts",
+                    "footnote_2017",
+                    "status",
+                    "checked",
+                    "archived_url",
+                    "current_url",
+                    "since",
+                },
             )
-        for rid, resource in old.items():
-            if rid not in new:
-                self.add(
-                    "resource", "removed", "Resources", f"resource {rid} removed", part, old=resource.url
-                )
 
     def back_matter(self) -> None:
         o, n = self.old.back_matter, self.new.back_matter
@@ -934,10 +441,14 @@ class _Differ:
         self.text_field("contact", place, "heading", part, o.contact_heading, n.contact_heading)
         old_contacts = {c.organisation: c for c in o.contacts}
         new_contacts = {c.organisation: c for c in n.contacts}
-        for name, contact in new_contacts.items():
-            before = old_contacts.get(name)
+        for name, contact, before in by_id(old_contacts, new_contacts):
+            if contact is None:
+                self.add(
+                    "contact", "removed", place, f"contact {name} removed", part, old=_contact_text(before)
+                )
+                continue
             if before is None:
-                self.add("contact", "added", place, f"contact {name} added", part)
+                self.add("contact", "added", place, f"contact {name} added", part, new=_contact_text(contact))
                 continue
             for field_name in ("address", "phone", "email", "website"):
                 a, b = getattr(before, field_name), getattr(contact, field_name)
@@ -951,18 +462,8 @@ class _Differ:
                         old=", ".join(a) if isinstance(a, list) else a,
                         new=", ".join(b) if isinstance(b, list) else b,
                     )
-        for name in old_contacts:
-            if name not in new_contacts:
-                self.add("contact", "removed", place, f"contact {name} removed", part)
         self.text_list("paragraph", place, "paragraph", part, o.about, n.about)
         self.text_field("paragraph", place, "social media line", part, o.social, n.social)
-
-    def rest(self, place: str, part: str, old: m.Model, new: m.Model, handled: set[str]) -> None:
-        """Fields this module has no words for (e.g. added by a later model): compared generically."""
-        a = old.model_dump(mode="json", exclude=handled)
-        b = new.model_dump(mode="json", exclude=handled)
-        if a != b:
-            self.generic(place, part, a, b)
 
     def other_files(self) -> None:
         """Files this module has no words for yet (e.g. roles.json): compared field by field."""
@@ -973,50 +474,6 @@ class _Differ:
             if isinstance(old, m.ContentFile) or isinstance(new, m.ContentFile):
                 label = item.name.replace("_", " ").capitalize()
                 self.generic(label, label, _dump(old), _dump(new))
-
-    def generic(self, place: str, part: str, old: object, new: object, label: str = "") -> None:
-        if old == new:
-            return
-        if isinstance(old, dict) and isinstance(new, dict):
-            for key in dict.fromkeys([*old, *new]):
-                name = key.replace("_", " ")
-                if key not in new:
-                    self.add(name, "removed", place, f"{name} removed", part, old=_plain(old[key]))
-                elif key not in old:
-                    self.add(name, "added", place, f"{name} added", part, new=_plain(new[key]))
-                elif isinstance(new[key], (dict, list)):
-                    self.generic(f"{place}{SEP}{name}", part, old[key], new[key], name)
-                else:
-                    self.generic(place, part, old[key], new[key], name)
-            return
-        if (
-            isinstance(old, list)
-            and isinstance(new, list)
-            and all(isinstance(x, dict) and "id" in x for x in [*old, *new])
-        ):
-            old_ids = {x["id"]: x for x in old}
-            new_ids = {x["id"]: x for x in new}
-            for ident, value in new_ids.items():
-                if ident not in old_ids:
-                    self.add(label or "item", "added", place, f"{ident} added", part)
-                else:
-                    self.generic(f"{place}{SEP}{ident}", part, old_ids[ident], value)
-            for ident in old_ids:
-                if ident not in new_ids:
-                    self.add(label or "item", "removed", place, f"{ident} removed", part)
-            return
-        if isinstance(old, str) and isinstance(new, str) and " " in old + new:
-            self.text_field(label or "text", place, label or "text", part, old, new)
-        else:
-            self.add(
-                label or "value",
-                "changed",
-                place,
-                f"{label or 'value'} changed",
-                part,
-                old=_plain(old),
-                new=_plain(new),
-            )
 
 
 KNOWN_FILES = {
@@ -1036,43 +493,6 @@ def _dump(model: m.ContentFile | None) -> dict:
     return {} if model is None else model.model_dump(mode="json", exclude={"schema_"})
 
 
-def _plain(value: object) -> str:
-    if isinstance(value, list):
-        return ", ".join(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k.replace('_', ' ')}: {_plain(v)}" for k, v in value.items())
-    return str(value)
-
-
-def _subsections(sections: Sequence[m.SectionFile], numbers: dict[str, int]):
-    """(id, (parent's place, subsection)) for every subsection, at any depth."""
-
-    def walk(place: str, node):
-        for child in node.subsections:
-            yield child.id, (place, child)
-            yield from walk(f"{place}{SEP}{child.title}", child)
-
-    for section in sections:
-        label = f"Section {numbers[section.id]}" if section.id in numbers else section.title
-        yield from walk(label, section)
-
-
-def _block_name(block: object, ordinal: str) -> str:
-    anchor = _anchor(block)
-    if anchor is None:
-        return ordinal
-    return f"{anchor[0]} {anchor[1]}" if anchor[0] != "person specification" else "the person specification"
-
-
-def _anchor_name(anchor: tuple[str, str], figure_label: Callable[[str], str]) -> str:
-    kind, ident = anchor
-    if kind == "figure":
-        return figure_label(ident).replace("Figure", "figure", 1)
-    if kind == "person specification":
-        return "person specification"
-    return f"{kind} {ident}"
-
-
 def _edition_text(edition: m.Edition) -> str:
     text = edition_label(edition)
     return f"{text}: {edition.note}" if edition.note else text
@@ -1084,10 +504,13 @@ def _review_text(review: m.Review | None) -> str | None:
     return f"last {human_date(review.last)}, next {human_date(review.next)}"
 
 
-def _person_text(person: m.Person) -> str:
-    return f"{person.name}, {person.title}, {person.organisation}"
+def _contact_text(contact: m.Contact) -> str:
+    return ", ".join([contact.organisation, *contact.address, contact.phone, contact.email, contact.website])
 
 
 def diff_content(old: Content, new: Content, old_label: str = "OLD", new_label: str = "NEW") -> DiffResult:
     """Every change from ``old`` to ``new``, in reading order."""
-    return DiffResult(old_label, new_label, _Differ(old, new).run())
+    differ = _Differ(old, new)
+    changes = differ.run()
+    sides = Side(old_label, old.guide.edition.version), Side(new_label, new.guide.edition.version)
+    return DiffResult(*sides, changes, differ.names)

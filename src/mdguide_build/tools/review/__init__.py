@@ -1,0 +1,1 @@
+"""`mdguide review`: send the guide out as a Word document, and bring reviewers' changes back."""
