@@ -189,7 +189,7 @@ class Outputs(RuleBasedStateMachine):
         self.counts["builds"] += 1
         folder = self.work / self.out
         before = files(folder)
-        args = ["build", "--content", str(self.content), "--out", str(folder), *arguments(request)]
+        args = ["build", "-v", "--content", str(self.content), "--out", str(folder), *arguments(request)]
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0, (result.output, self.trail)
         self.check_build(before, result.stderr, request)

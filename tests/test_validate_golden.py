@@ -63,6 +63,10 @@ CASES: dict[str, Callable[[Path], None]] = {
     "valid": lambda root: None,
     "missing-content-dir": lambda root: shutil.rmtree(root),
     "missing-file": lambda root: (root / "foreword.json").unlink(),
+    "folder-instead-of-file": lambda root: (
+        (root / "foreword.json").unlink(),
+        (root / "foreword.json").mkdir(),
+    ),
     "empty-file": write_bytes("foreword.json", b""),
     "truncated-file": edit_text("foreword.json", lambda t: t[: len(t) // 2]),
     "trailing-comma": edit_text(
