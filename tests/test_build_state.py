@@ -50,8 +50,8 @@ from mdguide_build.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 MDGUIDE = Path(sys.executable).parent / "mdguide"
-EXAMPLES = int(os.environ.get("MDGUIDE_STATE_EXAMPLES", "8"))
-STEPS = int(os.environ.get("MDGUIDE_STATE_STEPS", "8"))
+EXAMPLES = int(os.environ.get("MDGUIDE_STATE_EXAMPLES", "12"))
+STEPS = int(os.environ.get("MDGUIDE_STATE_STEPS", "10"))
 EDIT = ("This will be challenge", "This will be a challenge")  # the edit in the reproduction
 TITLE = ('"title": "The medical director\'s role"', '"title": "The medical director\'s job"')
 CONCLUSION = "sections/4-conclusion.json"
