@@ -137,6 +137,9 @@ class Outputs(RuleBasedStateMachine):
         self.model: dict[str, dict[Group, tuple[str, bool]]] = {"o1": {}, "o2": {}}
         self.trail: list[str] = []  # the steps so far, in every failure message (races replay unevenly)
 
+    def said(self) -> str:
+        return "steps:\n  " + "\n  ".join(self.trail)
+
     def teardown(self) -> None:
         self.counts["steps"] += len(getattr(self, "trail", []))
         if hasattr(self, "work"):
@@ -170,7 +173,7 @@ class Outputs(RuleBasedStateMachine):
         )
         self.model[self.out] = self.applied(held, request, self.variant)
         want = self.expected(self.model[self.out])
-        assert files(folder) == want, self.trail
+        assert files(folder) == want, self.said()
         for line in stderr.splitlines():
             if line.startswith("  current "):
                 relpath = line.split()[1]
@@ -179,11 +182,11 @@ class Outputs(RuleBasedStateMachine):
                     self.trail,
                 )
         if noop:
-            assert stderr.splitlines()[-1].startswith("Done: 0 built,"), (stderr, self.trail)
+            assert stderr.splitlines()[-1].startswith("Done: 0 built,"), (stderr, self.said())
         left = [
             p.name for p in folder.iterdir() if p.name.startswith((".mdguide-staging", ".mdguide-journal"))
         ]
-        assert not left, (left, self.trail)
+        assert not left, (left, self.said())
 
     def build_here(self, request: list[Group]) -> None:
         self.counts["builds"] += 1
@@ -191,7 +194,7 @@ class Outputs(RuleBasedStateMachine):
         before = files(folder)
         args = ["build", "-v", "--content", str(self.content), "--out", str(folder), *arguments(request)]
         result = CliRunner().invoke(main, args)
-        assert result.exit_code == 0, (result.output, self.trail)
+        assert result.exit_code == 0, (result.output, self.said())
         self.check_build(before, result.stderr, request)
 
     # -- the rules ---------------------------------------------------------------------------------
@@ -288,7 +291,7 @@ class Outputs(RuleBasedStateMachine):
         killed.send_signal(signal.SIGKILL)
         killed.wait()
         if not (folder / ".mdguide-journal.json").exists():  # else killed mid-swap: the next build undoes it
-            assert files(folder) in (old, new), self.trail
+            assert files(folder) in (old, new), self.said()
         # The next start: the same request again, from whatever the kill left.
         self.build_here(request)
 
@@ -327,7 +330,7 @@ class Outputs(RuleBasedStateMachine):
         }
         found = files(folder)
         matching = [name for name, model in orders.items() if self.expected(model) == found]
-        assert matching, ("two builds at once left neither's set", self.trail)
+        assert matching, ("two builds at once left neither's set", self.said())
         self.model[self.out] = orders[matching[0]]
 
 
