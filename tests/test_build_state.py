@@ -183,10 +183,9 @@ class Outputs(RuleBasedStateMachine):
                 )
         if noop:
             assert stderr.splitlines()[-1].startswith("Done: 0 built,"), (stderr, self.said())
-        left = [
-            p.name for p in folder.iterdir() if p.name.startswith((".mdguide-staging", ".mdguide-journal"))
-        ]
-        assert not left, (left, self.said())
+        left = [p for p in folder.iterdir() if p.name.startswith((".mdguide-staging", ".mdguide-journal"))]
+        inside = [str(q.relative_to(folder)) for p in left for q in [p, *p.rglob("*")]]
+        assert not left, f"left behind (this process is {os.getpid()}): {inside}\n{self.said()}"
 
     def build_here(self, request: list[Group]) -> None:
         self.counts["builds"] += 1
