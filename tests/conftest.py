@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -23,6 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # for `import validato
 
 from mdguide_build.build import build  # noqa: E402
 from mdguide_build.validate.loader import load_content  # noqa: E402
+
+# Tests send Ctrl+C (SIGINT) to the mdguide processes they start. A shell that runs pytest in the
+# background starts it with SIGINT ignored, and children inherit "ignored" across exec, so those
+# processes would never see it. A handler (unlike "ignored") is reset to the default by exec.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
