@@ -11,6 +11,7 @@ import atexit
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -32,6 +33,12 @@ atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 from mdguide_build.build import build  # noqa: E402
 from mdguide_build.validate.loader import load_content  # noqa: E402
+
+# Tests send Ctrl+C (SIGINT) to the mdguide processes they start. A shell that runs pytest in the
+# background starts it with SIGINT ignored, and children inherit "ignored" across exec, so those
+# processes would never see it. A handler (unlike "ignored") is reset to the default by exec.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")

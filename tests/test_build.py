@@ -72,7 +72,7 @@ def test_killed_pandoc_leaves_previous_outputs_untouched(tmp_path, content_copy,
     killer.write_text("#!/bin/sh\nkill -9 $$\n", encoding="utf-8")
     killer.chmod(0o755)
     monkeypatch.setattr(pandoc, "pandoc_path", lambda: str(killer))
-    with pytest.raises(BuildError, match="previous outputs were left unchanged"):
+    with pytest.raises(BuildError, match="out was left as it was"):
         build(content_copy, out, ["html"], force=True)
     assert digests(out) == before
     assert staging_leftovers(out) == []
@@ -187,7 +187,7 @@ def test_one_at_a_time_failure_leaves_outputs_untouched(tmp_path, content_copy, 
     killer.write_text("#!/bin/sh\nkill -9 $$\n", encoding="utf-8")
     killer.chmod(0o755)
     monkeypatch.setattr(pandoc, "pandoc_path", lambda: str(killer))
-    with pytest.raises(BuildError, match="previous outputs were left unchanged"):
+    with pytest.raises(BuildError, match="out was left as it was"):
         build(content_copy, out, ["html", "txt"], force=True)
     assert digests(out) == before
     assert staging_leftovers(out) == []

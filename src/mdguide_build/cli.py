@@ -211,6 +211,8 @@ def _progress_printer(verbose: bool):
             echo(f"  built   {event.output} ({event.size / 1024:,.0f} KiB, {event.seconds:.2f} s)", err=True)
         elif verbose and event.kind == "skip":
             echo(f"  current {event.output} (unchanged)", err=True)
+        elif event.kind == "remove":
+            echo(f"  removed {event.output} (no longer current)", err=True)
         elif verbose and event.kind == "start":
             echo(f"  making  {event.output} …", err=True)
 
@@ -280,11 +282,14 @@ def build(
     """Validate the content and publish it into the output folder.
 
     Files are written to a staging folder and moved into place only when
-    every requested format succeeded, so a failed build leaves the previous
-    outputs untouched. Outputs that are already up to date are not rebuilt.
-    It prints a line for each output it builds, then a summary. The date in
-    the outputs comes from the content; SOURCE_DATE_EPOCH, when set, must be
-    a whole number of seconds.
+    every requested format succeeded, so a failed, interrupted or killed
+    build leaves the previous outputs as they were. Outputs that are already
+    up to date are not rebuilt. Outputs of earlier builds stay while they
+    are current, and are removed once the content they were made from has
+    changed, or someone changed them by hand. It prints a line for each
+    output it builds or removes, then a summary. The date in the outputs
+    comes from the content; SOURCE_DATE_EPOCH, when set, must be a whole
+    number of seconds.
 
     \b
     Examples:
@@ -314,20 +319,36 @@ def build(
     )
     if verbose and not quiet:
         echo(f"Building {', '.join(formats) or 'every format'} from {content_dir}/ …", err=True)
-    report = run_build(
-        Path(content_dir),
-        Path(out_dir),
-        list(formats) or None,
-        options,
-        progress=(lambda e: None) if quiet else _progress_printer(verbose),
-        force=force,
-    )
+    content_display, out_display = content_dir.rstrip("/") or "/", out_dir.rstrip("/") or "/"
+    try:
+        report = run_build(
+            Path(content_dir),
+            Path(out_dir),
+            list(formats) or None,
+            options,
+            progress=(lambda e: None) if quiet else _progress_printer(verbose),
+            force=force,
+            content_display=content_display,
+            out_display=out_display,
+        )
+    except ContentError as error:  # ended as `validate` ends, so the two say the same
+        from mdguide_build.validate.diagnostics import summary
+
+        _print_diagnostics(error.diagnostics)
+        raise click.ClickException(f"Aborted: {summary(error.diagnostics, content_display)}") from None
+    except KeyboardInterrupt:
+        echo(
+            f"Interrupted: {out_display} was left as it was (hint: run the build again to make the outputs).",
+            err=True,
+        )
+        sys.exit(130)
     if quiet:
         for path in report.paths():
             echo(str(path))
         return
+    removed = f"{len(report.removed)} removed (no longer current), " if report.removed else ""
     echo(
-        f"Done: {len(report.built)} built, {len(report.skipped)} up to date, in {out_dir.rstrip('/')}/ "
+        f"Done: {len(report.built)} built, {len(report.skipped)} up to date, {removed}in {out_display}/ "
         f"({report.seconds:.2f} s).",
         err=True,
     )

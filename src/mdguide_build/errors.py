@@ -12,3 +12,7 @@ class ContentError(MdguideError):
         self.diagnostics = diagnostics
         errors = sum(d.is_error for d in diagnostics)
         super().__init__(f"{errors} error{'s' * (errors != 1)} in {where}")
+
+
+class BuildError(MdguideError):
+    """A build failed; the output folder is as it was."""

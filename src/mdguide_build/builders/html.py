@@ -121,12 +121,15 @@ def guide_page(content: Content, *, source_map: bool = False) -> pa.Document:
 
 def write_page(document_json: str, path: Path) -> None:
     """Write the page for ``guide_page``'s document (as JSON) at ``path``."""
-    pandoc.convert(
+    # pandoc writes to a pipe, and Python the file: a pandoc left running by a killed
+    # build then dies on the closed pipe, rather than recreate the staging folder that
+    # the next build removed (pandoc makes the folders of --output).
+    page = pandoc.convert(
         document_json,
         "html5",
-        output_file=path,
         extra_args=[*html_args(), "--shift-heading-level-by=1", "--toc", "--toc-depth=3"],
     )
+    path.write_bytes(page)
 
 
 class HtmlBuilder(Builder):

@@ -305,6 +305,16 @@ def figure(block: m.FigureRef, ctx: Context) -> list[pa.Block]:
     ]
 
 
+def prompting_questions(criterion: m.Criterion, ctx: Context) -> list[pa.Block]:
+    """A criterion's prompting questions as a styled list (none if it has none)."""
+    if not criterion.questions:
+        return []
+    questions = pa.BulletList(
+        [[ctx.item(ctx.field(criterion, "questions", i))] for i in range(len(criterion.questions))]
+    )
+    return [ctx.styled(STYLE_PROMPTING_QUESTION, [questions], pa.Attr(classes=["prompting-questions"]))]
+
+
 def person_specification(ctx: Context, level: int) -> list[pa.Block]:
     out: list[pa.Block] = []
     for g, group in enumerate(ctx.content.person_specification.groups):
@@ -328,18 +338,7 @@ def person_specification(ctx: Context, level: int) -> list[pa.Block]:
                 ],
                 ctx,
             )
-            if criterion.questions:
-                questions = pa.BulletList(
-                    [
-                        [ctx.item(ctx.field(criterion, "questions", i))]
-                        for i in range(len(criterion.questions))
-                    ]
-                )
-                item.append(
-                    ctx.styled(
-                        STYLE_PROMPTING_QUESTION, [questions], pa.Attr(classes=["prompting-questions"])
-                    )
-                )
+            item.extend(prompting_questions(criterion, ctx))
             items.append(item)
         out.append(pa.BulletList(items))
     return [pa.Div(out, pa.Attr(identifier="person-specification", classes=["person-specification"]))]

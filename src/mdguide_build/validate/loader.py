@@ -289,7 +289,11 @@ def _load_file(
     number: int | None = None,
 ) -> SourceFile:
     source = SourceFile(relpath, _display(root_display, relpath), kind, number=number)
-    data = _read(root, source, out)
+    try:
+        data = _read(root, source, out)
+    except OSError as error:  # e.g. no permission to read it or a folder on its way
+        out.append(_unreadable(source.display, error))
+        return source
     if data is None:
         return source
     known = memo.recall(source, data) if memo is not None else None
@@ -304,6 +308,30 @@ def _load_file(
     if memo is not None:
         memo.remember(source, data, problems)
     return source
+
+
+def _unreadable(display: str, error: OSError) -> Diagnostic:
+    reason = os.strerror(error.errno).lower() if error.errno else str(error)
+    return Diagnostic(
+        display,
+        0,
+        0,
+        "E108",
+        "",
+        f"cannot be read: {reason}",
+        f"make it and the folders it is in readable, e.g. with chmod a+r {display}",
+    )
+
+
+def _missing(path: Path) -> bool:
+    """Whether nothing is at ``path`` (not: whether it cannot be read; reading it says why)."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        pass
+    return False
 
 
 def read_content(
@@ -348,7 +376,11 @@ def read_content(
                 )
                 continue
             seen.add(relpath)
-            reason = unsafe_path(root, relpath)
+            try:
+                reason = unsafe_path(root, relpath)
+            except OSError as error:
+                out.append(_unreadable(_display(root_display, relpath), error))
+                continue
             if reason:
                 out.append(
                     files["guide"].diagnostic(
@@ -359,7 +391,7 @@ def read_content(
                     )
                 )
                 continue
-            if not os.path.lexists(root / relpath):  # anything else there, _read explains
+            if _missing(root / relpath):
                 out.append(
                     files["guide"].diagnostic(
                         "E106",
