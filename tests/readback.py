@@ -1,142 +1,180 @@
-"""What every alternative format must hold, and how to find it in text read back from the output.
+"""Reading each output back as a reader's software does: its text in reading order, and a PDF's furniture.
 
-Shared by tests/test_txt.py, test_pdf.py, test_large_print.py and test_brf.py.
-``expected_pieces`` lists every paragraph, list item, quote, criterion,
-prompting question, heading, caption, figure description, editorial note and
-contact line of the guide, taken from the content (not from the builders), each
-split where the output may print something of its own in the middle: a note
-number, or the address spelled out after a link.  ``missing`` says which of
-them a read-back text lacks.
+The texts go to ``alignment.align`` with the units of ``expected.py``.  Each
+reader is independent of the builders: lxml for HTML and XHTML (EPUB in spine
+order), the DOCX package's XML parts, poppler's ``pdftotext`` for PDFs, and
+liblouis's back-translation for braille.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
-import unicodedata
+import zipfile
+from pathlib import Path
 
-from mdguide_build.guide import inline
-from mdguide_build.guide import models as m
-from mdguide_build.guide.labels import attribution_text
-from mdguide_build.guide.texts import iter_blocks, iter_subsections, marked_texts
-from mdguide_build.pandoc import ast as pa
-from mdguide_build.pandoc.guide import guide_document
+from lxml import etree
+from lxml import html as lxml_html
 
+from validators import lou_back_translate, pdftotext
 
-def pieces(text: str) -> list[str]:
-    """A marked text's words, split after each link and at each note marker."""
-    out = [""]
-
-    def walk(nodes) -> None:
-        for node in nodes:
-            if isinstance(node, inline.Plain):
-                out[-1] += node.text
-            elif isinstance(node, inline.NoteRef):
-                out.append("")
-            elif isinstance(node, inline.ResourceLink):
-                walk(node.children)
-                out.append("")
-            else:
-                walk(node.children)
-
-    walk(inline.parse(text))
-    return [p.strip() for p in out if p.strip()]
-
-
-def expected_pieces(content, split: bool = True) -> list[str]:
-    """Every text of the guide, split as ``pieces`` does (or, with ``split=False``, whole)."""
-    texts = [
-        content.guide.title,
-        content.guide.subtitle,
-        content.foreword.title,
-        content.guide.statements.other_formats,
-    ]
-    for model in (
-        content.foreword,
-        *content.sections,
-        content.person_specification,
-        content.figures,
-        content.back_matter,
-    ):
-        for _, text in marked_texts(model):
-            texts += pieces(text) if split else [inline.plain_text(inline.parse(text))]
-    texts += [line for p in content.foreword.signatories for line in (p.name, p.title, p.organisation)]
-    for section in content.sections:
-        texts.append(section.title)
-        texts += [sub.title for _, sub in iter_subsections(section)]
-        for _, block in iter_blocks(section):
-            if isinstance(block, m.PullQuote):
-                texts.append(attribution_text(block.attribution))
-            elif isinstance(block, m.CaseStudy):
-                texts += [block.person.name, f"{block.person.title}, {block.person.organisation}"]
-    for group in content.person_specification.groups:
-        texts.append(group.title)
-    for figure in content.figures.figures:
-        texts.append(figure.caption)
-        if figure.image_note:
-            texts.append(figure.image_note)
-    for contact in content.back_matter.contacts:
-        texts += [contact.organisation, *contact.address, contact.phone, contact.email, contact.website]
-    return texts
+XHTML = "{http://www.w3.org/1999/xhtml}"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Elements that end a line of text: their words never run into the next element's.
+BLOCKS = {
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "br",
+    "caption",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "label",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
+    "input",
+}
+SKIPPED = {"head", "script", "style", "template"}
 
 
-def urls(content) -> list[str]:
-    return [r.url for r in content.resources.resources]
+def element_text(root: etree._Element) -> str:
+    """The text of an (X)HTML element in document order, with a line break at every block's edges."""
+    out: list[str] = []
+
+    def walk(element) -> None:
+        tag = etree.QName(element).localname if isinstance(element.tag, str) else None
+        if tag in SKIPPED:
+            return
+        block = tag in BLOCKS
+        if block:
+            out.append("\n")
+        if tag is not None and element.text:
+            out.append(element.text)
+        for child in element:
+            walk(child)
+            if child.tail:
+                out.append(child.tail)
+        if block:
+            out.append("\n")
+
+    walk(root)
+    return "".join(out)
 
 
-def squeeze(text: str) -> str:
-    """No whitespace and no hyphens (a line may end at a hyphen), ligatures folded (NFKC)."""
-    return re.sub(r"[\s\u00ad\u2010-]+", "", unicodedata.normalize("NFKC", text))
+def html_text(path: Path) -> str:
+    """An HTML page's body."""
+    return element_text(lxml_html.parse(str(path)).getroot().body)
 
 
-def missing(
-    expected: list[str], printed: str, addresses: list[str], furniture: str = r"[\d.\[\]]*"
-) -> list[str]:
-    """The expected texts not in ``printed``.
+def epub_spine(path: Path) -> list[tuple[str, etree._Element]]:
+    """The EPUB's documents in spine order: (path in the zip, parsed XHTML)."""
+    with zipfile.ZipFile(path) as book:
+        container = etree.fromstring(book.read("META-INF/container.xml"))
+        opf_path = container.find(".//{*}rootfile").get("full-path")
+        opf = etree.fromstring(book.read(opf_path))
+        base = posixpath.dirname(opf_path)
+        href = {
+            i.get("id"): posixpath.normpath(posixpath.join(base, i.get("href")))
+            for i in opf.iter("{http://www.idpf.org/2007/opf}item")
+        }
+        spine = [href[r.get("idref")] for r in opf.iter("{http://www.idpf.org/2007/opf}itemref")]
+        return [(name, etree.fromstring(book.read(name))) for name in spine]
 
-    A text may be cut once by the end of a page, where only page furniture
-    stands between its two halves: addresses (the page's footnotes) and what
-    matches ``furniture`` (page and note numbers).
+
+def epub_text(path: Path) -> str:
+    """The bodies of an EPUB's documents, in spine order."""
+    return "\n".join(element_text(root.find(f"{XHTML}body")) for _, root in epub_spine(path))
+
+
+def docx_text(path: Path, part: str = "word/document.xml") -> str:
+    """The text of a DOCX part in document order: paragraphs on lines, breaks and tabs as spaces.
+
+    For ``word/footnotes.xml`` only the notes themselves count, not Word's separator notes.
     """
-    squeezed = squeeze(printed)
-    squeezed_addresses = sorted((squeeze(a) for a in addresses), key=len, reverse=True)
-    return [
-        text for text in expected if not _found(text, squeezed, squeezed_addresses, re.compile(furniture))
-    ]
+    with zipfile.ZipFile(path) as archive:
+        root = etree.fromstring(archive.read(part))
+    out: list[str] = []
+    for element in root.iter(f"{W}p", f"{W}t", f"{W}br", f"{W}tab", f"{W}cr", f"{W}footnote"):
+        if element.tag == f"{W}footnote" and element.get(f"{W}type") is not None:
+            continue
+        if any(a.tag == f"{W}footnote" and a.get(f"{W}type") is not None for a in element.iterancestors()):
+            continue
+        if element.tag == f"{W}t":
+            out.append(element.text or "")
+        elif element.tag == f"{W}p" or element.tag == f"{W}footnote":
+            out.append("\n")
+        else:
+            out.append(" ")
+    return "".join(out)
 
 
-def _found(text: str, printed: str, addresses: list[str], furniture: re.Pattern) -> bool:
-    if squeeze(text) in printed:
-        return True
-    words = text.split()
-    for cut in range(1, len(words)):
-        head, tail = squeeze(" ".join(words[:cut])), squeeze(" ".join(words[cut:]))
-        start = printed.find(head)
-        while start >= 0:
-            end = start + len(head)
-            after = printed.find(tail, end)
-            if after >= end:
-                gap = printed[end:after]
-                for address in addresses:
-                    gap = gap.replace(address, "")
-                if furniture.fullmatch(gap):
-                    return True
-            start = printed.find(head, start + 1)
-    return False
+def pdf_text(path: Path) -> str:
+    return pdftotext(path, layout=True)
 
 
-def ast_headings(content) -> list[tuple[int, str]]:
-    """(level, text) of every heading of the guide's AST, in order, as the PDF shifts them (+1)."""
-    found = []
+def brf_pages(path: Path) -> list[list[str]]:
+    """A BRF file's pages, each a list of its lines (the first is the braille page number)."""
+    data = path.read_bytes().decode("ascii")
+    assert data.endswith("\r\n\f"), f"{path.name}: a BRF file ends with a form feed after the last line"
+    return [page.split("\r\n")[:-1] for page in data.split("\f")[:-1]]
 
-    def walk(blocks) -> None:
-        for block in blocks:
-            if isinstance(block, pa.Header):
-                found.append((block.level + 1, pa.stringify(block.content)))
-            elif isinstance(block, (pa.Div, pa.Figure)):
-                walk(block.blocks)
 
-    walk(guide_document(content, "web").blocks)
-    return [(1, content.guide.title), (2, "Contents"), *found]
+# A number, in braille ASCII: the numeric indicator, then digits (A-J), full stops (4) and commas (1).
+_NUMBER_THEN_NUMERIC_SPACE = re.compile(r'(#[A-J41]*[A-J])"(?=[A-J])')
+
+
+def brf_text(path: Path) -> str:
+    """A BRF file back-translated to print by liblouis, without the page number lines.
+
+    liblouis brails "3.2.1 360" with a numeric space (dot 5) between the two
+    numbers but cannot back-translate one ("3.2.1\\5/cfj"): it is read here as a
+    space and a new number, which is what it stands for.
+    """
+    lines = [line.strip() for page in brf_pages(path) for line in page[1:]]
+    lines = [_NUMBER_THEN_NUMERIC_SPACE.sub(r"\1 #", line) for line in lines]
+    return lou_back_translate("\n".join(lines) + "\n")
+
+
+def read_back(fmt: str, path: Path) -> str:
+    """The text of an output of format ``fmt``, in reading order."""
+    if path.suffix == ".html":
+        return html_text(path)
+    if path.suffix == ".epub":
+        return epub_text(path)
+    if path.suffix == ".docx":
+        return docx_text(path)
+    if path.suffix == ".pdf":
+        return pdf_text(path)
+    if path.suffix == ".brf":
+        return brf_text(path)
+    return path.read_bytes().decode("utf-8")  # strict: bad UTF-8 fails
 
 
 # --- PDF ----------------------------------------------------------------------------

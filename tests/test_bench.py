@@ -9,7 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # the benchmark builds every scenario
 
 
 def test_quick_benchmark_runs_and_reports_every_scenario(tmp_path):

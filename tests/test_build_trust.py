@@ -616,8 +616,8 @@ def test_an_unreadable_content_file_is_named_by_build_as_by_validate(tmp_path, c
         built.stderr.splitlines()
         == validated.stderr.splitlines()
         == [
-            "content/sections/4-conclusion.json: E108 cannot be read: permission denied (hint: make it and "
-            "the folders it is in readable, e.g. with chmod a+r content/sections/4-conclusion.json)",
+            "content/sections/4-conclusion.json: E109 the file cannot be read: Permission denied (hint: check "
+            "the file's permissions (e.g. chmod a+r FILE), or restore it from version control)",
             "Error: Aborted: 1 error in content",
         ]
     )
@@ -628,8 +628,8 @@ def test_a_content_file_replaced_by_a_folder_is_named_as_a_folder(tmp_path, cont
     _folder_in_place(content)
     built = run("build", "--format", "txt", "--out", "o", cwd=tmp_path, check=1)
     assert built.stderr.splitlines() == [
-        "content/sections/4-conclusion.json: E108 is a folder, not a file (hint: put the file back, "
-        "e.g. with git restore, or fix the name that points to it)",
+        "content/sections/4-conclusion.json: E108 the path is a folder, not an ordinary file (hint: put the "
+        "JSON file itself here: mdguide reads only ordinary files)",
         "Error: Aborted: 1 error in content",
     ]
 

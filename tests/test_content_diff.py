@@ -11,7 +11,6 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from click.testing import CliRunner
 from lxml import html as lxml_html
 
 import edition_1_1
+from conftest import edit_json
 from mdguide_build.cli import main
 from mdguide_build.tools.content_diff import align, diff_content, format_text, similarity, trimmed, word_diff
 from mdguide_build.validate.loader import ContentError, dump_json, load_content
@@ -27,13 +27,6 @@ ROOT = Path(__file__).resolve().parent.parent
 S3 = "sections/3-how-do-i-prepare.json"
 RESILIENCE = "Section 3 › Courses and tools › Resilience"
 USE_RESOURCES = "Section 3 › Use resources around you"
-
-
-def edit(root: Path, relpath: str, change: Callable[[dict], object]) -> None:
-    path = root / relpath
-    data = json.loads(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(dump_json(data), encoding="utf-8")
 
 
 def node(tree: dict, ident: str) -> dict:
@@ -88,7 +81,7 @@ def test_a_reworded_paragraph_shows_a_word_diff(content_copy, changed):
         p = paragraphs(node(d, "resilience"))[1]
         p["text"] = p["text"].replace("a balanced view", "an independent view")
 
-    edit(content_copy, S3, reword)
+    edit_json(content_copy / S3, reword)
     result = changed()
     assert headlines(result) == [f"{RESILIENCE}: paragraph 2 reworded"]
     change = result.changes[0]
@@ -120,14 +113,14 @@ def test_an_inserted_paragraph_is_added_not_everything_after_it_reworded(content
             ),
         )
 
-    edit(content_copy, S3, insert)
+    edit_json(content_copy / S3, insert)
     result = changed()
     assert headlines(result) == [f"{USE_RESOURCES}: paragraph 2 added"]
     assert result.changes[0].new == "Ask your trust's board secretary which committees welcome observers."
 
 
 def test_a_removed_paragraph(content_copy, changed):
-    edit(content_copy, S3, lambda d: node(d, "use-resources-around-you")["blocks"].pop(3))
+    edit_json(content_copy / S3, lambda d: node(d, "use-resources-around-you")["blocks"].pop(3))
     assert headlines(changed()) == [f"{USE_RESOURCES}: paragraph 3 removed"]
 
 
@@ -136,7 +129,7 @@ def test_a_paragraph_moved_within_its_subsection(content_copy, changed):
         blocks = node(d, "use-resources-around-you")["blocks"]
         blocks.insert(1, blocks.pop(4))  # paragraph 4 to the top
 
-    edit(content_copy, S3, move)
+    edit_json(content_copy / S3, move)
     assert headlines(changed()) == [f"{USE_RESOURCES}: paragraph 1 moved (was paragraph 4)"]
 
 
@@ -145,7 +138,7 @@ def test_a_paragraph_moved_to_another_subsection(content_copy, changed):
         first = node(d, "resilience")["blocks"].pop(1)
         node(d, "values-and-motivators")["blocks"].append(first)
 
-    edit(content_copy, S3, move)
+    edit_json(content_copy / S3, move)
     assert headlines(changed()) == [
         "Section 3 › Courses and tools › Values and motivators: "
         f"paragraph 3 moved (from {RESILIENCE}, paragraph 1)"
@@ -158,7 +151,7 @@ def test_a_paragraph_moved_and_reworded(content_copy, changed):
         first["text"] = first["text"].replace("grow and develop", "grow")
         node(d, "values-and-motivators")["blocks"].append(first)
 
-    edit(content_copy, S3, move)
+    edit_json(content_copy / S3, move)
     assert headlines(changed()) == [
         "Section 3 › Courses and tools › Values and motivators: "
         f"paragraph 3 moved (from {RESILIENCE}, paragraph 1)",
@@ -177,7 +170,7 @@ def test_quote_text_attribution_and_bold(content_copy, changed):
         home = block(node(d, "use-resources-around-you"), "quote-learning-starts-at-home")
         home["attribution"]["place"] = "north London"
 
-    edit(content_copy, S3, quotes)
+    edit_json(content_copy / S3, quotes)
     result = changed()
     assert headlines(result) == [
         "Quote “The NHS is rich in experience…”: attribution changed",
@@ -213,7 +206,7 @@ def test_quotes_added_removed_and_moved(content_copy, changed):
             )
         )
 
-    edit(content_copy, S3, quotes)
+    edit_json(content_copy / S3, quotes)
     result = changed()
     assert headlines(result) == [
         f"{USE_RESOURCES}: quote “Ask for feedback early and often” added",
@@ -230,7 +223,7 @@ def test_a_quote_moved_within_its_subsection(content_copy, changed):
         blocks = node(d, "use-resources-around-you")["blocks"]
         blocks.append(blocks.pop(5))
 
-    edit(content_copy, S3, move)
+    edit_json(content_copy / S3, move)
     assert headlines(changed()) == [
         f"{USE_RESOURCES}: quote “It's okay to make mistakes and…” moved (now after paragraph 6)"
     ]
@@ -243,7 +236,7 @@ def test_case_study_person_and_paragraphs(content_copy, changed):
         study["paragraphs"][1] = study["paragraphs"][1].replace("healthcare quality", "the quality of care")
         study["paragraphs"].append("Since then I have mentored two aspiring medical directors.")
 
-    edit(content_copy, "sections/2-skills-and-experience.json", case)
+    edit_json(content_copy / "sections/2-skills-and-experience.json", case)
     result = changed()
     assert headlines(result) == [
         "Case study of Dr Karen Slade: person's title changed",
@@ -262,7 +255,7 @@ def test_list_items_reworded_and_added(content_copy, changed):
         listed["items"][1] = listed["items"][1].replace("GenerationQ", "GenerationQ fellowship")
         listed["items"].append("your own trust's leadership programme")
 
-    edit(content_copy, S3, items)
+    edit_json(content_copy / S3, items)
     assert headlines(changed()) == [
         "Section 3 › Courses and tools › Taught programmes: list 1, item 2 reworded",
         "Section 3 › Courses and tools › Taught programmes: list 1, item added",
@@ -278,7 +271,7 @@ def test_editorial_and_extraction_gap_notes(content_copy, changed):
             1, {"type": "editorial-note", "text": "The guides cited here were updated in 2024."}
         )
 
-    edit(content_copy, S3, notes)
+    edit_json(content_copy / S3, notes)
     place = "Section 3 › Development opportunities › Quality improvement"
     assert headlines(changed()) == [
         f"{place}: editorial note 1 added",
@@ -309,7 +302,7 @@ def test_criteria_and_prompting_questions(content_copy, changed):
         d["groups"][3]["criteria"].pop()
         d["groups"][3]["title"] = "Desirable"
 
-    edit(content_copy, "person-specification.json", spec)
+    edit_json(content_copy / "person-specification.json", spec)
     result = changed()
     assert headlines(result) == [
         "Person specification › Knowledge: criterion 3 reworded",
@@ -334,7 +327,7 @@ def test_resource_url_link_text_and_check_facts(content_copy, changed):
         first.update(status="dead", checked="2025-03-01", archived_url="https://web.archive.org/web/2017/x")
         second.update(status="ok", checked="2025-03-01")  # bookkeeping only: not news to a colleague
 
-    edit(content_copy, "resources.json", resources)
+    edit_json(content_copy / "resources.json", resources)
     result = changed()
     assert headlines(result) == [
         "Resource “NHS England”: printed address changed",
@@ -350,7 +343,7 @@ def test_a_moved_resource_keeps_its_printed_address(content_copy, changed):
             status="moved", checked="2025-03-01", current_url="https://www.england.nhs.uk/md/"
         )
 
-    edit(content_copy, "resources.json", resources)
+    edit_json(content_copy / "resources.json", resources)
     result = changed()
     assert headlines(result) == ["Resource “NHS Improvement”: has moved (the notes give both addresses)"]
     assert format_text(result).splitlines()[3:] == [
@@ -376,8 +369,8 @@ def test_resources_added_and_removed_with_their_citations(content_copy, changed)
             {"id": "nhs-practitioner-health", "url": "https://www.practitionerhealth.nhs.uk/"}
         )
 
-    edit(content_copy, S3, cite)
-    edit(content_copy, "resources.json", resources)
+    edit_json(content_copy / S3, cite)
+    edit_json(content_copy / "resources.json", resources)
     assert headlines(changed()) == [
         f"{RESILIENCE}: paragraph 1 reworded",
         f"{RESILIENCE}: paragraph 4 reworded",
@@ -396,8 +389,8 @@ def test_figures_caption_description_and_placement(content_copy, changed):
         blocks = node(d, "resilience")["blocks"]
         blocks.insert(2, blocks.pop())  # figure 3 after paragraph 1
 
-    edit(content_copy, "figures.json", figures)
-    edit(content_copy, S3, place)
+    edit_json(content_copy / "figures.json", figures)
+    edit_json(content_copy / S3, place)
     assert headlines(changed()) == [
         f"{RESILIENCE}: figure 3 moved (now after paragraph 1)",
         "Figure 2: caption reworded",
@@ -432,7 +425,7 @@ def test_subsections_added_renamed_removed_and_moved(content_copy, changed):
         external = node(d, "external-stakeholders-and-system-leadership")["subsections"]
         external.remove(node(d, "medical-royal-colleges-and-learned-societies"))
 
-    edit(content_copy, S3, structure)
+    edit_json(content_copy / S3, structure)
     result = changed()
     assert headlines(result) == [
         "Section 3 › Courses and tools › Sleep: subsection added",
@@ -457,8 +450,8 @@ def test_sections_added_and_renamed(content_copy, changed):
         ),
         encoding="utf-8",
     )
-    edit(content_copy, "guide.json", lambda d: d["sections"].append("sections/5-next-steps.json"))
-    edit(content_copy, "sections/4-conclusion.json", lambda d: d.update(title="In conclusion"))
+    edit_json(content_copy / "guide.json", lambda d: d["sections"].append("sections/5-next-steps.json"))
+    edit_json(content_copy / "sections/4-conclusion.json", lambda d: d.update(title="In conclusion"))
     assert headlines(changed()) == ["Section 4: section renamed", "Section 5: section added"]
 
 
@@ -468,7 +461,7 @@ def test_edition_history_and_review_dates(content_copy, changed):
         d["edition"] = {"version": "1.1", "date": "2025-03", "note": "Addresses of moved resources updated."}
         d["reviewed"] = {"last": "2025-03", "next": "2026-03"}
 
-    edit(content_copy, "guide.json", edition)
+    edit_json(content_copy / "guide.json", edition)
     result = changed()
     # One change for the new edition; edition 1.0 moving into the history is part of recording it.
     assert headlines(result) == [
@@ -491,7 +484,7 @@ def test_an_earlier_editions_note_reworded(content_copy, changed):
         d["history"] = [{**d["edition"], "note": "The first edition."}]
         d["edition"] = {"version": "1.1", "date": "2025-03", "note": "Addresses of moved resources updated."}
 
-    edit(content_copy, "guide.json", edition)
+    edit_json(content_copy / "guide.json", edition)
     assert headlines(changed()) == [
         "Edition 1.1, March 2025: new edition, with this change note",
         "Edition history › 1.0: change note reworded",
@@ -499,14 +492,15 @@ def test_an_earlier_editions_note_reworded(content_copy, changed):
 
 
 def test_foreword_and_back_matter(content_copy, changed):
-    edit(
-        content_copy,
-        "foreword.json",
+    edit_json(
+        content_copy / "foreword.json",
         lambda d: d["paragraphs"].__setitem__(
             1, d["paragraphs"][1].replace("for 30 years", "for over 30 years")
         ),
     )
-    edit(content_copy, "back-matter.json", lambda d: d.update(social=d["social"].replace("Twitter", "X")))
+    edit_json(
+        content_copy / "back-matter.json", lambda d: d.update(social=d["social"].replace("Twitter", "X"))
+    )
     assert headlines(changed()) == [
         "Foreword: paragraph 2 reworded",
         "Contact us: social media line reworded",
@@ -514,7 +508,7 @@ def test_foreword_and_back_matter(content_copy, changed):
 
 
 def test_files_without_their_own_words_are_compared_field_by_field(content_copy, changed):
-    edit(content_copy, "roles.json", lambda d: d["editorial"].update(series_title="What to do now"))
+    edit_json(content_copy / "roles.json", lambda d: d["editorial"].update(series_title="What to do now"))
     result = changed()
     assert headlines(result) == ["Roles › editorial: series title reworded"]
 
@@ -563,9 +557,8 @@ def test_align_pairs_by_position_similarity_and_moves():
 
 
 def test_cli_formats(content_copy):
-    edit(
-        content_copy,
-        S3,
+    edit_json(
+        content_copy / S3,
         lambda d: paragraphs(node(d, "resilience"))[0].update(
             text=paragraphs(node(d, "resilience"))[0]["text"].replace("grow and develop", "grow and learn")
         ),
@@ -632,13 +625,12 @@ def test_git_revisions(tmp_path):
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "content")
     git(repo, "commit", "-q", "-m", "Edition 1.0")
-    edit(
-        repo / "content",
-        "resources.json",
+    edit_json(
+        repo / "content" / "resources.json",
         lambda d: d["resources"][0].update(url="https://www.england.nhs.uk/md/"),
     )
     git(repo, "commit", "-q", "-am", "Move a resource")
-    edit(repo / "content", "foreword.json", lambda d: d.update(title="Foreword to the guide"))
+    edit_json(repo / "content" / "foreword.json", lambda d: d.update(title="Foreword to the guide"))
     status_before = git(repo, "status", "--porcelain")
     runner = CliRunner()
     content = str(repo / "content")
@@ -734,7 +726,7 @@ def test_edition_1_1_change_note_is_ready_for_guide_json(edition_folders, reques
         "This edition adds a case study of Dr Amira Hassan and a new paragraph in Section 3"
     )
     # Pasted into guide.json as the edition's note, it is valid content.
-    edit(edition_folders / "content", "guide.json", lambda d: d["edition"].update(note=sentence))
+    edit_json(edition_folders / "content" / "guide.json", lambda d: d["edition"].update(note=sentence))
     validated = CliRunner().invoke(main, ["validate", "--content", "content"])
     assert validated.exit_code == 0, validated.output
 
@@ -744,7 +736,7 @@ def test_edition_1_1_as_a_page_to_share(edition_folders, browser):
         first = paragraphs(node(d, "resilience"))[1]
         first.update(text=first["text"].replace("a balanced view", "an independent view"), revised="1.1")
 
-    edit(edition_folders / "content", S3, reword)
+    edit_json(edition_folders / "content" / S3, reword)
     page = edition_folders / "changes.html"
     page.write_text(run_diff("--format", "html"), encoding="utf-8")
     tree = lxml_html.parse(str(page)).getroot()
@@ -790,9 +782,8 @@ def test_edition_1_1_as_a_page_to_share(edition_folders, browser):
 
 
 def test_content_is_text_in_the_page_never_markup(edition_folders):
-    edit(
-        edition_folders / "content",
-        S3,
+    edit_json(
+        edition_folders / "content" / S3,
         lambda d: paragraphs(node(d, "resilience"))[1].update(
             text=paragraphs(node(d, "resilience"))[1]["text"] + " <script>alert(1)</script>", revised="1.1"
         ),
@@ -808,11 +799,10 @@ def test_removed_words_are_shown_as_a_reader_reads_them(content_copy, changed):
         blocks = node(d, "resilience")["blocks"]
         blocks.remove(next(b for b in blocks if "[^mas-resilience-training]" in b.get("text", "")))
 
-    edit(content_copy, S3, remove)
+    edit_json(content_copy / S3, remove)
     # Its resource goes with it, as validation asks (nothing else cites it).
-    edit(
-        content_copy,
-        "resources.json",
+    edit_json(
+        content_copy / "resources.json",
         lambda d: d.update(resources=[r for r in d["resources"] if r["id"] != "mas-resilience-training"]),
     )
     lines = format_text(changed()).splitlines()

@@ -310,6 +310,7 @@ def _rewrite(doc: Path, replacements: dict[int, list[str]]) -> None:
     doc.write_text("\n".join(lines), encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_every_example_in_the_doc_is_true(doc, tmp_path, request):
     assert (VENV_BIN / "mdguide").is_file(), (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import zipfile
@@ -12,20 +11,14 @@ from lxml import etree
 from lxml import html as lxml_html
 
 import edition_1_1
-from conftest import CONTENT
+from conftest import CONTENT, edit_json
 from mdguide_build.build import build
 from mdguide_build.pandoc.guide import metadata
-from mdguide_build.validate.loader import ContentError, dump_json, load_content
+from mdguide_build.validate.loader import ContentError, load_content
 from validators import lou_back_translate, pdftotext
 
 ARCHIVED = "https://web.archive.org/web/2017/https://www.good-governance.org.uk/role-of-the-medical-director"
 DEAD = "ggi-role-of-the-medical-director"
-
-
-def edit(path, change) -> None:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(dump_json(data), encoding="utf-8")
 
 
 @pytest.fixture
@@ -45,8 +38,8 @@ def second_edition(content_copy):
         dead = next(r for r in d["resources"] if r["id"] == DEAD)
         dead.update(status="dead", checked="2025-03-01", archived_url=ARCHIVED)
 
-    edit(content_copy / "guide.json", guide)
-    edit(content_copy / "resources.json", resources)
+    edit_json(content_copy / "guide.json", guide)
+    edit_json(content_copy / "resources.json", resources)
     return content_copy
 
 
@@ -125,7 +118,9 @@ def test_metadata_carries_the_edition(second_edition):
 
 
 def test_a_next_review_before_the_last_is_an_error(content_copy):
-    edit(content_copy / "guide.json", lambda d: d.update(reviewed={"last": "2025-03", "next": "2024-03"}))
+    edit_json(
+        content_copy / "guide.json", lambda d: d.update(reviewed={"last": "2025-03", "next": "2024-03"})
+    )
     with pytest.raises(ContentError) as error:
         load_content(content_copy, "content")
     [problem] = error.value.diagnostics
@@ -134,7 +129,7 @@ def test_a_next_review_before_the_last_is_an_error(content_copy):
 
 
 def test_an_archived_copy_must_be_a_web_address(content_copy):
-    edit(
+    edit_json(
         content_copy / "resources.json",
         lambda d: d["resources"][0].update(archived_url="javascript:alert(1)"),
     )

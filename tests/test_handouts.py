@@ -2,7 +2,8 @@
 
 The leak tests work out what each role may see straight from the tags in the
 content, not through ``mdguide_build.handouts``, so a selection bug cannot hide
-behind itself.
+behind itself.  That each handout holds its role's items in order, in all
+three formats, is checked in test_readback_alignment.py.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from pypdf import PdfReader
 
+from conftest import edit_json
 from mdguide_build.build import BuildError, build
 from mdguide_build.builders.base import BuildOptions
 from mdguide_build.cli import main
@@ -26,7 +28,7 @@ from mdguide_build.guide import inline
 from mdguide_build.guide import models as m
 from mdguide_build.guide.handouts import select
 from mdguide_build.guide.texts import iter_subsections, marked_texts
-from mdguide_build.validate.loader import dump_json, load_content, read_content
+from mdguide_build.validate.loader import load_content, read_content
 from readback import pdfua_part
 from validators import pdfinfo, pdftotext, vnu
 
@@ -242,6 +244,7 @@ def test_every_role_gets_three_files_and_the_index_lists_them(handouts, content)
     assert index.full_text.count("Editorial note:") == len(content.roles.roles) + 1
 
 
+@pytest.mark.slow
 def test_html_handouts_pass_vnu(handouts):
     pages = sorted(handouts.glob("*.html"))
     assert len(pages) == len(ROLES) + 1
@@ -289,34 +292,6 @@ def test_pdf_is_tagged_a4_and_at_most_four_pages(handouts, content, role):
     catalog = pdf.reader.trailer["/Root"]
     assert "/StructTreeRoot" in catalog and catalog["/Lang"] == "en-GB"
     assert pdfua_part(pdf.reader.xmp_metadata.stream.get_data().decode()) == "1"
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_text_reads_back_from_every_format(handouts, content, role):
-    expected = Expected(content, role)
-    html = norm(HtmlHandout(handouts / f"{role}.html").text)
-    docx = DocxHandout(handouts / f"{role}.docx")
-    word = norm(docx.text)
-    pdf = PdfHandout(handouts / f"{role}.pdf")
-    paper = norm(pdf.text)
-    for text in expected.texts:
-        words = norm(_plain(text))
-        assert words in html, text
-        assert words in word, text
-        assert words in paper, text
-    # The guide's title, edition and date, and who the handout is for, in every format.
-    for words in (
-        content.guide.title,
-        "Edition 1.0, June 2017",
-        expected.role.editorial_name,
-        expected.role.editorial_description,
-    ):
-        assert norm(words) in norm(HtmlHandout(handouts / f"{role}.html").full_text)
-        assert norm(words) in norm(docx.text)
-        assert norm(words) in paper
-    # Paper has no links: every resource's address is printed in full.
-    for url in expected.urls:
-        assert re.sub(r"\s", "", url) in re.sub(r"\s", "", pdf.text)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -408,12 +383,6 @@ def test_builds_are_byte_identical(handouts, content, tmp_path):
 # --- roles are data -----------------------------------------------------------------------
 
 
-def _edit(path: Path, change) -> None:
-    value = json.loads(path.read_text(encoding="utf-8"))
-    change(value)
-    path.write_text(dump_json(value), encoding="utf-8")
-
-
 def _node(value: dict, pointer: str):
     for part in pointer.strip("/").split("/"):
         value = value[int(part)] if isinstance(value, list) else value[part]
@@ -432,6 +401,7 @@ LEARNING_AT_HOME = "/subsections/0/blocks/0"  # pull quote
 ATTRACTS_YOU = "/blocks/2"  # "What attracts you to the role? ..."
 
 
+@pytest.mark.slow
 def test_an_editor_adds_renames_and_retires_roles_by_editing_data_alone(content_copy, tmp_path):
     new = "clinical-tutor"
 
@@ -453,7 +423,7 @@ def test_an_editor_adds_renames_and_retires_roles_by_editing_data_alone(content_
         next(r for r in value["roles"] if r["id"] == "consultant")["editorial_name"] = "Consultant"  # renamed
         value["roles"] = [r for r in value["roles"] if r["id"] != "recruiter"]  # retired
 
-    _edit(content_copy / "roles.json", roles)
+    edit_json(content_copy / "roles.json", roles)
     for path in content_copy.rglob("*.json"):  # retiring a role takes it out of the tags too
 
         def untag(value):
@@ -470,12 +440,12 @@ def test_an_editor_adds_renames_and_retires_roles_by_editing_data_alone(content_
                 elif isinstance(node, list):
                     stack.extend(node)
 
-        _edit(path, untag)
-    _edit(content_copy / PREPARE, _tag_for(new, MEDICAL_EDUCATION))
-    _edit(content_copy / PREPARE, _tag_for(new, FEEDBACK_360))
-    _edit(content_copy / PREPARE, _tag_for(new, LEARNING_AT_HOME))
-    _edit(content_copy / WHY, _tag_for(new, ATTRACTS_YOU))
-    _edit(content_copy / "person-specification.json", _tag_for(new, "/groups/0/criteria/1"))
+        edit_json(path, untag)
+    edit_json(content_copy / PREPARE, _tag_for(new, MEDICAL_EDUCATION))
+    edit_json(content_copy / PREPARE, _tag_for(new, FEEDBACK_360))
+    edit_json(content_copy / PREPARE, _tag_for(new, LEARNING_AT_HOME))
+    edit_json(content_copy / WHY, _tag_for(new, ATTRACTS_YOU))
+    edit_json(content_copy / "person-specification.json", _tag_for(new, "/groups/0/criteria/1"))
 
     loaded, diagnostics = read_content(content_copy, "content")
     assert [d.format() for d in diagnostics] == []
@@ -503,19 +473,20 @@ def test_an_editor_adds_renames_and_retires_roles_by_editing_data_alone(content_
     assert DocxHandout(out / "handouts" / f"{new}.docx").title == "What to do next: Clinical tutor"
 
 
+@pytest.mark.slow
 def test_a_handout_is_rebuilt_only_when_what_it_quotes_changes(content_copy, tmp_path):
     out = tmp_path / "out"
     options = BuildOptions(roles=("consultant", "recruiter"))
     build(content_copy, out, ["handouts"], options)
     # A paragraph deliberately in no handout: nothing to rebuild.
-    _edit(
+    edit_json(
         content_copy / PREPARE,
         lambda v: v["blocks"].__setitem__(1, {**v["blocks"][1], "text": v["blocks"][1]["text"] + " Edited."}),
     )
     assert build(content_copy, out, ["handouts"], options).built == []
     # A pull quote only the recruiter's handout holds: only its three files.
     path = content_copy / "sections" / "2-skills-and-experience.json"
-    _edit(path, lambda v: v["blocks"][0]["quotes"][0].__setitem__("text", "It’s all about people"))
+    edit_json(path, lambda v: v["blocks"][0]["quotes"][0].__setitem__("text", "It’s all about people"))
     report = build(content_copy, out, ["handouts"], options)
     assert sorted(report.built) == [
         "handouts/recruiter.docx",
@@ -526,6 +497,7 @@ def test_a_handout_is_rebuilt_only_when_what_it_quotes_changes(content_copy, tmp
     assert build(content_copy, out, ["handouts"], BuildOptions(roles=("consultant",))).built == []
 
 
+@pytest.mark.slow
 def test_a_handout_longer_than_four_pages_fails_the_build(content_copy, tmp_path):
     def tag_everything(value):
         stack = [value]
@@ -540,7 +512,7 @@ def test_a_handout_longer_than_four_pages_fails_the_build(content_copy, tmp_path
                 stack.extend(node)
 
     for path in (content_copy / "sections").glob("*.json"):
-        _edit(path, tag_everything)
+        edit_json(path, tag_everything)
     out = tmp_path / "out"
     with pytest.raises(
         BuildError,
@@ -594,7 +566,7 @@ def _lines(content_copy: Path, code: str) -> list[str]:
 
 def test_e320_a_tag_names_an_unknown_role(content_copy):
     path = content_copy / "sections" / "0-introduction.json"
-    _edit(path, lambda v: v["blocks"][0]["handout"]["roles"].__setitem__(0, "consultnt"))
+    edit_json(path, lambda v: v["blocks"][0]["handout"]["roles"].__setitem__(0, "consultnt"))
     assert _lines(content_copy, "E320") == [
         f"{_at(path, '/blocks/0/handout/roles/0')}: E320 Introduction › pull quote 1 › handout tag › role 1: unknown role 'consultnt' "
         "(hint: did you mean 'consultant'? ids are listed in content/roles.json)"
@@ -603,7 +575,7 @@ def test_e320_a_tag_names_an_unknown_role(content_copy):
 
 def test_e321_an_action_names_an_unknown_theme(content_copy):
     path = content_copy / PREPARE
-    _edit(path, lambda v: _node(v, MEDICAL_EDUCATION)["handout"].__setitem__("theme", "medical-eduction"))
+    edit_json(path, lambda v: _node(v, MEDICAL_EDUCATION)["handout"].__setitem__("theme", "medical-eduction"))
     at = f"{MEDICAL_EDUCATION}/handout/theme"
     assert _lines(content_copy, "E321") == [
         f"{_at(path, at)}: E321 Section 3 › Development opportunities › Medical education › paragraph 1 › "
@@ -614,7 +586,7 @@ def test_e321_an_action_names_an_unknown_theme(content_copy):
 
 def test_e322_a_role_that_gets_nothing(content_copy):
     path = content_copy / "roles.json"
-    _edit(
+    edit_json(
         path,
         lambda v: v["roles"].append(
             {
@@ -645,8 +617,8 @@ def test_e322_a_role_that_gets_nothing(content_copy):
 
 def test_e323_an_item_with_no_role(content_copy):
     path = content_copy / PREPARE
-    _edit(path, lambda v: _node(v, MEDICAL_EDUCATION).pop("handout"))
-    _edit(path, lambda v: _node(v, LEARNING_AT_HOME)["handout"].__setitem__("roles", []))
+    edit_json(path, lambda v: _node(v, MEDICAL_EDUCATION).pop("handout"))
+    edit_json(path, lambda v: _node(v, LEARNING_AT_HOME)["handout"].__setitem__("roles", []))
     assert _lines(content_copy, "E323") == [
         f"{_at(path, LEARNING_AT_HOME + '/handout')}: E323 Section 3 › Use resources around you › pull quote 1 › "
         "handout tag: "
@@ -661,12 +633,12 @@ def test_e323_an_item_with_no_role(content_copy):
 
 def test_e324_a_tag_that_is_incomplete_or_contradicts_itself(content_copy):
     prepare, why = content_copy / PREPARE, content_copy / WHY
-    _edit(prepare, lambda v: _node(v, MEDICAL_EDUCATION)["handout"].__setitem__("general", True))
-    _edit(prepare, lambda v: _node(v, FEEDBACK_360)["handout"].pop("theme"))
-    _edit(why, lambda v: _node(v, ATTRACTS_YOU)["handout"].__setitem__("theme", "board-experience"))
+    edit_json(prepare, lambda v: _node(v, MEDICAL_EDUCATION)["handout"].__setitem__("general", True))
+    edit_json(prepare, lambda v: _node(v, FEEDBACK_360)["handout"].pop("theme"))
+    edit_json(why, lambda v: _node(v, ATTRACTS_YOU)["handout"].__setitem__("theme", "board-experience"))
     # A passage outside the handouts' sources that says neither reflection nor action.
     board = "/subsections/1/blocks/0"
-    _edit(why, lambda v: _node(v, board).__setitem__("handout", {"roles": ["consultant"]}))
+    edit_json(why, lambda v: _node(v, board).__setitem__("handout", {"roles": ["consultant"]}))
     assert _lines(content_copy, "E324") == [
         f"{_at(why, ATTRACTS_YOU + '/handout/theme')}: E324 Section 1 › paragraph 2 › handout tag › theme: "
         'only development actions have a theme (hint: remove "theme", or make it "kind": "action")',
@@ -690,7 +662,7 @@ def test_e325_ids_and_orders_used_twice_in_roles_json(content_copy):
         value["roles"][2]["order"] = 1
         value["themes"][1]["id"] = "understanding-yourself"
 
-    _edit(path, twice)
+    edit_json(path, twice)
     assert _lines(content_copy, "E325") == [
         f"{_at(path, '/themes/1/id')}: E325 Roles › theme 'understanding-yourself': theme id "
         f"'understanding-yourself' is used twice: here and at {_at(path, '/themes/0/id')} "
@@ -705,7 +677,7 @@ def test_e325_ids_and_orders_used_twice_in_roles_json(content_copy):
 
 def test_e326_a_basis_that_is_not_the_guides_words(content_copy):
     path = content_copy / "roles.json"
-    _edit(
+    edit_json(
         path,
         lambda v: v["roles"][0]["basis"][0].__setitem__(
             "text", "A medical director's role is right for everyone."
@@ -725,7 +697,7 @@ def test_e327_roles_json_names_a_missing_part_of_the_guide(content_copy):
         value["sources"]["action"] = ["how-do-i-prepar"]
         value["roles"][0]["basis"][0]["at"] = "what-the-role-involve"
 
-    _edit(path, missing)
+    edit_json(path, missing)
     assert _lines(content_copy, "E327") == [
         f"{_at(path, '/sources/action/0')}: E327 Roles › sources › action section 1: unknown section or subsection "
         "'how-do-i-prepar' (hint: did you mean 'how-do-i-prepare'? ids are listed in content/sections/)",
@@ -737,7 +709,7 @@ def test_e327_roles_json_names_a_missing_part_of_the_guide(content_copy):
 
 def test_w320_a_theme_no_action_uses(content_copy):
     path = content_copy / "roles.json"
-    _edit(path, lambda v: v["themes"].append({"id": "digital", "editorial_name": "Digital"}))
+    edit_json(path, lambda v: v["themes"].append({"id": "digital", "editorial_name": "Digital"}))
     loaded, diagnostics = read_content(content_copy, "content")
     assert loaded is not None  # a warning does not stop a build
     assert [d.format() for d in diagnostics if d.code == "W320"] == [

@@ -1,30 +1,24 @@
-"""Accessible PDF of the standard edition: tagged PDF/UA-1, A4, en-GB, titled, bookmarked, complete."""
+"""Accessible PDF of the standard edition: tagged PDF/UA-1, A4, en-GB, titled, bookmarked.
+
+That it holds the whole guide in reading order, every note included, is
+checked with every other output's in test_readback_alignment.py; that two
+builds are byte-identical, in test_build.py.
+"""
 
 from __future__ import annotations
 
-import json
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import CONTENT
+from expected import Guide, pdf_headings
 from mdguide_build.build import build
 from mdguide_build.pandoc import ast as pa
 from mdguide_build.writers import pdf as print_pdf
-from readback import (
-    ast_headings,
-    expected_pieces,
-    link_targets,
-    missing,
-    outline_titles,
-    pdfua_part,
-    squeeze,
-    structure_headings,
-    urls,
-    xmp_title,
-)
+from readback import link_targets, outline_titles, pdfua_part, structure_headings, xmp_title
 from validators import pdfinfo, pdftotext
 
 
@@ -49,33 +43,15 @@ def test_tagged_a4_with_language_and_title(pdf, content):
     assert xmp_title(xmp) == content.guide.title
 
 
-def test_every_text_and_address_is_there(pdf, content):
-    printed = pdftotext(pdf)
-    assert missing(expected_pieces(content), printed, urls(content)) == []
-    assert [u for u in urls(content) if squeeze(u) not in squeeze(printed)] == []
+def test_bookmarks_and_structure_follow_the_headings(pdf):
+    expected = pdf_headings(Guide())
+    assert len(expected) > 50
+    assert outline_titles(pdf) == expected
+    assert structure_headings(pdf) == [f"H{min(level, 6)}" for level, _ in expected]
 
 
 def test_links_are_live(pdf, content):
-    assert set(urls(content)) <= link_targets(pdf)
-
-
-def test_bookmarks_and_structure_follow_the_headings(pdf, content):
-    headings = ast_headings(content)
-    assert outline_titles(pdf) == headings
-    assert structure_headings(pdf) == [f"H{min(level, 6)}" for level, _ in headings]
-
-
-def test_reading_order_follows_the_guide(pdf, content):
-    printed = squeeze(pdftotext(pdf))
-    body = printed[printed.index(squeeze("We both remember")) :]  # after the contents list
-    titles = [squeeze(s.title) for s in content.sections]
-    positions = [body.index(t) for t in titles]
-    assert positions == sorted(positions)
-
-
-def test_rebuilds_are_byte_identical(pdf, tmp_path):
-    again = build(CONTENT, tmp_path, ["pdf"], force=True).paths()
-    assert again[0].read_bytes() == pdf.read_bytes()
+    assert {r.url for r in content.resources.resources} <= link_targets(pdf)
 
 
 def test_typst_reads_no_file_and_fetches_nothing(tmp_path):
@@ -121,20 +97,22 @@ INJECTED = (
 )
 
 
-def test_content_is_printed_literally_never_run_as_typst(content_copy, tmp_path):
+def squeeze(text: str) -> str:
+    """No whitespace, no hyphens (a line may end at one), ligatures folded: what a line break cannot change."""
+    return re.sub(r"[\s\u00ad\u2010-]+", "", unicodedata.normalize("NFKC", text))
+
+
+def test_content_is_printed_literally_never_run_as_typst(content_copy, edit_content, tmp_path):
     """Typst markup typed into the content is printed as text, in the body and in the metadata."""
-    path = content_copy / "foreword.json"
-    value = json.loads(path.read_text(encoding="utf-8"))
-    value["paragraphs"][0] = f"Plain words. {INJECTED} More words."
-    path.write_text(json.dumps(value, ensure_ascii=False, indent=2), encoding="utf-8")
-    guide_path = content_copy / "guide.json"
-    guide = json.loads(guide_path.read_text(encoding="utf-8"))
-    guide["subtitle"] = 'A guide #read("/etc/passwd") $y$ @x <y>'
-    guide_path.write_text(json.dumps(guide, ensure_ascii=False, indent=2), encoding="utf-8")
+    edit_content(
+        "foreword.json", lambda v: v["paragraphs"].__setitem__(0, f"Plain words. {INJECTED} More words.")
+    )
+    subtitle = 'A guide #read("/etc/passwd") $y$ @x <y>'
+    edit_content("guide.json", lambda v: v.update(subtitle=subtitle))
     (pdf,) = build(content_copy, tmp_path / "out", ["pdf"]).paths()
     printed = pdftotext(pdf)
     expected = INJECTED.replace(r"\*", "*")  # the inline markup's own escape: a literal *
     assert squeeze(f"Plain words. {expected} More words.") in squeeze(printed)
-    assert squeeze(guide["subtitle"]) in squeeze(printed)
-    assert pdfinfo(pdf)["Subject"] == guide["subtitle"]
+    assert squeeze(subtitle) in squeeze(printed)
+    assert pdfinfo(pdf)["Subject"] == subtitle
     assert "root:" not in printed  # /etc/passwd was not read

@@ -47,6 +47,7 @@ def test_schemas_are_valid_draft_2020_12(kind):
     assert render_schema(kind).endswith("}\n")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", CONTENT_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_content_file_names_its_schema_and_ajv_accepts_it(path):
     schema = _schema_path(path)
@@ -72,6 +73,7 @@ def test_every_content_file_names_its_schema_and_ajv_accepts_it(path):
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_ajv_rejects_what_the_schema_forbids(tmp_path):
     """The independent validator is really checking: a javascript: URL and an unknown key fail."""
     data = json.loads((ROOT / "content" / "resources.json").read_text(encoding="utf-8"))

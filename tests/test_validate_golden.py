@@ -8,7 +8,6 @@ regenerate with:  pytest tests/test_validate_golden.py --update-golden
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import edit_json
 from mdguide_build.cli import main
 from mdguide_build.validate.diagnostics import CATALOGUE
 
@@ -25,14 +25,8 @@ FIXTURE = HERE / "fixtures" / "mini-content"
 GOLDEN = HERE / "golden" / "validate"
 
 
-def edit_json(relpath: str, change: Callable[[dict], None]) -> Callable[[Path], None]:
-    def apply(root: Path) -> None:
-        path = root / relpath
-        data = json.loads(path.read_text(encoding="utf-8"))
-        change(data)
-        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-    return apply
+def edit_file(relpath: str, change: Callable[[dict], None]) -> Callable[[Path], None]:
+    return lambda root: edit_json(root / relpath, change)
 
 
 def edit_text(relpath: str, change: Callable[[str], str]) -> Callable[[Path], None]:
@@ -58,15 +52,37 @@ def _symlink(root: Path) -> None:
     (root / "figures.json").symlink_to(outside)
 
 
+def _fifo(root: Path) -> None:
+    (root / "foreword.json").unlink()
+    os.mkfifo(root / "foreword.json")
+
+
+def _folder(root: Path) -> None:
+    (root / "figures.json").unlink()
+    (root / "figures.json").mkdir()
+
+
+def _device(root: Path) -> None:
+    (root / "figures.json").unlink()
+    (root / "figures.json").symlink_to("/dev/zero")
+
+
+def _unreadable(root: Path) -> None:
+    (root / "foreword.json").chmod(0)
+
+
+def _in_foreword(raw: str) -> Callable[[Path], None]:
+    """Put ``raw`` (JSON string source: a character or an escape) into the foreword's paragraph."""
+    return edit_text(
+        "foreword.json", lambda t: t.replace("A foreword paragraph.", f"A fore{raw}word paragraph.")
+    )
+
+
 SECTION = "sections/1-only.json"
 CASES: dict[str, Callable[[Path], None]] = {
     "valid": lambda root: None,
     "missing-content-dir": lambda root: shutil.rmtree(root),
     "missing-file": lambda root: (root / "foreword.json").unlink(),
-    "folder-instead-of-file": lambda root: (
-        (root / "foreword.json").unlink(),
-        (root / "foreword.json").mkdir(),
-    ),
     "empty-file": write_bytes("foreword.json", b""),
     "truncated-file": edit_text("foreword.json", lambda t: t[: len(t) // 2]),
     "trailing-comma": edit_text(
@@ -96,35 +112,35 @@ CASES: dict[str, Callable[[Path], None]] = {
     "huge-number": edit_text(
         "resources.json", lambda t: t.replace('"footnote_2017": 1', '"footnote_2017": 1' + "0" * 40)
     ),
-    "out-of-range-number": edit_json(
+    "out-of-range-number": edit_file(
         "resources.json", lambda d: d["resources"][0].update(footnote_2017=100000)
     ),
-    "huge-string": edit_json("foreword.json", lambda d: d["paragraphs"].append("word " * 1000)),
+    "huge-string": edit_file("foreword.json", lambda d: d["paragraphs"].append("word " * 1000)),
     "deep-nesting": edit_text(
         "figures.json", lambda t: t.replace('"items": ["one thing"]', '"items": ' + "[" * 100 + "]" * 100)
     ),
-    "wrong-type": edit_json("guide.json", lambda d: d.update(publishers="Test Publisher")),
-    "wrong-type-boolean": edit_json(SECTION, lambda d: d.update(numbered="yes")),
-    "missing-field": edit_json("guide.json", lambda d: d.pop("title")),
-    "unknown-field": edit_json("guide.json", lambda d: d.update(titel="A typo")),
-    "unknown-block-type": edit_json(SECTION, lambda d: first_block(d).update(type="paragrpah")),
-    "unknown-resource": edit_json(
+    "wrong-type": edit_file("guide.json", lambda d: d.update(publishers="Test Publisher")),
+    "wrong-type-boolean": edit_file(SECTION, lambda d: d.update(numbered="yes")),
+    "missing-field": edit_file("guide.json", lambda d: d.pop("title")),
+    "unknown-field": edit_file("guide.json", lambda d: d.update(titel="A typo")),
+    "unknown-block-type": edit_file(SECTION, lambda d: first_block(d).update(type="paragrpah")),
+    "unknown-resource": edit_file(
         SECTION, lambda d: first_block(d).update(text="Read [the site][res-b].[^res-a]")
     ),
     # Cause before consequence: the misspelt citation (E302) comes before the resource it leaves
     # uncited (E304), although content/resources.json sorts before content/sections/.
-    "misspelt-citation": edit_json(
+    "misspelt-citation": edit_file(
         SECTION, lambda d: first_block(d).update(text="Read [the site][res-b].[^res-b]")
     ),
-    "unknown-figure": edit_json(SECTION, lambda d: d["blocks"][1].update(figure="figure-9")),
-    "duplicate-id": edit_json(SECTION, lambda d: d["blocks"][2].update(id="case-a")),
-    "uncited-resource": edit_json(
+    "unknown-figure": edit_file(SECTION, lambda d: d["blocks"][1].update(figure="figure-9")),
+    "duplicate-id": edit_file(SECTION, lambda d: d["blocks"][2].update(id="case-a")),
+    "uncited-resource": edit_file(
         "resources.json",
         lambda d: d["resources"].append(
             {"id": "res-b", "url": "https://example.org/b", "link_texts": [], "footnote_2017": 2}
         ),
     ),
-    "unplaced-figure": edit_json(
+    "unplaced-figure": edit_file(
         "figures.json",
         lambda d: d["figures"].append(
             {
@@ -134,39 +150,55 @@ CASES: dict[str, Callable[[Path], None]] = {
             }
         ),
     ),
-    "javascript-url": edit_json(
+    "javascript-url": edit_file(
         "resources.json", lambda d: d["resources"][0].update(url="javascript:alert(1)")
     ),
-    "file-url": edit_json("resources.json", lambda d: d["resources"][0].update(url="file:///etc/passwd")),
-    "bad-id": edit_json(SECTION, lambda d: d.update(id="Only Section")),
-    "raw-html-in-text": edit_json(
+    "file-url": edit_file("resources.json", lambda d: d["resources"][0].update(url="file:///etc/passwd")),
+    "bad-id": edit_file(SECTION, lambda d: d.update(id="Only Section")),
+    "raw-html-in-text": edit_file(
         SECTION,
         lambda d: first_block(d).update(
             text="Read [the site][res-a].[^res-a] <script>alert(1)</script> <img src=x onerror=alert(1)>"
         ),
     ),
-    "malformed-markup": edit_json(
+    "malformed-markup": edit_file(
         SECTION, lambda d: first_block(d).update(text="Read *the book at [the site][res-a].[^res-a]")
     ),
-    "line-break-in-text": edit_json("foreword.json", lambda d: d["paragraphs"].append("two\nlines")),
-    "path-outside-content": edit_json("guide.json", lambda d: d["sections"].append("../../etc/passwd")),
-    "absolute-path": edit_json("guide.json", lambda d: d["sections"].append("/etc/passwd")),
+    "line-break-in-text": edit_file("foreword.json", lambda d: d["paragraphs"].append("two\nlines")),
+    "path-outside-content": edit_file("guide.json", lambda d: d["sections"].append("../../etc/passwd")),
+    "absolute-path": edit_file("guide.json", lambda d: d["sections"].append("/etc/passwd")),
     "symlink": _symlink,
-    "figure-image-outside": edit_json(
+    "figure-image-outside": edit_file(
         "figures.json", lambda d: d["figures"][0].update(image="../secret.png")
     ),
-    "section-listed-twice": edit_json("guide.json", lambda d: d["sections"].append("sections/1-only.json")),
-    "missing-section-file": edit_json(
+    "section-listed-twice": edit_file("guide.json", lambda d: d["sections"].append("sections/1-only.json")),
+    "missing-section-file": edit_file(
         "guide.json", lambda d: d["sections"].append("sections/2-missing.json")
     ),
-    "person-specification-twice": edit_json(
+    "person-specification-twice": edit_file(
         SECTION, lambda d: d["blocks"].append({"type": "person-specification"})
     ),
-    "unknown-edition-mark": edit_json(SECTION, lambda d: first_block(d).update(since="1.1")),
-    "wrong-schema-reference": edit_json("figures.json", lambda d: d.update({"$schema": "figures.json"})),
+    "unknown-edition-mark": edit_file(SECTION, lambda d: first_block(d).update(since="1.1")),
+    "wrong-schema-reference": edit_file("figures.json", lambda d: d.update({"$schema": "figures.json"})),
+    "fifo-instead-of-file": _fifo,
+    "folder-instead-of-file": _folder,
+    "link-to-a-device": _device,
+    "unreadable-file": _unreadable,
+    "next-line-control": _in_foreword("\u0085"),
+    "escape-in-a-field-name": edit_text(
+        "foreword.json", lambda t: t.replace('"title":', '"\\u001b]0;pwned\\u0007title":', 1)
+    ),
+    "zero-width-joiner": _in_foreword("\u200d"),
+    "zero-width-non-joiner": _in_foreword("\\u200c"),
+    "right-to-left-override": _in_foreword("\u202e"),
+    "emoji": _in_foreword("\U0001f600"),
+    "emoji-escaped": _in_foreword("\\ud83d\\ude00"),
+    "no-break-space": _in_foreword("\u00a0"),
+    "noncharacter": _in_foreword("\uffff"),
+    "lone-surrogate": _in_foreword("\\ud800"),
     "several-problems": lambda root: [
-        edit_json("guide.json", lambda d: d.pop("title"))(root),
-        edit_json("resources.json", lambda d: d["resources"][0].update(url="ftp://x"))(root),
+        edit_file("guide.json", lambda d: d.pop("title"))(root),
+        edit_file("resources.json", lambda d: d["resources"][0].update(url="ftp://x"))(root),
     ],
 }
 
@@ -198,9 +230,9 @@ def _with_a_role(root: Path) -> None:
             }
         )
 
-    edit_json("roles.json", roles)(root)
-    edit_json(SECTION, section)(root)
-    edit_json(
+    edit_file("roles.json", roles)(root)
+    edit_file(SECTION, section)(root)
+    edit_file(
         "person-specification.json",
         lambda d: d["groups"][0]["criteria"][0].update(handout={"roles": ["reader"]}),
     )(root)
@@ -215,13 +247,13 @@ CASES.update(
     {
         "handout-valid": _handout_case(),
         "handout-unknown-role": _handout_case(
-            edit_json(SECTION, lambda d: d["blocks"][2]["handout"].update(roles=["reeder"]))
+            edit_file(SECTION, lambda d: d["blocks"][2]["handout"].update(roles=["reeder"]))
         ),
         "handout-unknown-theme": _handout_case(
-            edit_json(SECTION, lambda d: first_block(d)["handout"].update(theme="readin"))
+            edit_file(SECTION, lambda d: first_block(d)["handout"].update(theme="readin"))
         ),
         "handout-role-gets-nothing": _handout_case(
-            edit_json(
+            edit_file(
                 ROLES,
                 lambda d: d["roles"].append(
                     {
@@ -234,39 +266,41 @@ CASES.update(
                 ),
             )
         ),
-        "handout-untagged-item": _handout_case(edit_json(SECTION, lambda d: d["blocks"][2].pop("handout"))),
+        "handout-untagged-item": _handout_case(edit_file(SECTION, lambda d: d["blocks"][2].pop("handout"))),
         "handout-contradictory-tag": _handout_case(
-            edit_json(SECTION, lambda d: d["blocks"][2]["handout"].update(general=True))
+            edit_file(SECTION, lambda d: d["blocks"][2]["handout"].update(general=True))
         ),
         "handout-role-twice": _handout_case(
-            edit_json(ROLES, lambda d: d["roles"].append(dict(d["roles"][0], order=2)))
+            edit_file(ROLES, lambda d: d["roles"].append(dict(d["roles"][0], order=2)))
         ),
         "handout-basis-not-in-guide": _handout_case(
-            edit_json(ROLES, lambda d: d["roles"][0]["basis"][0].update(text="Read the magazine"))
+            edit_file(ROLES, lambda d: d["roles"][0]["basis"][0].update(text="Read the magazine"))
         ),
         "handout-unknown-part": _handout_case(
-            edit_json(ROLES, lambda d: d["sources"].update(action=["onl"]))
+            edit_file(ROLES, lambda d: d["sources"].update(action=["onl"]))
         ),
         "handout-roles-alike": _handout_case(
-            edit_json(ROLES, lambda d: d["roles"].append(dict(d["roles"][0], id="listener", order=2))),
-            edit_json(
+            edit_file(ROLES, lambda d: d["roles"].append(dict(d["roles"][0], id="listener", order=2))),
+            edit_file(
                 SECTION,
                 lambda d: [b["handout"]["roles"].append("listener") for b in d["blocks"] if "handout" in b],
             ),
-            edit_json(
+            edit_file(
                 "person-specification.json",
                 lambda d: d["groups"][0]["criteria"][0]["handout"]["roles"].append("listener"),
             ),
         ),
-        "handout-no-published-url": _handout_case(edit_json("guide.json", lambda d: d.pop("published_url"))),
+        "handout-no-published-url": _handout_case(edit_file("guide.json", lambda d: d.pop("published_url"))),
         "handout-unused-theme": _handout_case(
-            edit_json(ROLES, lambda d: d["themes"].append({"id": "writing", "editorial_name": "Writing"}))
+            edit_file(ROLES, lambda d: d["themes"].append({"id": "writing", "editorial_name": "Writing"}))
         ),
     }
 )
 
 
 def run_case(name: str, tmp_path: Path) -> str:
+    if name in UNPRIVILEGED and os.geteuid() == 0:
+        return _run_unprivileged(name)
     shutil.copytree(FIXTURE, tmp_path / "content")
     shutil.copytree(HERE.parent / "schema", tmp_path / "schema")
     CASES[name](tmp_path / "content")
@@ -279,6 +313,30 @@ def run_case(name: str, tmp_path: Path) -> str:
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     output = result.output.replace(f"({_elapsed(result.output)} s)", "(… s)")
     return f"exit {result.exit_code}\n{output}"
+
+
+# Cases about permissions: root reads every file, so as root they run as 'nobody'.
+UNPRIVILEGED = {"unreadable-file"}
+
+
+def _run_unprivileged(name: str) -> str:
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="mdguide-unprivileged-") as temp:
+        root = Path(temp)
+        root.chmod(0o755)
+        shutil.copytree(FIXTURE, root / "content")
+        shutil.copytree(HERE.parent / "schema", root / "schema")
+        CASES[name](root / "content")
+        done = subprocess.run(
+            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--",
+             str(Path(sys.executable).parent / "mdguide"), "validate", "--content", "content"],
+            cwd=root, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert "Traceback" not in done.stderr, done.stderr
+    return f"exit {done.returncode}\n{done.stdout}{done.stderr}"
 
 
 def _elapsed(output: str) -> str:

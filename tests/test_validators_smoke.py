@@ -12,6 +12,8 @@ import pytest
 
 import validators as v
 
+pytestmark = pytest.mark.slow  # each test runs a real validator
+
 GOOD_HTML = """<!DOCTYPE html>
 <html lang="en-GB">
 <head><meta charset="utf-8"><title>Good page</title></head>
@@ -82,6 +84,9 @@ def epubs(tmp_path_factory) -> dict[str, Path]:
             "lang=en-GB",
             "--metadata",
             "identifier=urn:uuid:5f0c1f4e-8a8e-4a51-9c1e-2b5a0d3c7e11",
+            # Ace fails a book without an accessibility summary (metadata-accessibilitysummary).
+            "--metadata",
+            "accessibilitySummary=A short test book of text only.",
         ],
         verify_format=False,
     )
@@ -168,7 +173,7 @@ def test_epubcheck_reports_broken_epub(epubs):
 
 def test_ace_runs_and_reports(epubs, tmp_path):
     good = v.ace(epubs["good"], tmp_path / "good")
-    assert good["outcome"] in ("pass", "fail")
+    assert (good["outcome"], good["violations"]) == ("pass", [])
     assert (tmp_path / "good" / "report.json").exists()
     bad = v.ace(epubs["broken"], tmp_path / "bad")
     assert bad["outcome"] == "fail"
@@ -194,7 +199,9 @@ def test_soffice_pdf_and_poppler(tmp_path):
     assert "Heading one" in text and "Hello from the DOCX." in text
     info = v.pdfinfo(pdf)
     assert info["Pages"] == 1
-    assert isinstance(info["Tagged"], bool)
+    # LibreOffice tags a PDF only when asked to: pdfinfo says "Tagged: no", read as False
+    # (the guide's PDFs are read as True: test_pdf.py).
+    assert info["Tagged"] is False
 
 
 def test_liblouis_round_trip():

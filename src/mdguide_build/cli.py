@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import click
@@ -19,6 +20,53 @@ from mdguide_build import __version__
 from mdguide_build.errors import ContentError, MdguideError
 
 CONTENT_DEFAULT = "content"
+
+
+# --- the terminal: nothing untrusted reaches it as control characters ----------------------
+
+
+def terminal_safe(text: str, *, keep_newlines: bool = True) -> str:
+    """``text`` with every character that could act on a terminal spelled out as an escape.
+
+    Messages quote content, JSON keys, file names and what servers answered.
+    An escape sequence among them could retitle the terminal, hide the lines
+    before it or forge new ones, and a bidirectional control reorders what is
+    shown.  So controls (C0 and C1), invisible formatting characters and line
+    or paragraph separators are written as ``\\u001b`` and the like, which is
+    also a valid escape inside the JSON that ``--json`` prints; half a
+    surrogate pair (an undecodable file name) too, as ``\\udcff``.
+    """
+    if all(line.isprintable() for line in (text.split("\n") if keep_newlines else [text])):
+        return text  # the common case, fast: nothing but printable characters and spaces
+    out = []
+    for char in text:
+        if char == "\n" and keep_newlines:
+            out.append(char)
+        elif unicodedata.category(char) in _UNSAFE:
+            code = ord(char)
+            if code > 0xFFFF:  # as a JSON surrogate pair, so --json output stays valid
+                code -= 0x10000
+                out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+            else:
+                out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+_UNSAFE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """``click.echo`` for every line mdguide prints: through ``terminal_safe``."""
+    click.echo(terminal_safe(text), err=err, nl=nl)
+
+
+class Failure(click.ClickException):
+    """A command's failure: 'Error: …' and exit status 1, its message made terminal-safe."""
+
+    def format_message(self) -> str:
+        return terminal_safe(self.message)
 
 
 def content_option(func):
@@ -34,7 +82,7 @@ def content_option(func):
 
 def _print_diagnostics(diagnostics: list) -> None:
     for diagnostic in diagnostics:
-        click.echo(diagnostic.format(), err=True)
+        echo(terminal_safe(diagnostic.format(), keep_newlines=False), err=True)
 
 
 def friendly_errors(func):
@@ -46,11 +94,11 @@ def friendly_errors(func):
             return func(*args, **kwargs)
         except ContentError as error:
             _print_diagnostics(error.diagnostics)
-            raise click.ClickException(f"Aborted: {error}") from None
+            raise Failure(f"Aborted: {error}") from None
         except MdguideError as error:
-            raise click.ClickException(str(error)) from None
+            raise Failure(str(error)) from None
         except KeyboardInterrupt:
-            click.echo("Interrupted; outputs were left as they were.", err=True)
+            echo("Interrupted; outputs were left as they were.", err=True)
             sys.exit(130)
 
     return wrapper
@@ -116,15 +164,15 @@ def validate(content_dir: str, as_json: bool) -> None:
     content, diagnostics = read_content(Path(content_dir), content_dir.rstrip("/") or "/")
     elapsed = time.perf_counter() - started
     if as_json:
-        click.echo(json.dumps([d.to_dict() for d in diagnostics], indent=2, ensure_ascii=False))
+        echo(json.dumps([d.to_dict() for d in diagnostics], indent=2, ensure_ascii=False))
     else:
         _print_diagnostics(diagnostics)
     if content is None:
         from mdguide_build.validate.diagnostics import summary
 
-        raise click.ClickException(f"Aborted: {summary(diagnostics, content_dir)}")
+        raise Failure(f"Aborted: {summary(diagnostics, content_dir)}")
     if not as_json:
-        click.echo(f"{content_dir} is valid: {take_inventory(content).line()} ({elapsed:.2f} s).")
+        echo(f"{content_dir} is valid: {take_inventory(content).line()} ({elapsed:.2f} s).")
 
 
 @main.command("schema")
@@ -147,13 +195,13 @@ def schema_command(check: bool, out_dir: str) -> None:
     if check:
         stale = stale_schemas(Path(out_dir))
         for path in stale:
-            click.echo(f"{path}: out of date; run 'mdguide schema'", err=True)
+            echo(f"{path}: out of date; run 'mdguide schema'", err=True)
         if stale:
-            raise click.ClickException(f"{len(stale)} schema file(s) out of date")
-        click.echo("Schemas are up to date.")
+            raise Failure(f"{len(stale)} schema file(s) out of date")
+        echo("Schemas are up to date.")
         return
     for path in write_schemas(Path(out_dir)):
-        click.echo(f"wrote {path}")
+        echo(f"wrote {path}")
 
 
 def _progress_printer(verbose: bool):
@@ -161,15 +209,13 @@ def _progress_printer(verbose: bool):
 
     def show(event) -> None:
         if event.kind == "done":
-            click.echo(
-                f"  built   {event.output} ({event.size / 1024:,.0f} KiB, {event.seconds:.2f} s)", err=True
-            )
+            echo(f"  built   {event.output} ({event.size / 1024:,.0f} KiB, {event.seconds:.2f} s)", err=True)
         elif verbose and event.kind == "skip":
-            click.echo(f"  current {event.output} (unchanged)", err=True)
+            echo(f"  current {event.output} (unchanged)", err=True)
         elif event.kind == "remove":
-            click.echo(f"  removed {event.output} (no longer current)", err=True)
+            echo(f"  removed {event.output} (no longer current)", err=True)
         elif verbose and event.kind == "start":
-            click.echo(f"  making  {event.output} …", err=True)
+            echo(f"  making  {event.output} …", err=True)
 
     return show
 
@@ -266,14 +312,14 @@ def build(
             "large print must be at least 16 pt (RNIB clear print guidance)", param_hint="--point-size"
         )
     for warning in _unused_options(ctx, list(formats), roles):
-        click.echo(f"Warning: {warning}; it is ignored.", err=True)
+        echo(f"Warning: {warning}; it is ignored.", err=True)
     options = BuildOptions(
         source_date_epoch=parse_source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH")),
         roles=tuple(roles) or None,
         point_size=point_size,
     )
     if verbose and not quiet:
-        click.echo(f"Building {', '.join(formats) or 'every format'} from {content_dir}/ …", err=True)
+        echo(f"Building {', '.join(formats) or 'every format'} from {content_dir}/ …", err=True)
     content_display, out_display = content_dir.rstrip("/") or "/", out_dir.rstrip("/") or "/"
     try:
         report = run_build(
@@ -292,17 +338,17 @@ def build(
         _print_diagnostics(error.diagnostics)
         raise click.ClickException(f"Aborted: {summary(error.diagnostics, content_display)}") from None
     except KeyboardInterrupt:
-        click.echo(
+        echo(
             f"Interrupted: {out_display} was left as it was (hint: run the build again to make the outputs).",
             err=True,
         )
         sys.exit(130)
     if quiet:
         for path in report.paths():
-            click.echo(str(path))
+            echo(str(path))
         return
     removed = f"{len(report.removed)} removed (no longer current), " if report.removed else ""
-    click.echo(
+    echo(
         f"Done: {len(report.built)} built, {len(report.skipped)} up to date, {removed}in {out_display}/ "
         f"({report.seconds:.2f} s).",
         err=True,
@@ -320,7 +366,7 @@ def formats() -> None:
     from mdguide_build.builders import registry
 
     for name in registry.names():
-        click.echo(f"{name:<18} {registry.get(name).summary}")
+        echo(f"{name:<18} {registry.get(name).summary}")
 
 
 # --- a living document: diff, check-links, serve (issue 6) ------------------------------
@@ -374,24 +420,24 @@ def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
             after, _ = load_content(new_root, new or content_dir)
         except ContentError as error:
             _print_diagnostics(error.diagnostics)
-            raise click.ClickException(
+            raise Failure(
                 f"Aborted: {error} (hint: both versions must be valid under today's content models; "
                 "a revision from before a change to the models may not be)"
             ) from None
     result = diff_content(before, after, old_label, new_label)
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif fmt == "html":
-        click.echo(html_report(result, after.guide.title).decode("utf-8"), nl=False)
+        echo(html_report(result, after.guide.title).decode("utf-8"), nl=False)
     elif fmt == "markdown":
         from mdguide_build.pandoc import runner as pandoc
 
         note = change_note(
             result, after.guide.edition if after.guide.edition != before.guide.edition else None
         )
-        click.echo(pandoc.convert(note, "gfm", extra_args=["--wrap=none"]).decode("utf-8"), nl=False)
+        echo(pandoc.convert(note, "gfm", extra_args=["--wrap=none"]).decode("utf-8"), nl=False)
     else:
-        click.echo(format_text(result), nl=False)
+        echo(format_text(result), nl=False)
 
 
 @main.command("check-links")
@@ -416,7 +462,11 @@ def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
     "--per-host", type=int, default=2, show_default=True, help="Requests in flight to any one host."
 )
 @click.option(
-    "--timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for each answer."
+    "--timeout",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Longest time for each request, in seconds, from connecting to the end of the answer's headers.",
 )
 @click.option(
     "--retries",
@@ -441,7 +491,14 @@ def diff(old: str, new: str | None, content_dir: str, fmt: str) -> None:
 )
 @click.option("--strict", is_flag=True, help="Exit 1 if any link is dead (default: always exit 0).")
 @click.option(
-    "--update-content", is_flag=True, help="Record each resource's status and check date in resources.json."
+    "--update-content",
+    is_flag=True,
+    help="Record in resources.json each resource's status and check date, and where a moved one lives now.",
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Also ask addresses on this computer or its private network (loopback, link-local, private ranges).",
 )
 @friendly_errors
 def check_links_command(
@@ -458,16 +515,21 @@ def check_links_command(
     backoff: float,
     strict: bool,
     update_content: bool,
+    allow_private: bool,
 ) -> None:
     """Check the resources' web addresses and say what to fix.
 
     Each distinct address is asked once, several at a time but at most
-    --per-host at once per host. Timeouts, dropped connections, 429 and 5xx
-    answers are retried with exponential backoff, honouring Retry-After.
-    Redirects are followed and reported ("moved permanently to …").
-    Results are cached (--cache) for --max-age hours. A table lists every
-    resource, most urgent first: dead, unknown, moved, ok. Dead links never
-    fail a build; the exit status is 0 unless --strict.
+    --per-host at once per host, each request within --timeout seconds.
+    Timeouts, dropped connections, 429 and 5xx answers are retried with
+    exponential backoff, honouring Retry-After. Redirects are followed and
+    reported ("moved permanently to …"), except to addresses on this computer
+    or a private network, which are never asked unless --allow-private.
+    What was learned is cached (--cache) for --max-age hours. A table lists
+    every resource, most urgent first: dead, unknown, moved, ok. A host that
+    cannot be reached is "unknown", never "dead"; when none can be reached
+    (offline), nothing is cached or recorded. Dead links never fail a build;
+    the exit status is 0 unless --strict (or offline).
 
     \b
     Examples:
@@ -493,28 +555,29 @@ def check_links_command(
         retries=retries,
         backoff=backoff,
         max_wait=max_wait,
+        allow_private=allow_private,
     )
     content, _ = load_content(Path(content_dir), content_dir.rstrip("/") or "/")
     resources = content.resources.resources
     cache = None if no_cache else LinkCache(cache_file, max_age)
-    click.echo(f"Checking {len(resources)} resources' addresses …", err=True)
+    echo(f"Checking {len(resources)} resources' addresses …", err=True)
     report = check_links(resources, options, cache=cache)
-    click.echo(table(report), nl=False)
+    echo(table(report), nl=False)
     if json_report:
         write_report(report, json_report)
-        click.echo(f"Wrote {json_report}.", err=True)
+        echo(f"Wrote {json_report}.", err=True)
     if update_content:
         changed = update_resources(Path(content_dir) / "resources.json", report)
-        click.echo(f"Recorded the status of {changed} resource(s) in {content_dir}/resources.json.", err=True)
+        echo(f"Recorded what was learned of {changed} resource(s) in {content_dir}/resources.json.", err=True)
     dead = report.dead()
     if dead:
-        click.echo(
+        echo(
             f"{len(dead)} dead link(s): find each resource's new address, or add an archived_url "
             "(e.g. a web-archive snapshot) to it in resources.json.",
             err=True,
         )
         if strict:
-            raise click.ClickException(f"{len(dead)} dead link(s) (--strict)")
+            raise Failure(f"{len(dead)} dead link(s) (--strict)")
 
 
 @main.command()
@@ -528,8 +591,13 @@ def check_links_command(
     show_default=True,
     help="Address to listen on. Keep the default unless others must see the preview.",
 )
+@click.option(
+    "--edit",
+    is_flag=True,
+    help="Also edit the guide in the browser: every save is checked as `mdguide validate` checks it.",
+)
 @friendly_errors
-def serve(content_dir: str, port: int, host: str) -> None:
+def serve(content_dir: str, port: int, host: str, edit: bool) -> None:
     """Preview the HTML while you edit: rebuilt on save, reloaded in the browser.
 
     Open the address it prints. Each time a file in the content folder is
@@ -537,32 +605,45 @@ def serve(content_dir: str, port: int, host: str) -> None:
     errors, the page lists them with file and line instead. The preview is
     built in a temporary folder: outputs/ is not touched. Stop with Ctrl+C.
 
+    With --edit the page has an Edit button on each part of the guide, and
+    saves your changes into the content folder, only when the whole guide
+    stays valid. It then listens on 127.0.0.1 only.
+
     \b
     Examples:
       mdguide serve                  then open http://127.0.0.1:8000/
+      mdguide serve --edit           edit the guide in your browser
       mdguide serve --port 8001
       mdguide serve --content ~/drafts/content
     """
+    import signal
+
     from mdguide_build.tools.serve import Preview
 
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(
+    if host not in ("127.0.0.1", "localhost", "::1") and not edit:
+        echo(
             f"Warning: listening on {host}: anyone who can reach this machine can see the preview.", err=True
         )
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # stop as Ctrl+C does, so the temporary folder is removed
+
+    signal.signal(signal.SIGTERM, terminate)
     display = content_dir.rstrip("/") or "/"
-    with Preview(
-        Path(content_dir),
-        host,
-        port,
-        content_display=display,
-        log=lambda message: click.echo(message, err=True),
-    ) as preview:
-        click.echo(f"Serving {preview.url} (Ctrl+C to stop)")
-        sys.stdout.flush()
-        try:
+    try:
+        with Preview(
+            Path(content_dir),
+            host,
+            port,
+            content_display=display,
+            log=lambda message: echo(message, err=True),
+            edit=edit,
+        ) as preview:
+            echo(f"Serving {preview.url}{' for editing' if edit else ''} (Ctrl+C to stop)")
+            sys.stdout.flush()
             preview.wait()
-        except KeyboardInterrupt:
-            click.echo("Stopped.", err=True)
+    except KeyboardInterrupt:
+        echo("Stopped.", err=True)
 
 
 # --- reader roles and their handouts --------------------------------------------------------
@@ -596,7 +677,7 @@ def role_show(role_id: str, content_dir: str) -> None:
 
     content, _ = load_content(Path(content_dir), content_dir.rstrip("/") or "/")
     for line in handout_outline(content, role_id):
-        click.echo(line)
+        echo(line)
 
 
 @role.command("add")
@@ -626,14 +707,14 @@ def role_add(role_id: str, like: str, name: str | None, content_dir: str) -> Non
     display = content_dir.rstrip("/") or "/"
     content, _ = load_content(Path(content_dir), display)
     added = add_role(content, role_id, like, name)
-    click.echo(
+    echo(
         f"Added role '{added.role}' (order {added.order}) to {display}/roles.json, "
         f"with the {added.tagged} items '{added.like}' gets; changed "
         + ", ".join(f"{display}/{f}" for f in added.files)
         + "."
     )
     fields = "editorial_description and basis" if name else "editorial_name, editorial_description and basis"
-    click.echo(
+    echo(
         f"Next: write its {fields} in {display}/roles.json, untag what does not suit it, "
         f"and check with 'mdguide role show {added.role}'."
     )
@@ -697,18 +778,18 @@ def docs_command(check: bool, content_dir: str, out_dir: str) -> None:
         ]
         stale += [f"{README}: {problem}" for problem in listing_problems(readme, files)]
         for line in stale:
-            click.echo(line, err=True)
+            echo(line, err=True)
         if stale:
-            raise click.ClickException("the generated docs are out of date (hint: run 'mdguide docs')")
-        click.echo(f"{REFERENCE}, {ERRORS} and the list of outputs in {README} are up to date.")
+            raise Failure("the generated docs are out of date (hint: run 'mdguide docs')")
+        echo(f"{REFERENCE}, {ERRORS} and the list of outputs in {README} are up to date.")
         return
     for path, text in pages.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     README.write_text(with_outputs_listing(readme, files), encoding="utf-8")
-    click.echo(f"wrote {REFERENCE} ({len(main.commands)} commands)")
-    click.echo(f"wrote {ERRORS} ({len(CATALOGUE)} codes)")
-    click.echo(f"wrote the list of outputs in {README} ({len(files)} files)")
+    echo(f"wrote {REFERENCE} ({len(main.commands)} commands)")
+    echo(f"wrote {ERRORS} ({len(CATALOGUE)} codes)")
+    echo(f"wrote the list of outputs in {README} ({len(files)} files)")
 
 
 @main.group()
@@ -748,7 +829,7 @@ def review_export(content_dir: str, role: str | None, out: Path) -> None:
 
     content, _ = load_content(Path(content_dir))
     found = export_review(content, out, role, parse_source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH")))
-    click.echo(f"wrote {out} ({len(found)} texts anchored to {content_dir}/)")
+    echo(f"wrote {out} ({len(found)} texts anchored to {content_dir}/)")
 
 
 @review.command("import")
@@ -783,6 +864,6 @@ def review_import(content_dir: str, dry_run: bool, reject_pending: bool, source:
     )
     if not dry_run:
         write_import(result, Path(content_dir))
-    click.echo(format_report(result, written=not dry_run), nl=False)
+    echo(format_report(result, written=not dry_run), nl=False)
     if dry_run and result.files:
-        click.echo(result.patch(), nl=False)
+        echo(result.patch(), nl=False)

@@ -122,6 +122,7 @@ FAMILIES = (
     ("E30", "References between files: ids, resources, figures"),
     ("E32", "Reader roles and handouts (see [handouts.md](handouts.md))"),
     ("E4", "Inline markup: emphasis, links and notes in a text"),
+    ("E5", "Characters some format cannot show: controls, invisible characters, emoji"),
     ("W", "Warnings: the content is still valid and can be built"),
 )
 

@@ -161,33 +161,37 @@ def build(
     wanted = {name: manifest.group_key(source, name, options.fingerprint()) for name in formats}
 
     folder.create()
-    with folder.locked():
-        folder.recover()
-        groups = manifest.parse(folder.read(MANIFEST))
-        if not force and _nothing_to_do(folder, groups, set(wanted.values()), source):
-            by_key = {g.key: g for g in groups}
-            current = [r.relpath for name in formats for r in by_key[wanted[name]].files]
-            for relpath in current:
-                progress(Event("skip", relpath))
-            return BuildReport([], current, out_dir, time.perf_counter() - started)
-        staging = folder.new_staging()
     try:
-        if picture.unreadable:  # the loader names what it cannot read in the original, as `validate` does
-            _load(content_dir, display)
+        with folder.locked():
+            folder.recover()
+            groups = manifest.parse(folder.read(MANIFEST))
+            if not force and _nothing_to_do(folder, groups, set(wanted.values()), source):
+                by_key = {g.key: g for g in groups}
+                current = [r.relpath for name in formats for r in by_key[wanted[name]].files]
+                for relpath in current:
+                    progress(Event("skip", relpath))
+                return BuildReport([], current, out_dir, time.perf_counter() - started)
+            staging = folder.new_staging()
         try:
-            copy = picture.write(staging.content)
-        except OSError as error:
-            raise folder.failure(error, f"write in the output folder {folder.display}") from None
-        content = _load(copy, display)
-        reuse = {} if force else {r.relpath: r for g in groups for r in g.files}
-        made = _make(
-            content, formats, options, staging, folder, reuse, progress, workers_for(picture.size, jobs)
-        )
-        ours = [Group(wanted[name], name, source, tuple(r for r, _ in made[name])) for name in formats]
-        with folder.locked(), _interrupts_deferred():
-            removed = _swap_in(folder, staging, ours, source)
-    finally:
-        staging.close()
+            if picture.unreadable:  # the loader names what it cannot read in the original, as `validate` does
+                _load(content_dir, display)
+            try:
+                copy = picture.write(staging.content)
+            except OSError as error:
+                raise folder.failure(error, f"write in the output folder {folder.display}") from None
+            content = _load(copy, display)
+            reuse = {} if force else {r.relpath: r for g in groups for r in g.files}
+            made = _make(
+                content, formats, options, staging, folder, reuse, progress, workers_for(picture.size, jobs)
+            )
+            ours = [Group(wanted[name], name, source, tuple(r for r, _ in made[name])) for name in formats]
+            with folder.locked(), _interrupts_deferred():
+                removed = _swap_in(folder, staging, ours, source)
+        finally:
+            staging.close()
+    except BaseException:
+        folder.unmake()
+        raise
     for relpath in removed:
         progress(Event("remove", relpath))
     built = [r.relpath for name in formats for r, fresh in made[name] if fresh]

@@ -94,6 +94,7 @@ class OutputFolder:
     def __init__(self, path: Path, display: str | None = None):
         self.path = path
         self.display = display or path.as_posix()
+        self.made = False  # this build created the folder (so a failed build takes it away again)
 
     # -- the lock and the folder itself -------------------------------------------------------
 
@@ -107,6 +108,7 @@ class OutputFolder:
             )
         try:
             self.path.mkdir(parents=True)
+            self.made = True
         except FileExistsError:
             pass  # another build made it just now
         except OSError as error:
@@ -114,6 +116,22 @@ class OutputFolder:
             raise self.failure(
                 error, f"create the output folder {self.display}", hint, "nothing was written"
             ) from None
+
+    def unmake(self) -> None:
+        """After a failed build: remove the folder this build created, if it holds only its lock.
+
+        Then a refused build leaves no trace; a folder another build has
+        written into in the meantime is left alone (rmdir fails on it).
+        """
+        if not self.made:
+            return
+        try:
+            with self.locked():
+                if [p.name for p in self.path.iterdir()] == [LOCK]:
+                    (self.path / LOCK).unlink()
+                    self.path.rmdir()
+        except (OSError, BuildError):
+            pass  # best effort: the failure being reported matters more
 
     @contextmanager
     def locked(self) -> Iterator[None]:

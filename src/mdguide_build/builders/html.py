@@ -109,11 +109,27 @@ class Endnotes:
         ]
 
 
-def guide_page(content: Content) -> pa.Document:
-    """The guide as the web page's AST: the "web" flavour with our own endnotes."""
+def guide_page(content: Content, *, source_map: bool = False) -> pa.Document:
+    """The guide as the web page's AST: the "web" flavour with our own endnotes.
+
+    ``source_map``: for the live editor's page, which says where each editable part comes from.
+    """
     notes = Endnotes()
-    blocks = guide_blocks(Context(content, "web", note=notes.cite))
+    blocks = guide_blocks(Context(content, "web", note=notes.cite, source_map=source_map))
     return pa.Document([*blocks, *notes.blocks()], metadata(content))
+
+
+def write_page(document_json: str, path: Path) -> None:
+    """Write the page for ``guide_page``'s document (as JSON) at ``path``."""
+    # pandoc writes to a pipe, and Python the file: a pandoc left running by a killed
+    # build then dies on the closed pipe, rather than recreate the staging folder that
+    # the next build removed (pandoc makes the folders of --output).
+    page = pandoc.convert(
+        document_json,
+        "html5",
+        extra_args=[*html_args(), "--shift-heading-level-by=1", "--toc", "--toc-depth=3"],
+    )
+    path.write_bytes(page)
 
 
 class HtmlBuilder(Builder):
@@ -127,14 +143,6 @@ class HtmlBuilder(Builder):
         document = guide_page(content).to_json_text()
 
         def write(path: Path) -> None:
-            # pandoc writes to a pipe, and Python the file: a pandoc left running by a killed
-            # build then dies on the closed pipe, rather than recreate the staging folder that
-            # the next build removed (pandoc makes the folders of --output).
-            page = pandoc.convert(
-                document,
-                "html5",
-                extra_args=[*html_args(), "--shift-heading-level-by=1", "--toc", "--toc-depth=3"],
-            )
-            path.write_bytes(page)
+            write_page(document, path)
 
         return [Output(f"{content.guide.slug}.html", self.fingerprint(document), write)]

@@ -121,6 +121,9 @@ class Context:
     # Makes the note citing a resource: a pandoc footnote by default; the HTML
     # page numbers its own endnotes so each back link can say where it goes.
     note: Callable[[m.Resource], pa.Inline] = resource_note
+    # Only for the live editor's page (tools/editor), never an output: each part an editor can
+    # change carries the file and JSON pointer it comes from, data-edit="sections/4-x.json#/blocks/2".
+    source_map: bool = False
     # `mdguide review export`: wraps the words of one text field in an anchor, called as
     # anchor(owner, path, inlines) where ``owner`` is the model holding the field and
     # ``path`` its name (and index, in a list), e.g. (paragraph, ("text",)) or (lst, ("items", 2)).
@@ -140,6 +143,18 @@ class Context:
         if self.flavour == "docx":
             return pa.Div(blocks, pa.Attr(attributes=[("custom-style", style)]))
         return pa.Div(blocks, attr or pa.Attr())
+
+    def source(self, relpath: str, pointer: str) -> list[tuple[str, str]]:
+        """The attribute naming where a part comes from, on the editor's page only."""
+        return [("data-edit", f"{relpath}#{pointer}")] if self.source_map else []
+
+    def located(self, blocks: list[pa.Block], relpath: str, pointer: str) -> list[pa.Block]:
+        """``blocks`` in a division naming where they come from, on the editor's page only."""
+        if not self.source_map:
+            return blocks
+        return [
+            pa.Div(blocks, pa.Attr(classes=["mdguide-editable"], attributes=self.source(relpath, pointer)))
+        ]
 
     def field(self, owner: object, *path: str | int, markup: bool = True) -> list[pa.Inline]:
         """The words of one text field of ``owner``: ``field(node, "text")``, ``field(node, "items", 2)``.
@@ -290,38 +305,40 @@ def figure(block: m.FigureRef, ctx: Context) -> list[pa.Block]:
     ]
 
 
+def prompting_questions(criterion: m.Criterion, ctx: Context) -> list[pa.Block]:
+    """A criterion's prompting questions as a styled list (none if it has none)."""
+    if not criterion.questions:
+        return []
+    questions = pa.BulletList(
+        [[ctx.item(ctx.field(criterion, "questions", i))] for i in range(len(criterion.questions))]
+    )
+    return [ctx.styled(STYLE_PROMPTING_QUESTION, [questions], pa.Attr(classes=["prompting-questions"]))]
+
+
 def person_specification(ctx: Context, level: int) -> list[pa.Block]:
     out: list[pa.Block] = []
-    for group in ctx.content.person_specification.groups:
+    for g, group in enumerate(ctx.content.person_specification.groups):
         out.append(
             pa.Header(min(level, 6), ctx.field(group, "title", markup=False), pa.Attr(identifier=group.id))
         )
-        out.append(pa.Para(ctx.field(group, "lead")))
+        out.extend(
+            ctx.located([pa.Para(ctx.field(group, "lead"))], "person-specification.json", f"/groups/{g}")
+        )
         items = []
-        for criterion in group.criteria:
+        for c, criterion in enumerate(group.criteria):
+            where = ctx.source("person-specification.json", f"/groups/{g}/criteria/{c}")
             item: list[pa.Block] = with_edition_mark(
                 criterion,
                 [
                     ctx.styled(
                         STYLE_CRITERION,
                         [pa.Para(ctx.field(criterion, "text"))],
-                        pa.Attr(identifier=criterion.id, classes=["criterion"]),
+                        pa.Attr(identifier=criterion.id, classes=["criterion"], attributes=where),
                     )
                 ],
                 ctx,
             )
-            if criterion.questions:
-                questions = pa.BulletList(
-                    [
-                        [ctx.item(ctx.field(criterion, "questions", i))]
-                        for i in range(len(criterion.questions))
-                    ]
-                )
-                item.append(
-                    ctx.styled(
-                        STYLE_PROMPTING_QUESTION, [questions], pa.Attr(classes=["prompting-questions"])
-                    )
-                )
+            item.extend(prompting_questions(criterion, ctx))
             items.append(item)
         out.append(pa.BulletList(items))
     return [pa.Div(out, pa.Attr(identifier="person-specification", classes=["person-specification"]))]
@@ -370,15 +387,17 @@ def _block(node: object, ctx: Context, level: int) -> list[pa.Block]:
     raise TypeError(f"no rendering for {type(node).__name__}")  # a new block type needs a case here
 
 
-def subsection(node: m.Subsection, ctx: Context, level: int) -> list[pa.Block]:
+def subsection(
+    node: m.Subsection, ctx: Context, level: int, relpath: str = "", at: str = ""
+) -> list[pa.Block]:
     out: list[pa.Block] = [
         pa.Header(min(level, 6), ctx.field(node, "title", markup=False), pa.Attr(identifier=node.id))
     ]
     out += with_edition_mark(node, [], ctx)
-    for child in node.blocks:
-        out.extend(block(child, ctx, level + 1))
-    for child in node.subsections:
-        out.extend(subsection(child, ctx, level + 1))
+    for i, child in enumerate(node.blocks):
+        out.extend(ctx.located(block(child, ctx, level + 1), relpath, f"{at}/blocks/{i}"))
+    for i, child in enumerate(node.subsections):
+        out.extend(subsection(child, ctx, level + 1, relpath, f"{at}/subsections/{i}"))
     return out
 
 
@@ -389,19 +408,22 @@ def section_heading(section: m.SectionFile, number: int | None, ctx: Context) ->
     return pa.Header(1, words, pa.Attr(identifier=section.id))
 
 
-def section(node: m.SectionFile, ctx: Context, number: int | None) -> list[pa.Block]:
+def section(node: m.SectionFile, ctx: Context, number: int | None, relpath: str = "") -> list[pa.Block]:
     out: list[pa.Block] = [section_heading(node, number, ctx), *with_edition_mark(node, [], ctx)]
-    for child in node.blocks:
-        out.extend(block(child, ctx, 2))
-    for child in node.subsections:
-        out.extend(subsection(child, ctx, 2))
+    for i, child in enumerate(node.blocks):
+        out.extend(ctx.located(block(child, ctx, 2), relpath, f"/blocks/{i}"))
+    for i, child in enumerate(node.subsections):
+        out.extend(subsection(child, ctx, 2, relpath, f"/subsections/{i}"))
     return out
 
 
 def foreword(ctx: Context) -> list[pa.Block]:
     fw = ctx.content.foreword
     out: list[pa.Block] = [pa.Header(1, plain(fw.title), pa.Attr(identifier="foreword"))]
-    out.extend(pa.Para(ctx.field(fw, "paragraphs", i)) for i in range(len(fw.paragraphs)))
+    for i in range(len(fw.paragraphs)):
+        out.extend(
+            ctx.located([pa.Para(ctx.field(fw, "paragraphs", i))], "foreword.json", f"/paragraphs/{i}")
+        )
     signatories = []
     for person in fw.signatories:
         lines = [person.name, person.title, person.organisation]
@@ -441,8 +463,9 @@ def back_matter(ctx: Context) -> list[pa.Block]:
                 ]
             )
         )
-    out.extend(pa.Para(ctx.field(bm, "about", i)) for i in range(len(bm.about)))
-    out.append(pa.Para(ctx.field(bm, "social")))
+    for i in range(len(bm.about)):
+        out.extend(ctx.located([pa.Para(ctx.field(bm, "about", i))], "back-matter.json", f"/about/{i}"))
+    out.extend(ctx.located([pa.Para(ctx.field(bm, "social"))], "back-matter.json", "/social"))
     out.append(pa.Para(plain(guide.statements.other_formats)))
     return out
 
@@ -480,8 +503,10 @@ def metadata(content: Content, *, date: str | None = None) -> dict[str, pa.MetaV
 def guide_blocks(ctx: Context) -> list[pa.Block]:
     numbers = section_numbers(ctx.content)
     out = foreword(ctx)
-    for node in ctx.content.sections:
-        out.extend(section(node, ctx, numbers.get(node.id)))
+    # A valid guide's section files are its guide.json list, in order (the loader refuses gaps and repeats).
+    relpaths = ctx.content.guide.sections if ctx.source_map else [""] * len(ctx.content.sections)
+    for relpath, node in zip(relpaths, ctx.content.sections, strict=True):
+        out.extend(section(node, ctx, numbers.get(node.id), relpath))
     out.extend(back_matter(ctx))
     out.extend(changes_page(ctx))
     return out
@@ -537,7 +562,8 @@ def changes_page(ctx: Context) -> list[pa.Block]:
                 ),
             )
         )
-        out.append(pa.Para(plain(edition.note) if edition.note else plain("No change note was recorded.")))
+        note = pa.Para(plain(edition.note) if edition.note else plain("No change note was recorded."))
+        out.extend(ctx.located([note], "guide.json", "/edition") if n == 0 else [note])
     if guide.reviewed:
         out.append(pa.Para(plain(review_line(guide.reviewed))))
     if ctx.flavour == "docx":

@@ -33,7 +33,6 @@ from mdguide_build.guide.texts import iter_blocks, iter_subsections
 from mdguide_build.pandoc import ast as pa
 from mdguide_build.pandoc.guide import (
     STYLE_CRITERION,
-    STYLE_PROMPTING_QUESTION,
     AnchorHook,
     Context,
     block,
@@ -41,6 +40,7 @@ from mdguide_build.pandoc.guide import (
     inlines,
     metadata,
     plain,
+    prompting_questions,
     pull_quote,
 )
 
@@ -81,18 +81,7 @@ def _checklist(handout: ho.Handout, ctx: Context, intro: str) -> list[pa.Block]:
                         pa.Attr(identifier=f"check-{criterion.id}", classes=["check-item"]),
                     )
                 ]
-            if criterion.questions:
-                questions = pa.BulletList(
-                    [
-                        [ctx.item(ctx.field(criterion, "questions", i))]
-                        for i in range(len(criterion.questions))
-                    ]
-                )
-                entry.append(
-                    ctx.styled(
-                        STYLE_PROMPTING_QUESTION, [questions], pa.Attr(classes=["prompting-questions"])
-                    )
-                )
+            entry.extend(prompting_questions(criterion, ctx))
             entries.append(entry)
         out.append(pa.Div([pa.BulletList(entries)], pa.Attr(classes=["checklist"])))
     return out

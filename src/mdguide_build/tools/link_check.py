@@ -4,19 +4,27 @@ The 40 resources date from 2017 and many have moved.  ``check_links`` asks
 each address once (resources sharing an address share the answer):
 
 * concurrently (threads), at most ``per_host`` requests at a time to one host;
-* each request with a timeout; a timeout, a dropped connection, 429 or a 5xx
-  is retried with exponential backoff, honouring ``Retry-After`` (capped at
-  ``max_wait`` seconds, so one server cannot stall the check);
+* each request within an overall deadline (``timeout``): a watchdog closes
+  the connection when it runs out, so a server that drips its answer a byte
+  at a time cannot hold the check;
+* a timeout, a dropped connection, 429 or a 5xx is retried with exponential
+  backoff, honouring ``Retry-After`` (capped at ``max_wait`` seconds);
 * redirects are followed hop by hop and reported: a permanent one (301, 308)
   means the resource has "moved permanently to …";
-* results are cached in a JSON file and reused while younger than
-  ``max_age`` hours.
+* only public addresses are asked: a host, or a redirect, that resolves into
+  loopback, link-local or private ranges is refused unless ``allow_private``
+  (a guide's link must not make the editor's machine probe its own network),
+  and the connection goes to the very address that was checked;
+* what was learned is cached in a JSON file, reused while younger than
+  ``max_age`` hours, and saved even when the check is interrupted.
 
-The outcome per address is one of ``ok``, ``moved``, ``dead`` (404, 410, a
-host that does not exist) or ``unknown`` (could not tell: timeouts, refusals,
-server errors).  Nothing here fails a build: the CLI exits 0 unless asked to
-be strict.  Only the standard library is used (``http.client``), so every
-hop and retry is ours to count and report.
+The outcome per address is one of ``ok``, ``moved``, ``dead`` (404, 410) or
+``unknown`` (could not tell: timeouts, refusals, server errors, a name that
+did not resolve).  A failed name lookup is never "dead": offline, every name
+fails.  When no host at all can be reached the check says so and keeps
+nothing.  Nothing here fails a build: the CLI exits 0 unless asked to be
+strict.  Only the standard library is used (``http.client``), so every hop
+and retry is ours to count and report.
 """
 
 from __future__ import annotations
@@ -24,16 +32,18 @@ from __future__ import annotations
 import email.utils
 import errno
 import http.client
+import ipaddress
 import json
+import re
 import socket
 import ssl
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
@@ -41,7 +51,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from mdguide_build import __version__
 from mdguide_build.errors import MdguideError
 from mdguide_build.files import atomic_write_text
-from mdguide_build.guide.models import Resource
+from mdguide_build.guide.models import URL_PATTERN, Resource
 from mdguide_build.validate.loader import dump_json
 
 STATUSES = ("dead", "unknown", "moved", "ok")  # most urgent first, as the table lists them
@@ -50,6 +60,7 @@ REDIRECTS = {301, 302, 303, 307, 308}
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 CACHE_VERSION = 1
 DEFAULT_CACHE = Path(".cache") / "link-check.json"
+MAX_URL = 500  # as the content model allows
 
 
 class LinkCheckError(MdguideError):
@@ -60,11 +71,12 @@ class LinkCheckError(MdguideError):
 class CheckOptions:
     concurrency: int = 8
     per_host: int = 2
-    timeout: float = 10.0  # seconds per request (connect, and each read)
+    timeout: float = 10.0  # seconds per request, from connecting to the end of the answer's headers
     retries: int = 2  # after the first attempt
     backoff: float = 0.5  # first wait; doubles each retry
     max_wait: float = 30.0  # cap on any one wait, Retry-After included
     max_redirects: int = 10
+    allow_private: bool = False  # ask loopback, link-local and private addresses too
     user_agent: str = f"mdguide-link-check/{__version__} (checks the addresses cited by a published guide)"
 
     def __post_init__(self) -> None:
@@ -111,6 +123,9 @@ class LinkResult:
     seconds: float = 0.0
     checked_at: str = ""  # ISO 8601, UTC
     from_cache: bool = False
+    # Whether a server answered: False if no host could be reached (name lookup, no route,
+    # no connection), None if not asked (a private address).  Only what was learned is kept.
+    reached: bool | None = None
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -118,10 +133,50 @@ class LinkResult:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> LinkResult:
+    def from_dict(cls, data: object) -> LinkResult:
+        """A result from the cache; ValueError if the entry is not one this version wrote."""
+        if not isinstance(data, dict) or set(data) - _FIELDS or not set(data) >= _ENTRY_KEYS:
+            raise ValueError("not a link check result")
         data = dict(data)
-        data["redirects"] = [(hop["status"], hop["url"]) for hop in data.get("redirects", [])]
+        hops = data.get("redirects", [])
+        if not isinstance(hops, list) or not all(
+            isinstance(hop, dict) and _is(hop.get("status"), int) and isinstance(hop.get("url"), str)
+            for hop in hops
+        ):
+            raise ValueError("malformed redirects")
+        data["redirects"] = [(hop["status"], hop["url"]) for hop in hops]
+        for name, kinds in _TYPES.items():
+            if name in data and not _is(data[name], kinds):
+                raise ValueError(f"{name} has the wrong type")
+        if data["status"] not in STATUSES:
+            raise ValueError("unknown status")
+        datetime.fromisoformat(data["checked_at"])  # ValueError if it is not a date and time
         return cls(**data)
+
+
+def _is(value: object, kinds: type | tuple[type, ...]) -> bool:
+    """isinstance, except that True and False are not numbers here."""
+    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    return isinstance(value, kinds) and (bool in kinds or not isinstance(value, bool))
+
+
+_FIELDS = {f.name for f in fields(LinkResult)}
+_ENTRY_KEYS = {"url", "status", "message", "checked_at"}
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "url": str,
+    "status": str,
+    "message": str,
+    "http_status": (int, type(None)),
+    "final_url": str,
+    "attempts": int,
+    "requests": int,
+    "retries": int,
+    "waited": (int, float),
+    "seconds": (int, float),
+    "checked_at": str,
+    "from_cache": bool,
+    "reached": (bool, type(None)),
+}
 
 
 @dataclass(frozen=True)
@@ -216,15 +271,12 @@ class LinkCache:
             pass  # a damaged cache is only a slower check
 
     def get(self, url: str, now: float) -> LinkResult | None:
-        entry = self.entries.get(url)
-        if not entry:
-            return None
+        """The cached result for ``url``, if it is young enough; a damaged entry is a miss."""
         try:
-            checked = datetime.fromisoformat(entry["checked_at"]).timestamp()
-            result = LinkResult.from_dict(entry)
-        except (KeyError, TypeError, ValueError):
+            result = LinkResult.from_dict(self.entries.get(url))
+        except ValueError:
             return None
-        if now - checked > self.max_age:
+        if result.url != url or now - datetime.fromisoformat(result.checked_at).timestamp() > self.max_age:
             return None
         result.from_cache = True
         return result
@@ -253,6 +305,62 @@ class LinkCache:
             ) from error
 
 
+# --- time and the network, as the check sees them ----------------------------------------
+
+
+class Clock:
+    """Wall-clock time (for dates and Retry-After), a monotonic clock and sleeping.
+
+    Tests pass their own, so backoff and Retry-After are checked without
+    waiting and without measuring time.  The per-request deadline is real
+    time: it guards a real socket.
+    """
+
+    def now(self) -> float:
+        return time.time()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    return list(dict.fromkeys(info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)))
+
+
+def _connect(address: str, port: int, timeout: float) -> socket.socket:
+    return socket.create_connection((address, port), timeout)
+
+
+@dataclass(frozen=True)
+class Network:
+    """How names are looked up (host, port -> addresses) and connections opened (address, port, timeout).
+
+    Tests route a public address to a server on 127.0.0.1 with their own.
+    """
+
+    resolve: Callable[[str, int], list[str]] = _resolve
+    connect: Callable[[str, int, float], socket.socket] = _connect
+
+
+def not_public(address: str) -> str | None:
+    """Why ``address`` is not asked without ``allow_private`` ("a loopback address"), or None."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return "a loopback address"
+    if ip.is_link_local:
+        return "a link-local address"
+    if ip.is_private:
+        return "a private address"
+    if not ip.is_global or ip.is_multicast:
+        return "not a public address"
+    return None
+
+
 # --- one address ------------------------------------------------------------------------
 
 
@@ -264,11 +372,12 @@ class _Response:
 
 
 class _Failure(Exception):
-    """A request that got no HTTP answer; ``retry`` says whether trying again may help."""
+    """A request that got no HTTP answer; ``retry`` says whether trying again may help,
+    ``reached`` whether any server answered at all (see ``LinkResult.reached``)."""
 
-    def __init__(self, status: str, message: str, retry: bool):
+    def __init__(self, status: str, message: str, retry: bool, reached: bool | None = True):
         super().__init__(message)
-        self.status, self.message, self.retry = status, message, retry
+        self.status, self.message, self.retry, self.reached = status, message, retry, reached
 
 
 class _HostLimits:
@@ -287,55 +396,150 @@ class _HostLimits:
             yield
 
 
-def _request(url: str, options: CheckOptions, context: ssl.SSLContext) -> _Response:
+class _Deadline:
+    """Closes a connection's socket when ``seconds`` have passed, whatever it is waiting for.
+
+    A socket timeout bounds each read, not the answer: a server sending one
+    byte a second never trips it.  The watchdog does.
+    """
+
+    def __init__(self, seconds: float, connection: http.client.HTTPConnection):
+        self.connection = connection
+        self.expired = False
+        self.timer = threading.Timer(seconds, self._expire)
+        self.timer.daemon = True
+
+    def _expire(self) -> None:
+        self.expired = True
+        sock = self.connection.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
+
+    def __enter__(self) -> _Deadline:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+
+
+_UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN, errno.EADDRNOTAVAIL}
+
+
+def _request(url: str, options: CheckOptions, context: ssl.SSLContext, network: Network) -> _Response:
     parts = urlsplit(url)
     host = parts.hostname or ""
+    https = parts.scheme == "https"
     try:
         ascii_host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise _Failure("dead", f"'{host}' is not a valid host name", retry=False) from None
+        port = parts.port or (443 if https else 80)
+    except (UnicodeError, ValueError):
+        raise _Failure(
+            "unknown", f"'{parts.netloc}' is not a valid host name", retry=False, reached=None
+        ) from None
+    try:
+        addresses = network.resolve(ascii_host, port)
+    except (socket.gaierror, UnicodeError) as error:
+        reason = getattr(error, "strerror", None) or "no such name"
+        raise _Failure(
+            "unknown", f"could not look up host '{host}' ({reason})", retry=False, reached=False
+        ) from None
+    if not addresses:
+        raise _Failure("unknown", f"could not look up host '{host}'", retry=False, reached=False)
+    if not options.allow_private:
+        for address in addresses:
+            why = not_public(address)
+            if why:
+                where = address if address == host.strip("[]") else f"{host}, which resolves to {address},"
+                raise _Failure(
+                    "unknown",
+                    f"not asked: {where} is {why} (--allow-private asks such addresses too)",
+                    retry=False,
+                    reached=None,
+                )
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     if parts.query:
         path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
-    if parts.scheme == "https":
-        connection = http.client.HTTPSConnection(
-            ascii_host, parts.port, timeout=options.timeout, context=context
-        )
+    if https:
+        connection = http.client.HTTPSConnection(ascii_host, port, timeout=options.timeout, context=context)
     else:
-        connection = http.client.HTTPConnection(ascii_host, parts.port, timeout=options.timeout)
+        connection = http.client.HTTPConnection(ascii_host, port, timeout=options.timeout)
+
+    def pinned(_address: tuple[str, int], timeout: float, _source: object = None) -> socket.socket:
+        """Connect to the addresses just checked, not to whatever the name resolves to a moment later."""
+        failure: OSError = OSError(errno.EHOSTUNREACH, "no address")
+        for address in addresses:
+            try:
+                return network.connect(address, port, timeout)
+            except OSError as error:
+                failure = error
+        raise failure
+
+    connection._create_connection = pinned  # http.client's hook for opening the socket
+    deadline = _Deadline(options.timeout, connection)
     try:
-        connection.request(
-            "GET",
-            path,
-            headers={
-                "User-Agent": options.user_agent,
-                "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
-                "Accept-Encoding": "identity",
-                "Connection": "close",
-            },
-        )
-        response = connection.getresponse()
-        return _Response(response.status, response.getheader("Location"), response.getheader("Retry-After"))
-    except TimeoutError:
-        raise _Failure("unknown", f"no answer within {options.timeout:g} s", retry=True) from None
-    except ssl.SSLCertVerificationError as error:
-        raise _Failure("unknown", f"certificate problem: {error.verify_message}", retry=False) from None
-    except socket.gaierror as error:
-        if error.errno == socket.EAI_NONAME:
-            raise _Failure("dead", f"host '{host}' does not exist", retry=False) from None
-        raise _Failure("unknown", f"could not look up host '{host}': {error.strerror}", retry=True) from None
-    except ConnectionRefusedError:
-        raise _Failure("unknown", "connection refused", retry=True) from None
-    except (
-        http.client.RemoteDisconnected,
-        http.client.IncompleteRead,
-        ConnectionResetError,
-        BrokenPipeError,
-    ):
-        raise _Failure("unknown", "the server closed the connection without an answer", retry=True) from None
-    except http.client.HTTPException as error:
-        raise _Failure("unknown", f"malformed answer ({type(error).__name__})", retry=True) from None
-    except OSError as error:
+        with deadline:
+            try:
+                connection.connect()
+            except TimeoutError:
+                raise _Failure(
+                    "unknown", f"could not connect within {options.timeout:g} s", retry=True, reached=False
+                ) from None
+            except ConnectionRefusedError:
+                raise _Failure("unknown", "connection refused", retry=True) from None
+            except ssl.SSLCertVerificationError as error:
+                raise _Failure(
+                    "unknown", f"certificate problem: {error.verify_message}", retry=False
+                ) from None
+            except OSError as error:
+                if deadline.expired:
+                    raise
+                if error.errno in _UNREACHABLE:
+                    reason = error.strerror or "unreachable"
+                    raise _Failure(
+                        "unknown", f"could not connect: {reason}", retry=False, reached=False
+                    ) from None
+                raise
+            connection.request(
+                "GET",
+                path,
+                headers={
+                    "User-Agent": options.user_agent,
+                    "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+                    "Accept-Encoding": "identity",
+                    "Connection": "close",
+                },
+            )
+            response = connection.getresponse()
+            return _Response(
+                response.status, response.getheader("Location"), response.getheader("Retry-After")
+            )
+    except _Failure:
+        raise
+    except (OSError, http.client.HTTPException) as error:
+        if deadline.expired or isinstance(error, TimeoutError):
+            raise _Failure(
+                "unknown", f"no complete answer within {options.timeout:g} s", retry=True
+            ) from None
+        if isinstance(error, ssl.SSLCertVerificationError):
+            raise _Failure("unknown", f"certificate problem: {error.verify_message}", retry=False) from None
+        if isinstance(
+            error,
+            (
+                http.client.RemoteDisconnected,
+                http.client.IncompleteRead,
+                ConnectionResetError,
+                BrokenPipeError,
+            ),
+        ):
+            raise _Failure(
+                "unknown", "the server closed the connection without an answer", retry=True
+            ) from None
+        if isinstance(error, http.client.HTTPException):
+            raise _Failure("unknown", f"malformed answer ({type(error).__name__})", retry=True) from None
         reason = error.strerror or errno.errorcode.get(error.errno or 0, "") or type(error).__name__
         raise _Failure("unknown", f"network error: {reason}", retry=True) from None
     finally:
@@ -359,14 +563,20 @@ def retry_after_seconds(value: str | None, now: float) -> float | None:
 
 
 class _Checker:
-    def __init__(self, options: CheckOptions, sleep: Callable[[float], None]):
+    def __init__(
+        self,
+        options: CheckOptions,
+        clock: Clock,
+        network: Network,
+        trace: Callable[[str, str], None] | None,
+    ):
         self.options = options
         self.limits = _HostLimits(options.per_host)
         self.context = ssl.create_default_context()
-        self.sleep = sleep
+        self.clock, self.network, self.trace = clock, network, trace
 
     def check(self, url: str) -> LinkResult:
-        started = time.perf_counter()
+        started = self.clock.monotonic()
         result = LinkResult(url, "unknown", "")
         current, seen = url, {url}
         try:
@@ -394,16 +604,24 @@ class _Checker:
             result.final_url = current
             result.status = failure.status
             result.message = failure.message + _tries(result)
+            if result.reached is None:
+                result.reached = failure.reached
             if result.redirects:
                 result.message = f"{_redirect_phrase(result)}, where: {result.message}"
-        result.seconds = time.perf_counter() - started
-        result.checked_at = datetime.now(UTC).isoformat(timespec="seconds")
+        result.seconds = self.clock.monotonic() - started
+        result.checked_at = datetime.fromtimestamp(self.clock.now(), UTC).isoformat(timespec="seconds")
         return result
 
     def fetch(self, url: str, result: LinkResult) -> _Response:
         """One address, retried as the options allow; raises _Failure if no answer came."""
         parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise _Failure(
+                "unknown", f"'{parts.netloc}' has no valid port", retry=False, reached=None
+            ) from None
+        host = parts.hostname or ""
         failure: _Failure | None = None
         last: _Response | None = None
         result.attempts = 0  # counts this address's attempts
@@ -414,16 +632,23 @@ class _Checker:
             result.requests += 1
             wait = self.options.backoff * 2**attempt
             try:
-                with self.limits.hold(parts.hostname or "", port):
-                    response = _request(url, self.options, self.context)
+                with self.limits.hold(host, port):
+                    if self.trace:
+                        self.trace("start", f"{host}:{port}")
+                    try:
+                        response = _request(url, self.options, self.context, self.network)
+                    finally:
+                        if self.trace:
+                            self.trace("end", f"{host}:{port}")
             except _Failure as error:
                 if not error.retry:
                     raise
                 failure = error
             else:
+                result.reached = True
                 if response.status not in RETRY_STATUSES:
                     return response
-                asked = retry_after_seconds(response.retry_after, time.time())
+                asked = retry_after_seconds(response.retry_after, self.clock.now())
                 if asked is not None:
                     wait = asked
                 failure = None
@@ -431,7 +656,7 @@ class _Checker:
             if attempt < self.options.retries:
                 wait = min(wait, self.options.max_wait)
                 result.waited += wait
-                self.sleep(wait)
+                self.clock.sleep(wait)
         if failure is not None or last is None:
             raise failure
         return last
@@ -475,44 +700,82 @@ def _verdict(status: int, result: LinkResult) -> tuple[str, str]:
 # --- the whole check --------------------------------------------------------------------
 
 
+class Offline(LinkCheckError):
+    """No host could be reached at all: the check learned nothing, and keeps nothing."""
+
+
 def check_links(
     resources: Sequence[Resource],
     options: CheckOptions | None = None,
     *,
     cache: LinkCache | None = None,
     progress: Callable[[LinkResult], None] = lambda r: None,
-    sleep: Callable[[float], None] = time.sleep,
+    clock: Clock | None = None,
+    network: Network | None = None,
+    trace: Callable[[str, str], None] | None = None,
 ) -> LinkReport:
-    """Check every resource's address (each distinct address once) and report."""
+    """Check every resource's address (each distinct address once) and report.
+
+    ``trace(event, "host:port")`` is told when each request starts and ends
+    (inside the per-host limit), in order.  Raises ``Offline`` when no host at
+    all could be reached; otherwise what was learned is cached as it comes
+    in, and saved even if the check is interrupted.
+    """
     options = options or CheckOptions()
-    started = time.perf_counter()
+    clock = clock or Clock()
+    started = clock.monotonic()
     urls = list(dict.fromkeys(r.url for r in resources))
     results: dict[str, LinkResult] = {}
-    now = time.time()
+    now = clock.now()
     for url in urls:
         cached = cache.get(url, now) if cache else None
         if cached:
             results[url] = cached
             progress(cached)
     todo = [url for url in urls if url not in results]
-    checker = _Checker(options, sleep)
+    checker = _Checker(options, clock, network or Network(), trace)
+    learned = 0
     if todo:
-        with ThreadPoolExecutor(
+        pool = ThreadPoolExecutor(
             max_workers=min(options.concurrency, len(todo)), thread_name_prefix="link-check"
-        ) as pool:
-            for result in pool.map(checker.check, todo):
+        )
+        try:
+            for future in as_completed([pool.submit(checker.check, url) for url in todo]):
+                result = future.result()
                 results[result.url] = result
-                progress(result)
-                if cache:
+                if cache and result.reached:  # an answer is worth keeping; "could not reach" is not
                     cache.put(result)
-    if cache and todo:
-        cache.save()
+                    learned += 1
+                progress(result)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+            if cache and learned:
+                cache.save()
+    _refuse_if_offline([results[url] for url in todo])
     rank = {status: i for i, status in enumerate(STATUSES)}
     links = sorted(
         (ResourceLink(r.id, results[r.url]) for r in resources),
         key=lambda link: (rank[link.result.status], link.resource),
     )
-    return LinkReport(links, time.perf_counter() - started, options)
+    return LinkReport(links, clock.monotonic() - started, options)
+
+
+def _refuse_if_offline(fresh: list[LinkResult]) -> None:
+    """Raise ``Offline`` if two hosts or more were asked and none answered.
+
+    One host that cannot be reached may be gone; when every host fails the
+    same way, it is this computer that cannot reach them, and a table of
+    "unknown" would only mislead.
+    """
+    asked = [r for r in fresh if r.reached is not None]
+    hosts = {urlsplit(r.final_url or r.url).hostname for r in asked}
+    if len(hosts) < 2 or any(r.reached for r in asked):
+        return
+    raise Offline(
+        f"no host could be reached ({len(asked)} addresses on {len(hosts)} hosts; "
+        f"the first: {asked[0].message}): is this computer offline? Nothing was cached or recorded "
+        "(hint: connect to the internet, then run mdguide check-links again)"
+    )
 
 
 def write_report(report: LinkReport, path: Path) -> None:
@@ -524,10 +787,14 @@ def write_report(report: LinkReport, path: Path) -> None:
 
 
 def update_resources(resources_file: Path, report: LinkReport) -> int:
-    """Record each resource's status and check date in resources.json; returns how many changed.
+    """Record what the check learned in resources.json; returns how many resources changed.
 
-    Only ``status`` and ``checked`` are written; ``archived_url`` stays the
-    editor's to fill in.  The file is rewritten in mdguide's canonical form.
+    Each resource a server answered for gets its ``status`` and ``checked``
+    date; one that has moved permanently gets ``current_url``, where it lives
+    now (``url`` keeps the address the guide printed).  A resource no server
+    answered for is left as it was.  ``archived_url`` stays the editor's to
+    fill in.  The file is rewritten with mdguide's own JSON formatting
+    (``dump_json``), so a git diff shows only what changed.
     """
     try:
         data = json.loads(resources_file.read_text(encoding="utf-8"))
@@ -535,14 +802,33 @@ def update_resources(resources_file: Path, report: LinkReport) -> int:
         raise LinkCheckError(f"cannot read {resources_file}: {error}") from error
     by_id = {link.resource: link.result for link in report.links}
     changed = 0
-    for entry in data.get("resources", []):
+    for index, entry in enumerate(data.get("resources", [])):
         result = by_id.get(entry.get("id"))
-        if result is None:
+        if result is None or not result.reached:
             continue
-        checked = result.checked_at[:10]
-        if entry.get("status") != result.status or entry.get("checked") != checked:
-            entry["status"], entry["checked"] = result.status, checked
+        new = {**entry, "status": result.status, "checked": result.checked_at[:10]}
+        if result.status == "moved" and _recordable(result.final_url) and result.final_url != entry["url"]:
+            new = _after(new, "url", "current_url", result.final_url)
+        if new != entry:
+            data["resources"][index] = new
             changed += 1
     if changed:
         atomic_write_text(resources_file, dump_json(data))
     return changed
+
+
+def _recordable(url: str) -> bool:
+    """Whether a server's Location may go into the content: a web address the content model accepts."""
+    return len(url) <= MAX_URL and re.fullmatch(URL_PATTERN, url) is not None and url.isprintable()
+
+
+def _after(entry: dict, anchor: str, key: str, value: object) -> dict:
+    """``entry`` with ``key`` set, placed right after ``anchor`` when it is new (for a readable diff)."""
+    if key in entry:
+        return {**entry, key: value}
+    out: dict = {}
+    for name, item in entry.items():
+        out[name] = item
+        if name == anchor:
+            out[key] = value
+    return out

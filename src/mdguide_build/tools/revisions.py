@@ -93,7 +93,30 @@ def content_version(spec: str, content_dir: Path) -> Iterator[tuple[Path, str]]:
             f"(hint: {done.stderr.decode(errors='replace').strip()})"
         )
     with tempfile.TemporaryDirectory(prefix="mdguide-rev-") as temp:
-        with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
-            archive.extractall(temp, filter="data")
         named = f"git revision {spec}" + ("" if commit.startswith(spec) else f", commit {commit[:7]}")
+        _extract(done.stdout, Path(temp), f"{inside}/ in {named}")
         yield Path(temp) / inside, named
+
+
+def _extract(tar: bytes, into: Path, what: str) -> None:
+    """Unpack ``git archive``'s output with tarfile's "data" filter: nothing may point or land outside.
+
+    A commit can hold a symbolic link to anywhere (``/etc/passwd``,
+    ``../../secret``); the filter refuses it, and the editor is told which
+    file, instead of a traceback.
+    """
+    try:
+        with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+            archive.extractall(into, filter="data")
+    except tarfile.FilterError as error:
+        member = error.tarinfo
+        link = f" to '{member.linkname}'" if member.issym() or member.islnk() else ""
+        raise RevisionError(
+            f"{what} holds '{member.name}', a link{link} that points outside the content, "
+            "so it was not read (hint: remove the link in a new commit, or compare content folders)"
+            if link
+            else f"{what} holds '{member.name}', which would be written outside the content, "
+            "so it was not read (hint: compare content folders instead)"
+        ) from None
+    except tarfile.TarError as error:
+        raise RevisionError(f"git archive gave an unreadable archive for {what}: {error}") from None

@@ -8,8 +8,8 @@ pointer would be; ``--json`` gives both:
 
 Codes are grouped by letter and hundred: E1xx the file itself (reading,
 JSON syntax), E2xx the schema, E3xx cross-references between files,
-E4xx inline markup, W… warnings that do not stop a build.  ``mdguide docs``
-writes the catalogue into docs/errors.md.
+E4xx inline markup, E5xx characters some format cannot show, W… warnings that do not stop a
+build.  ``mdguide docs`` writes the catalogue into docs/errors.md.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ CATALOGUE: dict[str, str] = {
     "E105": "a value is too large or too deeply nested",
     "E106": "a required content file is missing",
     "E107": "a path leaves content/, is absolute, or is a symbolic link",
-    "E108": "a content file that cannot be read: a folder in its place, or no permission",
+    "E108": "a content path that is not an ordinary file (a folder, a named pipe, a device)",
+    "E109": "a content file that cannot be read (permissions)",
     "E201": "a required field is missing",
     "E202": "a field the schema does not know",
     "E203": "a value of the wrong type",
@@ -57,6 +58,9 @@ CATALOGUE: dict[str, str] = {
     "E326": "a role's basis that is not the guide's own words",
     "E327": "content/roles.json names a part of the guide that does not exist",
     "E401": "malformed inline markup",
+    "E501": "an invisible control or formatting character (C0/C1 controls, zero-width joiners, bidi controls)",
+    "E502": "a noncharacter or half a surrogate pair (e.g. U+FFFF), which XML cannot hold",
+    "E503": "a character the PDF's font or braille cannot show (e.g. an emoji, a special space)",
     "W101": "a file starts with a byte-order mark",
     "W102": 'a file\'s "$schema" does not name its schema',
     "W301": "text that looks like HTML or script (it will be shown as text)",

@@ -22,11 +22,10 @@ from mdguide_build.guide.models import (
     FILE_MODELS,
     GuideFile,
 )
-from mdguide_build.validate import crossrefs, jsonpos, schema_messages
+from mdguide_build.validate import characters, crossrefs, jsonpos, schema_messages
 from mdguide_build.validate.diagnostics import Diagnostic, Severity, in_order
 from mdguide_build.validate.schema import build_schema
-from mdguide_build.validate.snapshot import MAX_FILE_BYTES
-from mdguide_build.validate.sources import SourceFile, unsafe_path
+from mdguide_build.validate.sources import MAX_FILE_BYTES, SourceFile, Unreadable, read_regular, unsafe_path
 
 # The files every guide has, by kind; sections are listed in guide.json.
 FIXED_FILES = {
@@ -51,9 +50,37 @@ def _display(root_display: str, relpath: str) -> str:
     return str(PurePosixPath(root_display) / relpath)
 
 
+_UNREADABLE = {
+    Unreadable.MISSING: (
+        "E106",
+        "file not found",
+        "restore it from version control, or fix the name that points to it",
+    ),
+    Unreadable.LINK: (
+        "E107",
+        "the path is a symbolic link",
+        "content files must be ordinary files inside content/",
+    ),
+    Unreadable.NOT_A_FILE: (
+        "E108",
+        "the path is {detail}, not an ordinary file",
+        "put the JSON file itself here: mdguide reads only ordinary files",
+    ),
+    Unreadable.TOO_LARGE: (
+        "E105",
+        f"the file is {{detail}} bytes, more than the {MAX_FILE_BYTES:,} allowed",
+        "split it, or check that it is the right file",
+    ),
+    Unreadable.DENIED: (
+        "E109",
+        "the file cannot be read: {detail}",
+        "check the file's permissions (e.g. chmod a+r FILE), or restore it from version control",
+    ),
+}
+
+
 def _read(root: Path, source: SourceFile, out: list[Diagnostic]) -> None:
     """Read and parse one file into ``source``; append problems to ``out``."""
-    path = root / source.relpath
     reason = unsafe_path(root, source.relpath)
     if reason:
         out.append(
@@ -68,47 +95,12 @@ def _read(root: Path, source: SourceFile, out: list[Diagnostic]) -> None:
             )
         )
         return
-    if path.is_dir():
-        out.append(
-            Diagnostic(
-                source.display,
-                0,
-                0,
-                "E108",
-                "",
-                "is a folder, not a file",
-                "put the file back, e.g. with git restore, or fix the name that points to it",
-            )
-        )
+    try:
+        data = read_regular(root / source.relpath)
+    except Unreadable as refused:
+        code, message, hint = _UNREADABLE[refused.kind]
+        out.append(Diagnostic(source.display, 0, 0, code, "", message.format(detail=refused.detail), hint))
         return
-    if not path.is_file():
-        out.append(
-            Diagnostic(
-                source.display,
-                0,
-                0,
-                "E106",
-                "",
-                "file not found",
-                "restore it from version control, or fix the name that points to it",
-            )
-        )
-        return
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        out.append(
-            Diagnostic(
-                source.display,
-                0,
-                0,
-                "E105",
-                "",
-                f"the file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} allowed",
-                "split it, or check that it is the right file",
-            )
-        )
-        return
-    data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         out.append(
             Diagnostic(
@@ -217,11 +209,16 @@ def _validate(source: SourceFile, out: list[Diagnostic]) -> None:
     value = source.parsed.value
     if source.parsed.problems:
         return  # NaN or duplicates make schema messages misleading; fix those first
+    strange = characters.check(source)
+    out.extend(strange)
     try:
         source.model = FILE_MODELS[source.kind].model_validate(value)
     except pydantic.ValidationError as error:
         found = schema_messages.describe(_validator(source.kind), value, source.kind)
+        explained = {d.pointer for d in strange}
         for problem in found:
+            if problem.code == "E204" and problem.pointer in explained:
+                continue  # "a control character" says less than the character's own diagnostic
             out.append(
                 source.diagnostic(
                     problem.code, problem.pointer, problem.message, problem.hint, key=problem.at_key
@@ -230,7 +227,10 @@ def _validate(source: SourceFile, out: list[Diagnostic]) -> None:
         if not found:  # the schema and the models disagree; still say where
             for item in error.errors():
                 pointer = "".join(f"/{jsonpos.escape_pointer_token(p)}" for p in item["loc"])
-                out.append(source.diagnostic("E204", pointer, item["msg"], "see the schema for this file"))
+                if pointer not in explained:
+                    out.append(
+                        source.diagnostic("E204", pointer, item["msg"], "see the schema for this file")
+                    )
         return
     expected = f"schema/{source.kind}.schema.json"
     if not str(value.get("$schema", "")).endswith(expected):
