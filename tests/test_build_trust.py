@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MDGUIDE = BIN / "mdguide"
 CRASH_AT = Path(__file__).resolve().parent / "crash_at.py"
+KILLED_WHILE_FORKING = Path(__file__).resolve().parent / "killed_while_forking.py"
 UNPRIVILEGED = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
 EDIT = ("This will be challenge", "This will be a challenge")  # the issue's edit, in 4-conclusion.json
 CONCLUSION = "sections/4-conclusion.json"
@@ -352,6 +353,41 @@ def test_staging_left_by_a_killed_build_is_removed_by_the_next_build(tmp_path, c
     assert files(out) == reference(ROOT / "content", "--format", "txt")
 
 
+def test_a_build_killed_while_starting_pandoc_leaves_nothing_the_next_build_keeps(
+    tmp_path, content, reference
+):
+    """Found by the state machine: the child a build forks to run pandoc holds the build's descriptors
+    until it execs; if the build is killed then, its staging folder's lock must still count as free."""
+    pidfile = tmp_path / "lingering.pid"
+    with open(tmp_path / "stderr", "w", encoding="utf-8") as stderr:  # not a pipe: the child would hold it
+        killed = subprocess.run(
+            [
+                sys.executable,
+                str(KILLED_WHILE_FORKING),
+                str(pidfile),
+                "build",
+                "--format",
+                "html",
+                "--out",
+                "o",
+            ],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            timeout=120,
+        )
+    lingering = int(pidfile.read_text(encoding="utf-8"))
+    try:
+        assert killed.returncode == -signal.SIGKILL, (tmp_path / "stderr").read_text(encoding="utf-8")
+        assert len(leftovers(tmp_path / "o")) == 1
+        after = run("build", "--format", "html", "--out", "o", cwd=tmp_path, check=0)
+        assert done_line(after.stderr) == "Done: 1 built, 0 up to date,"
+        assert leftovers(tmp_path / "o") == []
+        assert files(tmp_path / "o") == reference(ROOT / "content", "--format", "html")
+    finally:
+        os.kill(lingering, signal.SIGKILL)
+
+
 def test_a_live_builds_staging_is_not_taken_for_a_killed_ones(tmp_path, content):
     slow = subprocess.Popen(
         [str(MDGUIDE), "build", "-v", "--format", "pdf", "--out", "o"],
@@ -375,6 +411,27 @@ def test_a_live_builds_staging_is_not_taken_for_a_killed_ones(tmp_path, content)
         "the-medical-directors-role.pdf",
         "the-medical-directors-role.txt",
     ]
+    assert leftovers(tmp_path / "o") == []
+
+
+def test_a_cleaner_in_the_same_process_spares_a_live_staging_folder_and_its_lock(tmp_path):
+    """Two builds in one process (the preview's threads, a test's CliRunner): a process cannot see its
+    own POSIX locks, and must not drop them by opening the lock file."""
+    from mdguide_build.build.folder import OutputFolder
+
+    folder = OutputFolder(tmp_path / "o")
+    folder.create()
+    with folder.locked():
+        staging = folder.new_staging()
+    try:
+        with folder.locked():
+            folder.recover()
+        assert staging.path.is_dir()
+        probe = "import fcntl, os, sys; fcntl.lockf(os.open(sys.argv[1], os.O_RDWR), fcntl.LOCK_EX | fcntl.LOCK_NB)"
+        other = subprocess.run([sys.executable, "-c", probe, str(staging.path / "lock")], capture_output=True)
+        assert other.returncode != 0, "another process could take the live build's lock"
+    finally:
+        staging.close()
     assert leftovers(tmp_path / "o") == []
 
 

@@ -15,7 +15,8 @@ If the process dies before the commit, the next build that takes the lock
 finds the journal and undoes the moves the same way.  Undoing is idempotent
 (each step checks what is where), so dying while undoing is safe too.
 
-Each staging folder holds a lock of its own for its builder's lifetime;
+Each staging folder holds a lock of its own for its builder's lifetime (a
+POSIX record lock, which a forked child does not inherit: see ``_OURS``);
 a staging folder whose lock is free was left by a killed build and is removed.
 """
 
@@ -58,12 +59,23 @@ def is_plain(relpath: object) -> bool:
     )
 
 
+# The staging folders this process is using, by their lock file's (device, inode).  A staging
+# folder's lock is a POSIX record lock (lockf), not flock: a child forked by a build (pandoc,
+# between fork and exec) does not inherit it, so a build killed while starting pandoc leaves a
+# lock that is free at once.  But a process cannot see its own POSIX locks, and closing any
+# descriptor of the file drops them: so this process's own folders are known from this set.
+_OURS: set[tuple[int, int]] = set()
+
+
 class Staging:
     """A private folder inside the output folder: ``content`` (the snapshot), ``new`` (the set)."""
 
     def __init__(self, path: Path, lock: int):
         self.path = path
         self._lock = lock
+        info = os.fstat(lock)
+        self._id = (info.st_dev, info.st_ino)
+        _OURS.add(self._id)
         self.keep = False  # a swap that could not be undone needs this folder until the next build
         self.new = path / "new"
         self.content = path / "content"
@@ -74,6 +86,7 @@ class Staging:
             if not self.keep:
                 _remove_tree(self.path)
         finally:
+            _OURS.discard(self._id)
             os.close(self._lock)
 
 
@@ -152,7 +165,7 @@ class OutputFolder:
         except OSError as error:
             _remove_tree(path)
             raise self.failure(error, f"write in the output folder {self.display}") from None
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        fcntl.lockf(lock, fcntl.LOCK_EX)
         return Staging(path, lock)
 
     # -- reading what is there, never through a link ----------------------------------------
@@ -381,14 +394,22 @@ def _move(source: Path, target: Path) -> None:
 def _in_use(staging: Path) -> bool:
     """Whether a live build holds ``staging``'s lock (a killed one's lock is free)."""
     try:
-        handle = os.open(staging / "lock", os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+        info = os.stat(staging / "lock", follow_symlinks=False)
     except OSError:
         return False  # never locked: its build was killed before it began
+    if (info.st_dev, info.st_ino) in _OURS:
+        return True  # ours: not to be opened, or closing it would drop our lock
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        handle = os.open(staging / "lock", os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
         return False
-    except BlockingIOError:
-        return True
+    try:
+        fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except OSError as error:
+        if error.errno in (errno.EAGAIN, errno.EACCES):
+            return True
+        raise
     finally:
         os.close(handle)
 

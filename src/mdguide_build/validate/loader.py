@@ -311,16 +311,9 @@ def _load_file(
 
 
 def _unreadable(display: str, error: OSError) -> Diagnostic:
-    reason = os.strerror(error.errno).lower() if error.errno else str(error)
-    return Diagnostic(
-        display,
-        0,
-        0,
-        "E108",
-        "",
-        f"cannot be read: {reason}",
-        f"make it and the folders it is in readable, e.g. with chmod a+r {display}",
-    )
+    """E109 for an OSError on the way to a file (e.g. a folder on its path that may not be read)."""
+    code, message, hint = _UNREADABLE[Unreadable.DENIED]
+    return Diagnostic(display, 0, 0, code, "", message.format(detail=error.strerror or str(error)), hint)
 
 
 def _missing(path: Path) -> bool:
