@@ -8,9 +8,12 @@ Each PDF is made by a fresh process (``--make``), timed with its peak memory
 the finished AST to the written PDF.  Then each PDF is checked the way the
 tests check mdguide's PDFs: tagging (Tagged, /Lang, title shown as the window
 title, PDF/UA claim, bookmarks and structure headings against the guide's
-headings), large print (smallest text size, italic fonts), text fidelity
-(texts of the guide missing from pdftotext's reading), pages and size.  PNGs of
-the first pages go to bench/results/pdf-engines/ to look at.  Results:
+headings), large print (smallest text size, italic fonts), text fidelity (the
+units of content/ that pdftotext's reading lacks, aligned as
+tests/test_readback_alignment.py aligns every output, and the addresses it
+lacks), pages and size.  Expectations come from content/ through the tests'
+own reader (tests/expected.py), never from mdguide_build.  PNGs of the first
+pages go to bench/results/pdf-engines/ to look at.  Results:
 bench/results/pdf_engines.json and a table on stdout.
 """
 
@@ -80,20 +83,13 @@ def make(engine: str, document: str, out: Path) -> None:
 # --- checks ---------------------------------------------------------------------------------
 
 
-def check(path: Path, document: str, content) -> dict:
+def check(path: Path, document: str, guide) -> dict:
+    """``path`` checked as the tests check mdguide's PDFs, against ``guide`` (the tests' ``expected.Guide``)."""
     from pypdf import PdfReader
 
-    from readback import (
-        ast_headings,
-        expected_pieces,
-        missing,
-        outline_titles,
-        pdf_text_sizes,
-        pdfua_part,
-        squeeze,
-        structure_headings,
-        urls,
-    )
+    from alignment import guide_alignments, handout_alignments
+    from expected import handout_resources, pdf_heading_tags, pdf_headings, pick
+    from readback import outline_titles, pdf_text_sizes, pdfua_part, squeeze, structure_headings
     from validators import pdfinfo, pdftotext
 
     info = pdfinfo(path)
@@ -102,7 +98,7 @@ def check(path: Path, document: str, content) -> dict:
     xmp = root["/Metadata"].get_object().get_data().decode("utf-8") if "/Metadata" in root else ""
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout.splitlines()[2:]
     sizes = pdf_text_sizes(path)
-    printed = pdftotext(path)
+    printed = squeeze(pdftotext(path))
     result = {
         "pages": info["Pages"],
         "kib": round(path.stat().st_size / 1024),
@@ -120,19 +116,21 @@ def check(path: Path, document: str, content) -> dict:
         "main_pt": max(sizes, key=sizes.get),
     }
     if document == "handout":
-        from mdguide_build.guide import handouts as ho
-
-        handout = ho.select(content, ROLE)
-        wanted = [r.url for r in content.resources.resources if r.id in handout.resources]
-        result["texts_missing"] = None
-        result["urls_missing"] = len([u for u in wanted if squeeze(u) not in squeeze(printed)])
+        alignments = handout_alignments(guide, ROLE, "pdf", path)
+        cited = handout_resources(guide, pick(guide, ROLE))
+        wanted = [r["url"] for rid, r in guide.resources.items() if rid in cited]
+    else:
+        fmt = "large-print-pdf" if document == "large-print" else "pdf"
+        alignments = guide_alignments(guide, fmt, path)
+        wanted = [r["url"] for r in guide.resources.values()]
+    result["texts_missing"] = sum(len(a.missing) for a in alignments)
+    result["urls_missing"] = len([u for u in wanted if squeeze(u) not in printed])
+    if document == "handout":
         result["bookmarks"] = len(outline_titles(path))
         return result
-    headings = ast_headings(content)
-    result["texts_missing"] = len(missing(expected_pieces(content), printed, urls(content)))
-    result["urls_missing"] = len([u for u in urls(content) if squeeze(u) not in squeeze(printed)])
+    headings = pdf_headings(guide)
     result["bookmarks_match"] = outline_titles(path) == headings
-    result["structure_headings_match"] = structure_headings(path) == [f"H{min(lv, 6)}" for lv, _ in headings]
+    result["structure_headings_match"] = structure_headings(path) == pdf_heading_tags(headings)
     return result
 
 
@@ -149,9 +147,9 @@ def _count_struct(element, seen=None) -> int:
 
 
 def compare(runs: int, pictures: Path) -> dict:
-    from mdguide_build.validate.loader import load_content
+    from expected import Guide
 
-    content, _ = load_content(ROOT / "content")
+    guide = Guide(ROOT / "content")
     results: dict = {}
     pictures.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="mdguide-pdf-engines-") as tmp:
@@ -170,7 +168,7 @@ def compare(runs: int, pictures: Path) -> dict:
                     "process_s": statistics.median(seconds),
                     "pdf_s": statistics.median(inner),
                     "peak_mib": max(peaks) / 2**20,
-                    **check(out, document, content),
+                    **check(out, document, guide),
                 }
                 again = Path(tmp) / f"again-{engine}-{document}.pdf"
                 run([sys.executable, __file__, "--make", engine, document, str(again)])

@@ -576,6 +576,12 @@ def pdf_headings(guide: Guide) -> list[tuple[int, str]]:
     return [(1, guide.title), (2, "Contents"), *((level + 1, text) for level, text in headings(guide))]
 
 
+def pdf_heading_tags(headings: list[tuple[int, str]]) -> list[str]:
+    """The structure tags of a PDF's ``headings`` (``pdf_headings``), in order: H1 to H6, since tagged PDF
+    has no deeper heading tag (a heading at level 7 is an H6)."""
+    return [f"H{min(level, 6)}" for level, _ in headings]
+
+
 def contents(guide: Guide, depth: int) -> list[tuple[int, str, str]]:
     """(level, text, target id) of the contents list ``depth`` levels deep: the foreword, the sections and
     their subsections (by their ids in content/), the contacts and the changes page."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -137,6 +138,14 @@ def docx_text(path: Path, part: str = "word/document.xml") -> str:
 
 def pdf_text(path: Path) -> str:
     return pdftotext(path, layout=True)
+
+
+def squeeze(text: str) -> str:
+    """No whitespace, no hyphens (a line may end at one), ligatures folded: what a line break cannot change.
+
+    For a text that must be printed whole and as it is, an address or a literal string, where
+    ``alignment``'s words would not see a character dropped."""
+    return re.sub(r"[\s\u00ad\u2010-]+", "", unicodedata.normalize("NFKC", text))
 
 
 def brf_pages(path: Path) -> list[list[str]]:

@@ -18,11 +18,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
-from alignment import Alignment, align
+from alignment import Alignment, align, guide_alignments, handout_alignments, reading
 from conftest import CONTENT
 from expected import (
     HANDOUT_LAYOUTS,
@@ -30,12 +29,11 @@ from expected import (
     Guide,
     Unit,
     guide_units,
-    handout_units,
     source_units,
     whole_sentences,
     words,
 )
-from readback import docx_text, read_back
+from readback import read_back
 
 # (format, how its file name ends, test id): every file of the guide's formats.
 GUIDE_FILES = [
@@ -50,68 +48,10 @@ GUIDE_FILES = [
     ("brf", "-brf-preview.txt", "brf-preview"),
 ]
 GUIDE_FILE_PARAMS = [pytest.param(fmt, ending, id=name) for fmt, ending, name in GUIDE_FILES]
-FOOTNOTES = "word/footnotes.xml"
-
-
-def braille_allowance(length: int) -> int:
-    """Back-translating contracted braille is not exact: a unit of 3 words or more may come back one short.
-
-    Measured on the guide: 8 of 9,095 words do not come back, never 2 from one
-    unit (an address's "www" after a line break, "always" in one sentence).
-    Dropping a unit, or a braille line of 2 words or more from one, still fails.
-    """
-    return 1 if length >= 3 else 0
-
-
-def braille_repair(words: list[str], vocabulary: set[str]) -> list[str]:
-    """Undo liblouis's regular slips in back-translation, where the word it gives is not the guide's.
-
-    A comma before a note number comes back glued to the word as "ea"
-    ("Improvement,[1]" -> "improvementea"); the colon of an address brailled
-    uncontracted as "cc" ("https:" -> "httpscc"); a full stop that begins a
-    braille line (an address divided there) as "dis" ("org" / ".uk" -> "disuk");
-    and "ac" standing alone (in "fmlm.ac.uk") as the contraction "according".
-    """
-    out = []
-    for word in words:
-        if word not in vocabulary:
-            if word.endswith("ea") and word[:-2] in vocabulary or word in ("httpcc", "httpscc"):
-                word = word[:-2]
-            elif word.startswith("dis") and word[3:] in vocabulary:
-                word = word[3:]
-            elif word == "according" and "ac" in vocabulary:
-                word = "ac"
-        out.append(word)
-    return out
-
-
-def reading(path: Path) -> dict:
-    """How to align what is read back from ``path``: braille loses a little, and slips the same way."""
-    return {"allowance": braille_allowance, "repair": braille_repair} if path.suffix == ".brf" else {}
-
-
-def check(fmt: str, path: Path, units: list[Unit], apart: list[Unit], notes: str) -> list[Alignment]:
-    """The alignments of one output: its text, and (Word) its footnotes."""
-    options = reading(path)
-    text = read_back(fmt, path)
-    if notes == "apart":
-        return [align(units, text, **options), align(apart, docx_text(path, FOOTNOTES), **options)]
-    return [align(units, text, apart=apart if notes == "float" else (), **options)]
 
 
 def problems(alignments: list[Alignment]) -> list[str]:
     return [p for a in alignments for p in a.problems()]
-
-
-def guide_check(guide: Guide, fmt: str, path: Path) -> list[Alignment]:
-    layout = LAYOUTS[fmt]
-    expected = guide_units(guide, layout)
-    units = list(expected.units)
-    if path.name.endswith("-brf-preview.txt"):  # its editorial note names the braille file
-        units.insert(
-            0, Unit("editorial", f"{guide.guide['slug']}.brf", "the preview's note on its braille file")
-        )
-    return check(fmt, path, units, expected.apart, layout.notes)
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +65,7 @@ def guide() -> Guide:
 @pytest.mark.parametrize(("fmt", "ending"), GUIDE_FILE_PARAMS)
 def test_each_output_carries_the_whole_guide_in_order(guide_outputs, guide, fmt, ending):
     path = guide_outputs.one(fmt, ending)
-    alignments = guide_check(guide, fmt, path)
+    alignments = guide_alignments(guide, fmt, path)
     assert problems(alignments) == []
     # The check covered the whole guide, every note included, and (braille aside) found every word.
     expected = guide_units(guide, LAYOUTS[fmt])
@@ -158,11 +98,9 @@ ROLES = [r["id"] for r in sorted(Guide(CONTENT).roles["roles"], key=lambda r: r[
 @pytest.mark.parametrize("role", ROLES)
 def test_each_handout_carries_its_roles_items_in_order(guide_outputs, guide, role, suffix):
     folder = guide_outputs("handouts")[0].parent
-    layout = HANDOUT_LAYOUTS[suffix]
-    expected = handout_units(guide, role, layout)
-    alignments = check(suffix, folder / f"{role}.{suffix}", expected.units, expected.apart, layout.notes)
+    alignments = handout_alignments(guide, role, suffix, folder / f"{role}.{suffix}")
     assert problems(alignments) == []
-    kinds = {u.kind for u in expected.units}
+    kinds = {u.kind for u in alignments[0].units}
     assert {"heading", "criterion", "pointer"} <= kinds  # a real handout, not an empty frame
 
 
@@ -190,7 +128,7 @@ def test_a_later_editions_marks_and_moved_links_are_where_they_belong(edition_1_
     [path] = [p for p in paths if p.name.endswith(ending)]
     guide = Guide(content)
     assert guide.guide["edition"]["version"] == "1.1"
-    alignments = guide_check(guide, fmt, path)
+    alignments = guide_alignments(guide, fmt, path)
     assert problems(alignments) == []
     units = [u for a in alignments for u in [*a.units, *(a.apart.units if a.apart else [])]]
     assert [u.text for u in units if u.kind == "edition mark"] == ["New in 1.1", "New in 1.1"]
@@ -374,7 +312,7 @@ def _swap_quotes(block, pa):
 @pytest.mark.parametrize(("fmt", "ending"), GUIDE_FILE_PARAMS)
 def test_each_outputs_check_catches_a_broken_build(broken_outputs, guide, fmt, ending):
     [path] = [p for p in broken_outputs if p.name.endswith(ending)]
-    found = problems(guide_check(guide, fmt, path))
+    found = problems(guide_alignments(guide, fmt, path))
     report = "\n".join(found)
     assert any("sections/0-introduction.json /blocks/1:" in p and p.startswith("paragraph") for p in found), (
         report
