@@ -80,6 +80,47 @@ def test_an_invalid_save_shows_validates_own_problems_and_a_fix_brings_the_page_
     assert page_after_save(preview) == clean_page(content_copy, tmp_path / "out")
 
 
+# --- the page made in parts against the page made whole -----------------------------------
+
+# Saves that change what each part of the page is made from, one after another, and words they show.
+PAGE_EDITS = [
+    ("foreword.json", b"We both remember", b"We both recall", b"We both recall"),  # one piece
+    ("sections/2-skills-and-experience.json", b'"title": "The person specification"',
+     b'"title": "The person spec"', b"The person spec<"),  # a piece and the contents
+    ("foreword.json", b"larger scale.", b"larger scale.[^nhsi-supporting-the-medical-director]",
+     b'scale.<a href="#note-1"'),  # a note at the start: every later note is renumbered
+    ("guide.json", b"A guide for aspiring medical leaders", b"A guide for new & aspiring <leaders>",
+     b"A guide for new &amp; aspiring &lt;leaders&gt;"),  # the frame alone
+    (CONCLUSION, b"exciting", b"thrilling", b"thrilling"),
+]  # fmt: skip
+
+
+def test_the_page_made_in_parts_is_the_html_build_after_every_kind_of_save(preview, content_copy, tmp_path):
+    for n, (relpath, old, new, shown) in enumerate(PAGE_EDITS):
+        path = content_copy / relpath
+        assert old in path.read_bytes(), relpath
+        path.write_bytes(path.read_bytes().replace(old, new, 1))
+        page = page_after_save(preview)
+        assert shown in page
+        assert page == clean_page(content_copy, tmp_path / str(n)), f"after the save to {relpath}"
+
+
+def test_a_save_to_one_paragraph_converts_one_part_of_the_page(preview, content_copy, monkeypatch):
+    from mdguide_build.tools import preview_page
+
+    converted: list[str] = []
+    real = preview_page.pandoc.convert
+    monkeypatch.setattr(
+        preview_page.pandoc,
+        "convert",
+        lambda source, *a, **k: converted.append(source) or real(source, *a, **k),
+    )
+    section = content_copy / CONCLUSION
+    section.write_bytes(section.read_bytes().replace(b"exciting", b"thrilling", 1))
+    page_after_save(preview)
+    assert len(converted) == 1 and "thrilling" in converted[0] and '"meta":{}' in converted[0]
+
+
 # --- the memo against loading afresh, over any sequence of saves -----------------------------
 
 # Saves an editor might make: each is (file, what to replace, with what); None restores the file.

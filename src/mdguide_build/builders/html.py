@@ -119,17 +119,21 @@ def guide_page(content: Content, *, source_map: bool = False) -> pa.Document:
     return pa.Document([*blocks, *notes.blocks()], metadata(content))
 
 
+# The page's body: headings one level down (the title is the masthead's <h1>).
+BODY_ARGS = ("--shift-heading-level-by=1",)
+
+
+def page_args() -> list[str]:
+    """pandoc options for the whole page: the frame, the contents, and the body."""
+    return [*html_args(), *BODY_ARGS, "--toc", "--toc-depth=3"]
+
+
 def write_page(document_json: str, path: Path) -> None:
     """Write the page for ``guide_page``'s document (as JSON) at ``path``."""
     # pandoc writes to a pipe, and Python the file: a pandoc left running by a killed
     # build then dies on the closed pipe, rather than recreate the staging folder that
     # the next build removed (pandoc makes the folders of --output).
-    page = pandoc.convert(
-        document_json,
-        "html5",
-        extra_args=[*html_args(), "--shift-heading-level-by=1", "--toc", "--toc-depth=3"],
-    )
-    path.write_bytes(page)
+    path.write_bytes(pandoc.convert(document_json, "html5", extra_args=page_args()))
 
 
 class HtmlBuilder(Builder):

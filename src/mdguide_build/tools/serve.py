@@ -1,10 +1,12 @@
 """Live preview for editors: the HTML on localhost, rebuilt on save, reloaded in the browser; and the editor.
 
-* The page is made by the HTML builder's own functions (``guide_page``,
-  ``write_page``) from the content as it is on disk, each time: no manifest,
-  and the only thing kept is what the loader made of each file's bytes (a
-  ``FileMemo``: every file is read again, only one whose bytes changed is
-  parsed and checked again), so the page is never older than the files.  A rebuild happens
+* The page is made by the HTML builder's own ``guide_page`` from the content
+  as it is on disk, each time: no manifest.  What is kept is what the loader
+  made of each file's bytes (a ``FileMemo``: every file is read again, only one
+  whose bytes changed is parsed and checked again) and the HTML pandoc made of
+  each part of the page's AST (``preview_page``: only the parts whose AST changed
+  are converted again, and the page is byte for byte ``write_page``'s), so the
+  page is never older than the files.  A rebuild happens
   whenever a ``.json`` file under the content folder is saved (``watchfiles``,
   in a thread) and its bytes differ from those the page was made from (SHA-256),
   and the page is made again if a file changed while it was being made.
@@ -129,6 +131,7 @@ class Preview:
         self.watching = threading.Event()
         self.build_lock = threading.Lock()
         self.memo = None  # the loader's FileMemo: files unchanged since the last page are not parsed again
+        self.pages = None  # an IncrementalPage: parts of the page unchanged since the last are not converted
         self.work_dir: Path | None = None
         self.server: ThreadingHTTPServer | None = None
         self.serving = False
@@ -252,15 +255,17 @@ class Preview:
 
     def _render(self) -> tuple[bytes, bool, int]:
         """(page, ok, number of errors) for the content as it is now."""
-        from mdguide_build.builders.html import guide_page, write_page
+        from mdguide_build.builders.html import guide_page
+        from mdguide_build.tools.preview_page import IncrementalPage
         from mdguide_build.validate.loader import ContentError, FileMemo, load_content
 
         self.memo = self.memo or FileMemo()
+        self.pages = self.pages or IncrementalPage()
         try:
             content, _ = load_content(self.content_dir, self.content_display, memo=self.memo)
-            target = self.work_dir / "page.html"
-            write_page(guide_page(content, source_map=self.edit).to_json_text(), target)
-            return target.read_bytes(), True, 0
+            page = self.pages.page(guide_page(content, source_map=self.edit))
+            (self.work_dir / "page.html").write_bytes(page)  # as a build would leave it, to look at
+            return page, True, 0
         except ContentError as error:
             errors = [d for d in error.diagnostics if d.is_error]
             return safe_error_page(self.content_display, errors), False, len(errors)
