@@ -176,6 +176,41 @@ def test_large_guides_are_made_one_output_at_a_time():
     assert workers_for(huge, 8) == 1  # --jobs cannot exceed the memory budget
 
 
+def test_one_at_a_time_the_next_output_is_planned_while_pandoc_makes_this_one(
+    tmp_path, content_copy, monkeypatch
+):
+    """A large guide runs one pandoc at a time (memory), and Python plans the next document meanwhile."""
+    from mdguide_build import build as build_module
+
+    events: list[str] = []
+    monkeypatch.setattr(build_module, "workers_for", lambda size, jobs: 1)
+    real_plan, real_run = build_module.plan, pandoc._run
+
+    def plan(*args):
+        for name, output in real_plan(*args):
+            events.append(f"planned {name}")
+            yield name, output
+
+    def run(args, *rest):
+        if "--from=json" not in args:  # pandoc asked for its version or a data file
+            return real_run(args, *rest)
+        events.append("pandoc starts")
+        time.sleep(0.2)  # long enough for the next plan to be made meanwhile, however slow the machine
+        made = real_run(args, *rest)
+        events.append("pandoc ends")
+        return made
+
+    monkeypatch.setattr(build_module, "plan", plan)
+    monkeypatch.setattr(pandoc, "_run", run)
+    report = build(content_copy, tmp_path / "out", ["html", "epub", "docx"], force=True)
+    assert len(report.built) == 3
+    conversions = [e for e in events if e.startswith("pandoc")]
+    assert conversions == ["pandoc starts", "pandoc ends"] * 3  # never two at once
+    first_end = events.index("pandoc ends")
+    assert events.index("planned epub") < first_end  # planned while the HTML was being made
+    assert events.index("planned docx") < events.index("pandoc ends", first_end + 1)
+
+
 def test_one_at_a_time_failure_leaves_outputs_untouched(tmp_path, content_copy, monkeypatch):
     from mdguide_build import build as build_module
 

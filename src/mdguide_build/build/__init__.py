@@ -54,7 +54,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -115,7 +115,8 @@ def workers_for(content_bytes: int, jobs: int | None) -> int:
     Most of a worker's time is spent waiting for pandoc, so by default there
     are more workers than cores; but pandoc's memory grows with the document
     (measured: ~150 bytes per byte of content JSON, ~710 MiB for a 4.75 MB
-    guide), so large guides are made one output at a time.
+    guide), so large guides are made one output at a time, while the next is
+    planned (see ``_make``).
     """
     wanted = jobs or (os.cpu_count() or 2) + 2
     per_output = max(1, content_bytes * PANDOC_BYTES_PER_CONTENT_BYTE)
@@ -238,11 +239,17 @@ def _make(
 ) -> dict[str, list[tuple[Record, bool]]]:
     """Stage every output of ``formats``: reused (verified bytes of the same fingerprint) or made now.
 
-    Returns each format's records in the planned order, each with True if it was made now.
+    At most ``workers`` outputs are made at once, and the next is planned (its
+    document made) while they are: a large guide, one output at a time, plans
+    the next format's document while pandoc makes this one, so Python's work
+    hides behind pandoc's and memory holds two documents at most.  A failure
+    stops the planning.  Returns each format's records in the planned order,
+    each with True if it was made now.
     """
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-    slots: list[tuple[str, Record | Future, bool]] = []
+    slots: list[tuple[str, Record | Future]] = []
+    running: set[Future] = set()
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
         for name, output in plan(content, formats, options):
@@ -254,25 +261,22 @@ def _make(
                 if known.matches(data):
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(data)
-                    slots.append((name, known, False))
+                    slots.append((name, known))
                     progress(Event("skip", output.relpath))
                     continue
-            if workers > 1:
-                # Start at once: pandoc makes this output while Python plans the next.
-                slots.append((name, pool.submit(_run_one, output, target, progress), True))
-                continue
-            # A large guide: one output at a time, made before the next is planned,
-            # and its document let go, so memory holds one at most.
-            try:
-                slots.append((name, _run_one(output, target, progress), True))
-            except MdguideError as error:
-                raise BuildError(f"{error} — {folder.display} was left as it was") from None
-            output = replace(output, write=_already_written)
+            while len(running) >= workers:
+                running = wait(running, return_when=FIRST_COMPLETED).not_done
+            if _failed(slots):
+                break
+            future = pool.submit(_run_one, output, target, progress)
+            running.add(future)
+            slots.append((name, future))
+            del output  # the pool holds the document until it is made, and no longer
         made: dict[str, list[tuple[Record, bool]]] = {name: [] for name in formats}
         errors = []
-        for name, slot, fresh in slots:
+        for name, slot in slots:
             try:
-                made[name].append((slot if isinstance(slot, Record) else slot.result(), fresh))
+                made[name].append((slot, False) if isinstance(slot, Record) else (slot.result(), True))
             except MdguideError as error:
                 errors.append(str(error))
         if errors:
@@ -284,15 +288,16 @@ def _make(
         pool.shutdown(wait=True, cancel_futures=True)  # never leave a thread writing into a removed folder
 
 
+def _failed(slots: list) -> bool:
+    """Whether an output already failed: then nothing more is planned or started."""
+    return any(not isinstance(slot, Record) and slot.done() and slot.exception() for _, slot in slots)
+
+
 def _check_relpath(relpath: str) -> None:
     if not is_plain(relpath):
         raise BuildError(
             f"a builder named its output {relpath!r}, which is not a plain path inside the folder"
         )
-
-
-def _already_written(_path: Path) -> None:
-    raise AssertionError("this output was already written")
 
 
 def _run_one(output: Output, target: Path, progress: Callable[[Event], None]) -> Record:
