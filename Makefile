@@ -58,7 +58,6 @@ $(BENCH_STAMP): pyproject.toml constraints.txt | $(STAMP)
 	@touch $@
 
 bench: $(STAMP) bench-tools $(BENCH_STAMP)
-	@$(COMPILE)
 	$(PY) bench/run.py
 	$(PY) bench/pdf_engines.py
 

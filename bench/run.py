@@ -18,7 +18,10 @@ remembered, as after an edit.
 
 Every figure is a whole process (`mdguide …` or `pandoc …`) timed several
 times; the table shows the median and the spread (min–max), and each ratio
-divides medians taken in this run, so machine noise affects both sides alike.
+divides medians taken in this run.  These machines change speed from minute to
+minute, so each scenario's runs alternate with runs of its baseline (and the
+preview's saves with raw pandoc runs), and the full builds of every size
+alternate too: each ratio compares times taken in the same minutes.
 Results go to bench/results/latest.json and a table on stdout.
 """
 
@@ -36,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -115,6 +119,35 @@ def timed(cmd_factory, runs: int, setup=None, env: dict | None = None) -> dict:
     }
 
 
+def paired(cmd_factory, base_factory, runs: int, setup=None, env: dict | None = None) -> dict:
+    """``timed`` for a scenario, with its baseline run between its runs: ``against`` holds the baseline's.
+
+    These machines change speed from minute to minute (other tenants), so a
+    scenario is compared with baseline runs made at the same moments, one of
+    each in turn, not with a baseline measured minutes before.
+    """
+    ours, theirs = [], []
+    for _ in range(runs):
+        theirs.append(timed(base_factory, 1))
+        ours.append(timed(cmd_factory, 1, setup=setup, env=env))
+    result = _merged(ours)
+    result["against"] = _merged(theirs)
+    return result
+
+
+def _merged(samples: list[dict]) -> dict:
+    seconds = [s["median"] for s in samples]
+    return {
+        "median": statistics.median(seconds),
+        "min": min(seconds),
+        "max": max(seconds),
+        "runs": len(seconds),
+        "peak_rss": max(s["peak_rss"] for s in samples),
+        "stderr": samples[-1]["stderr"],
+        "seconds": seconds,
+    }
+
+
 # --- the baseline: raw pandoc on the very same AST ------------------------------------------
 
 
@@ -175,12 +208,14 @@ def html_baseline_command(asts: dict[str, Path], out: Path) -> list[str]:
 # --- the preview: from a save to the reload event ---------------------------------------------
 
 
-def preview_latency(content: Path, saves: int) -> dict:
+def preview_latency(content: Path, saves: int, pandoc_html: list[str]) -> dict:
     """Seconds from writing a content file to ``mdguide serve`` announcing the rebuilt page.
 
     The server runs as an editor runs it; the benchmark listens on the page's own
     event stream (Server-Sent Events) as the browser does, and saves one section
     file ``saves`` times, each time with a new word, waiting for each event.
+    After each save, raw pandoc converts the guide to HTML (``pandoc_html``):
+    ``against`` holds those times, measured at the same moments.
     """
     section = content / "sections" / "4-conclusion.json"
     original = section.read_text(encoding="utf-8")
@@ -192,6 +227,7 @@ def preview_latency(content: Path, saves: int) -> dict:
         text=True,
     )
     seconds: list[float] = []
+    against: list[dict] = []
     try:
         first = server.stdout.readline()  # "Serving http://127.0.0.1:PORT/ (Ctrl+C to stop)"
         if not first.startswith("Serving "):
@@ -211,6 +247,7 @@ def preview_latency(content: Path, saves: int) -> dict:
             while not stream.fp.readline().startswith(b"data:"):
                 pass
             seconds.append(time.perf_counter() - started)
+            against.append(timed(lambda: pandoc_html, 1))
         connection.request("GET", "/__mdguide/status")
         if not json.loads(connection.getresponse().read())["ok"]:
             raise SystemExit("the preview showed an error page during the benchmark")
@@ -232,6 +269,7 @@ def preview_latency(content: Path, saves: int) -> dict:
         "runs": len(seconds),
         "peak_rss": 0,
         "seconds": seconds,
+        "against": _merged(against),
     }
 
 
@@ -245,31 +283,84 @@ def _percentile(values: list[float], percent: int) -> float:
 # --- the scenarios ---------------------------------------------------------------------------
 
 
-def bench_size(factor: int, runs: int, work: Path, full: bool, saves: int = 20) -> dict:
-    content = work / f"x{factor}" / "content"
-    size = synthesise(ROOT / "content", content, factor)
-    shutil.copytree(ROOT / "schema", content.parent / "schema", dirs_exist_ok=True)
-    out = work / f"x{factor}" / "outputs"
-    asts = write_asts(content, work)
-    base_out = Path(tempfile.mkdtemp(dir=work))
-    main_args = [a for f in MAIN for a in ("--format", f)]
-    result: dict = {"factor": factor, "content_bytes": size}
+@dataclass
+class Size:
+    """One size of the guide, synthesised, with the AST files the baseline converts."""
 
-    result["baseline"] = timed(lambda: sequence(baseline_commands(asts, base_out)), runs)
-    result["full_build"] = timed(
-        lambda: [MDGUIDE, "build", "--content", str(content), "--out", str(out), *main_args, "--force", "-q"],
-        runs,
-    )
-    result["validate"] = timed(lambda: [MDGUIDE, "validate", "--content", str(content)], runs)
+    factor: int
+    content: Path
+    out: Path
+    asts: dict[str, Path]
+    base_out: Path
+    content_bytes: int
+
+    def full_build(self) -> list[str]:
+        main_args = [a for f in MAIN for a in ("--format", f)]
+        return [
+            MDGUIDE,
+            "build",
+            "--content",
+            str(self.content),
+            "--out",
+            str(self.out),
+            *main_args,
+            "--force",
+            "-q",
+        ]
+
+    def baseline(self) -> list[str]:
+        return sequence(baseline_commands(self.asts, self.base_out))
+
+
+def prepare(factor: int, work: Path) -> Size:
+    folder = work / f"x{factor}"
+    content = folder / "content"
+    size = synthesise(ROOT / "content", content, factor)
+    shutil.copytree(ROOT / "schema", folder / "schema", dirs_exist_ok=True)
+    base_out = folder / "baseline"
+    base_out.mkdir()
+    return Size(factor, content, folder / "outputs", write_asts(content, folder), base_out, size)
+
+
+def full_builds(sizes: list[Size], runs: int) -> dict[int, dict]:
+    """The full build of every size against its baseline, all in turn, run after run.
+
+    Time per MB compares sizes, so their builds are measured in the same
+    minutes, not one size after the other.
+    """
+    ours: dict[int, list[dict]] = {s.factor: [] for s in sizes}
+    theirs: dict[int, list[dict]] = {s.factor: [] for s in sizes}
+    for _ in range(runs):
+        for size in sizes:
+            theirs[size.factor].append(timed(size.baseline, 1))
+            ours[size.factor].append(timed(size.full_build, 1))
+    results = {}
+    for size in sizes:
+        results[size.factor] = _merged(ours[size.factor])
+        results[size.factor]["against"] = _merged(theirs[size.factor])
+    return results
+
+
+def bench_size(size: Size, runs: int, full_build: dict, full: bool, saves: int = 20) -> dict:
+    content, out, asts, base_out = size.content, size.out, size.asts, size.base_out
+    result: dict = {"factor": size.factor, "content_bytes": size.content_bytes, "full_build": full_build}
+    result["baseline"] = full_build["against"]
+    baseline = size.baseline
+    result["validate"] = paired(lambda: [MDGUIDE, "validate", "--content", str(content)], baseline, runs)
     # The same with nothing remembered (no cache): what validate costs after every edit.
-    result["validate_uncached"] = timed(
-        lambda: [MDGUIDE, "validate", "--content", str(content)], runs, env={**os.environ, CACHE_ENV: ""}
+    result["validate_uncached"] = paired(
+        lambda: [MDGUIDE, "validate", "--content", str(content)],
+        baseline,
+        runs,
+        env={**os.environ, CACHE_ENV: ""},
     )
     if not full:
         return result
 
-    result["everything"] = timed(
-        lambda: [MDGUIDE, "build", "--content", str(content), "--out", str(out), "--force", "-q"], runs
+    result["everything"] = paired(
+        lambda: [MDGUIDE, "build", "--content", str(content), "--out", str(out), "--force", "-q"],
+        baseline,
+        runs,
     )
     result["noop"] = timed(
         lambda: [MDGUIDE, "build", "--content", str(content), "--out", str(out), "-q"], runs
@@ -292,13 +383,14 @@ def bench_size(factor: int, runs: int, work: Path, full: bool, saves: int = 20) 
     result["one_file"] = one
     section.write_text(original, encoding="utf-8")
 
-    result["pandoc_html"] = timed(lambda: html_baseline_command(asts, base_out), runs)
-    result["preview"] = preview_latency(content, saves)
+    result["preview"] = preview_latency(content, saves, html_baseline_command(asts, base_out))
+    result["pandoc_html"] = result["preview"]["against"]
     return result
 
 
 def _ratio(a: dict, b: dict, key: str = "median") -> float:
-    return a[key] / b["median"]
+    """``a``'s median (or other key) over ``b``'s median, or over its own paired baseline's if it has one."""
+    return a[key] / a.get("against", b)["median"]
 
 
 def targets(results: list[dict]) -> list[dict]:
@@ -369,12 +461,16 @@ def targets(results: list[dict]) -> list[dict]:
             f: by_factor[f]["full_build"]["median"] / (by_factor[f]["content_bytes"] / 1e6) for f in (10, 50)
         }
         peak = max(m["peak_rss"] for m in by_factor[50].values() if isinstance(m, dict) and "peak_rss" in m)
+        pandoc_per_mb = {
+            f: by_factor[f]["baseline"]["median"] / (by_factor[f]["content_bytes"] / 1e6) for f in (10, 50)
+        }
         row(
             "50× time per MB",
             per_mb[50] / per_mb[10],
             "10× time per MB",
             1.0,
-            f"{per_mb[50]:.2f} s/MB against {per_mb[10]:.2f}",
+            f"{per_mb[50]:.2f} s/MB against {per_mb[10]:.2f}; raw pandoc's own: "
+            f"{pandoc_per_mb[50] / pandoc_per_mb[10]:.3f}",
         )
         row("50× peak memory (GiB)", peak / 2**30, "1 GiB", 1.0)
     return rows
@@ -462,16 +558,32 @@ def main() -> None:
         ).stdout.split()[1],
         "runs": runs,
     }
+    # As an installed mdguide runs: its modules compiled once (see COMPILE in the Makefile), not at
+    # every start, as they would be where PYTHONDONTWRITEBYTECODE is set.
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True, stdout=subprocess.DEVNULL
+    )
     results = []
     with tempfile.TemporaryDirectory(prefix="mdguide-bench-") as tmp:
         # mdguide's cache starts empty and is this run's own: its first build makes what it keeps
         # (the Word reference documents), as the first build after installing mdguide does.
         os.environ[CACHE_ENV] = str(Path(tmp) / "cache")
-        for factor in sizes:
-            print(f"measuring {factor}× …", file=sys.stderr, flush=True)
+        prepared = [prepare(factor, Path(tmp)) for factor in sizes]
+        print(
+            f"measuring the full build at {', '.join(f'{f}×' for f in sizes)} …", file=sys.stderr, flush=True
+        )
+        builds = full_builds(prepared, runs)
+        for size in prepared:
+            print(f"measuring {size.factor}× …", file=sys.stderr, flush=True)
             # Scenarios beyond the main build only at the real size: they are about editing, not scale.
             results.append(
-                bench_size(factor, runs, Path(tmp), full=factor == 1, saves=3 if args.quick else args.saves)
+                bench_size(
+                    size,
+                    runs,
+                    builds[size.factor],
+                    full=size.factor == 1,
+                    saves=3 if args.quick else args.saves,
+                )
             )
     for r in results:
         for m in r.values():
