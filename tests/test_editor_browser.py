@@ -19,6 +19,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -724,6 +725,37 @@ def test_a_conflict_offers_the_version_on_disk(editor, editing, browser, repo):
     ).click()
     page.wait_for_function("() => window.__before_reload === undefined")
     assert "Another editor's sentence." in page.locator("main").inner_text()
+
+
+def test_a_save_answered_after_its_rebuild_still_shows_the_rebuilt_page(editor, editing, repo, monkeypatch):
+    """The preview can announce a save's rebuild before the save's answer reaches the page.
+
+    The page must wait for the answer, not take its own save for another editor's change and
+    ask to "save or cancel" an edit that is saved.  Here the answer is held back until the
+    rebuild has been announced, so the event always comes first.
+    """
+    real = editor.api.handle
+
+    def answered_late(method, path, *args):
+        before = editor.generation
+        answer = real(method, path, *args)
+        if method == "POST" and path.endswith("/save"):
+            deadline = time.monotonic() + 20
+            while editor.generation == before and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert editor.generation != before, "the save was not rebuilt"
+            time.sleep(0.3)  # the event reaches the page before this answer does
+        return answer
+
+    monkeypatch.setattr(editor.api, "handle", answered_late)
+    where = block_pointer(CONCLUSION, "This will be challenge")
+    form = editing.open(f"{CONCLUSION}#{where}")
+    editing.select(form.locator("[contenteditable='true']").first, "challenge")
+    editing.page.keyboard.type("a great challenge")
+    said = editing.save(form)
+    assert said["message"].startswith("Saved: "), said
+    assert "a great challenge" in editing.page.locator("main").inner_text()
+    assert "a great challenge" in (repo / "content" / CONCLUSION).read_text(encoding="utf-8")
 
 
 def test_edition_marks(repo, browser):

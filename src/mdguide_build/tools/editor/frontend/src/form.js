@@ -8,6 +8,29 @@ import { afterReload, announce } from "./status.js";
 
 export const openForms = new Set();
 
+// Saves whose answer has not been handled yet.  The rebuilt preview can announce itself before a
+// save's answer arrives (a paragraph's save is rebuilt in ~50 ms), and until the answer is handled
+// the form still looks unsaved: whatever waits on ``afterSaves`` runs once every answer is handled.
+let savesInFlight = 0;
+const whenNoSaves = [];
+
+/** Send a save (``request``: the call's promise) and ``handle`` its answer, counted as in flight. */
+export async function sending(request, handle) {
+  savesInFlight += 1;
+  try {
+    handle(await request);
+  } finally {
+    savesInFlight -= 1;
+    if (!savesInFlight) for (const run of whenNoSaves.splice(0)) run();
+  }
+}
+
+/** Run ``run`` now, or once no save is waiting for its answer. */
+export function afterSaves(run) {
+  if (savesInFlight) whenNoSaves.push(run);
+  else run();
+}
+
 /** JSON Patch operations turning ``before`` into ``after`` ({$runs} values stand for texts). */
 export function diffOps(before, after, pointer, runsAt) {
   if (after && typeof after === "object" && "$runs" in after && Object.keys(after).length === 1) {
@@ -325,9 +348,10 @@ export class Form {
     this.saveButton.disabled = true;
     announce("Saving…");
     const startedAt = Date.now();
-    const answer = await call("POST", "save", { body: { label, edits: changed } });
-    this.saveButton.disabled = false;
-    this.afterSave(answer, focus, startedAt);
+    await sending(call("POST", "save", { body: { label, edits: changed } }), (answer) => {
+      this.saveButton.disabled = false;
+      this.afterSave(answer, focus, startedAt);
+    });
   }
 
   afterSave(answer, focus, startedAt) {

@@ -7,7 +7,7 @@
 import { boot, call } from "./api.js";
 import { firstWords, h, hidden } from "./dom.js";
 import { NOUNS, openEditor } from "./blocks.js";
-import { openForms } from "./form.js";
+import { afterSaves, openForms } from "./form.js";
 import { barError, barErrorRegion, newEdition, records, showChanges, undoRedo } from "./panels.js";
 import { announce, statusRegion, takeAfterReload } from "./status.js";
 
@@ -90,7 +90,9 @@ function bar() {
 function listen() {
   let pending = false;
   const events = new EventSource(`${boot.events}?since=${boot.generation}`);
-  events.onmessage = (event) => {
+  // A save's own rebuild may be announced before its answer: decide once every answer is handled.
+  events.onmessage = (event) => afterSaves(() => rebuilt(event));
+  const rebuilt = (event) => {
     if (event.data === String(boot.generation)) return;
     const unsaved = [...openForms].some((form) => form.dirty && !form.saved);
     if (!unsaved) {

@@ -2,7 +2,7 @@
 
 import { call, loadFile } from "./api.js";
 import { h, hidden, uid } from "./dom.js";
-import { Form, diffOps, openForms } from "./form.js";
+import { Form, diffOps, openForms, sending } from "./form.js";
 import { objectFields } from "./schemaform.js";
 import { afterReload, announce } from "./status.js";
 
@@ -77,15 +77,17 @@ export async function newEdition(opener) {
     form.save = async () => {
       form.showProblems([]);
       const startedAt = Date.now();
-      const result = await call("POST", "edition", {
+      const request = call("POST", "edition", {
         body: { base: Form.base("guide.json", guide), version: version(), date: date(), note: note() ?? "" },
       });
-      if (result.ok && result.data.saved) {
-        afterReload({ focus: "guide.json#/edition", message: `${result.data.message} The preview shows it.`, startedAt });
-        announce(`${result.data.message} Updating the preview…`);
-        form.saved = true;
-        box.close();
-      } else form.showProblems(result.data.problems || [], result.data);
+      await sending(request, (result) => {
+        if (result.ok && result.data.saved) {
+          afterReload({ focus: "guide.json#/edition", message: `${result.data.message} The preview shows it.`, startedAt });
+          announce(`${result.data.message} Updating the preview…`);
+          form.saved = true;
+          box.close();
+        } else form.showProblems(result.data.problems || [], result.data);
+      });
     };
     box.append(h("div", { class: "mdg-actions" }, close));
     requestAnimationFrame(() => form.body.querySelector("input").focus());
@@ -93,14 +95,15 @@ export async function newEdition(opener) {
 }
 
 export async function undoRedo(which) {
-  const answer = await call("POST", which, { body: {} });
-  if (answer.ok && answer.data.saved) {
-    afterReload({ focus: null, message: `${answer.data.message} The preview shows it.`, startedAt: Date.now() });
-    announce(`${answer.data.message} Updating the preview…`);
-    return answer.data;
-  }
-  barError(answer.data.error + (answer.data.hint ? ` (${answer.data.hint})` : ""));
-  return null;
+  let done = null;
+  await sending(call("POST", which, { body: {} }), (answer) => {
+    if (answer.ok && answer.data.saved) {
+      afterReload({ focus: null, message: `${answer.data.message} The preview shows it.`, startedAt: Date.now() });
+      announce(`${answer.data.message} Updating the preview…`);
+      done = answer.data;
+    } else barError(answer.data.error + (answer.data.hint ? ` (${answer.data.hint})` : ""));
+  });
+  return done;
 }
 
 let errorRegion;
