@@ -263,9 +263,11 @@ def test_the_issue_symlink_reproduction_prints_e107_and_exits_1(tmp_path, conten
     run("build", "--format", "html", "--out", "o", cwd=tmp_path, check=0)
     _symlink_to_identical_copy(content)
     built = run("build", "--format", "html", "--out", "o", cwd=tmp_path, check=1)
+    guide = (content / "guide.json").read_text(encoding="utf-8").splitlines()
+    line = guide.index(f'    "{CONCLUSION}"') + 1  # the section's entry in guide.json's "sections"
     assert built.stderr.splitlines() == [
-        "content/guide.json:47:5: E107 Guide details › section file 5: 'sections/4-conclusion.json' is or passes through a "
-        "symbolic link (hint: list files inside content/, e.g. sections/1-why.json)",
+        f"content/guide.json:{line}:5: E107 Guide details › section file 5: 'sections/4-conclusion.json' is or passes "
+        "through a symbolic link (hint: list files inside content/, e.g. sections/1-why.json)",
         "Error: Aborted: 1 error in content",
     ]
 

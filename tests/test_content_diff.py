@@ -479,6 +479,44 @@ def test_edition_history_and_review_dates(content_copy, changed):
     ]
 
 
+def test_the_published_address_added_changed_and_removed(content_copy):
+    """guide.json's published_url, which the publisher adds once they know it, said as an address."""
+
+    def at(url: str | None):
+        def give(d):
+            if url is None:
+                d.pop("published_url", None)
+            else:
+                d["published_url"] = url
+
+        edit_json(content_copy / "guide.json", give)
+        loaded, _ = load_content(content_copy, "copy")
+        return loaded
+
+    unpublished = at(None)
+    published = at("https://example.org/guide/the-medical-directors-role.html")
+    moved = at("https://example.org/guides/mdr.html")
+
+    def said(old, new) -> list[str]:
+        return format_text(diff_content(old, new, "old", "new")).splitlines()[2:]
+
+    assert said(unpublished, published) == [
+        "Edition and publication details",
+        "  Guide: published address added",
+        "      + https://example.org/guide/the-medical-directors-role.html",
+    ]
+    assert said(published, moved) == [
+        "Edition and publication details",
+        "  Guide: published address changed "
+        "(https://example.org/guide/the-medical-directors-role.html → https://example.org/guides/mdr.html)",
+    ]
+    assert said(moved, unpublished) == [
+        "Edition and publication details",
+        "  Guide: published address removed",
+        "      - https://example.org/guides/mdr.html",
+    ]
+
+
 def test_an_earlier_editions_note_reworded(content_copy, changed):
     def edition(d):
         d["history"] = [{**d["edition"], "note": "The first edition."}]

@@ -132,6 +132,19 @@ def test_a_save_writes_one_line_in_the_projects_own_form(client, content_copy):
     assert answer["undo"] == "Change a word" and answer["redo"] is None
 
 
+def test_a_save_reports_the_warnings_it_brought_not_those_already_there(client, content_copy):
+    """content/ has no published address yet (W322): saying so after every save would drown the rest."""
+    assert "published_url" not in json.loads(
+        (content_copy / "guide.json").read_text()
+    )  # W322 before and after
+    status, answer = client.save(CONCLUSION, reword_ops(client, "A new sentence."), label="Reword")
+    assert status == 200 and answer["saved"] is True, answer
+    assert answer["warnings"] == []
+    status, answer = client.save(CONCLUSION, reword_ops(client, "Click <b>here</b>."), label="Markup")
+    assert status == 200 and answer["saved"] is True, answer
+    assert [w["code"] for w in answer["warnings"]] == ["W301"]
+
+
 def test_saving_what_is_there_changes_no_byte(client, content_copy):
     """Every text of every file saved as the editor would send it (its runs): nothing is written."""
     before = snapshot(content_copy)

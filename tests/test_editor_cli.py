@@ -190,6 +190,16 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+def without_w322(output: str, content: Path) -> tuple[list[str], str]:
+    """validate's lines but W322, and how its summary counts W322 (" and 1 warning", or nothing).
+
+    W322 warns while guide.json gives no published_url, as the real one does until the publisher says
+    where the guide will be; it is not what the tests of other messages are about."""
+    lines = [line for line in output.splitlines() if " W322 " not in line]
+    guide = json.loads((content / "guide.json").read_text(encoding="utf-8"))
+    return lines, "" if "published_url" in guide else " and 1 warning"
+
+
 def test_a_misspelt_citation_prints_the_cause_first_with_its_place_in_words(content_copy):
     _edit(
         content_copy / "sections" / "3-how-do-i-prepare.json",
@@ -197,7 +207,7 @@ def test_a_misspelt_citation_prints_the_cause_first_with_its_place_in_words(cont
         "[^kings-fund-better-value]",
     )
     result = mdguide("validate", "--content", "content", cwd=content_copy.parent)
-    lines = result.output.splitlines()
+    lines, warned = without_w322(result.output, content_copy)
     assert result.exit_code == 1
     assert re.fullmatch(
         r"content/sections/3-how-do-i-prepare.json:\d+:\d+: E302 Section 3 › Development opportunities › Value "
@@ -210,7 +220,7 @@ def test_a_misspelt_citation_prints_the_cause_first_with_its_place_in_words(cont
         r"'kings-fund-better-value-nhs' is never cited .*",
         lines[1],
     ), lines[1]
-    assert lines[2] == "Error: Aborted: 2 errors in content"
+    assert lines[2:] == [f"Error: Aborted: 2 errors{warned} in content"]
     # docs/errors.md and docs/editing.md show this very line as their example of how to read one.
     for doc in ("errors.md", "editing.md"):
         assert f"```text\n{lines[0]}\n```" in (ROOT / "docs" / doc).read_text(encoding="utf-8"), doc
@@ -218,6 +228,7 @@ def test_a_misspelt_citation_prints_the_cause_first_with_its_place_in_words(cont
     as_json = json.loads(
         mdguide("validate", "--content", "content", "--json", cwd=content_copy.parent).stdout
     )
+    as_json = [d for d in as_json if d["code"] != "W322"]
     assert [d["code"] for d in as_json] == ["E302", "E304"]
     assert as_json[0]["pointer"] == "/subsections/2/subsections/1/blocks/1/text"
     assert as_json[0]["where"] == "Section 3 › Development opportunities › Value and finance › paragraph 1"
@@ -231,7 +242,7 @@ def test_a_duplicate_id_names_both_places(content_copy):
     )
     result = mdguide("validate", "--content", "content", cwd=content_copy.parent)
     assert result.exit_code == 1
-    first = result.output.splitlines()[0]
+    first = without_w322(result.output, content_copy)[0][0]
     assert re.fullmatch(
         r"content/sections/3-how-do-i-prepare.json:359:\d+: E301 Section 3 › Courses and tools › Managing "
         r"performance concerns › pull quote 1: id 'quote-okay-to-make-mistakes' is used twice: here and at "

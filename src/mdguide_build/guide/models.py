@@ -140,9 +140,10 @@ class GuideFile(ContentFile):
     published_url: Url | None = Field(
         default=None,
         description=(
-            "The public address of the guide's web page (outputs/<slug>.html, published with the other "
-            "outputs beside it). Handouts link to it, so that one sent or printed on its own still "
-            "leads to the full guide; without it they can only name its parts."
+            "The address where the publisher puts the guide's HTML page (outputs/<slug>.html), with the "
+            "other outputs beside it. Leave it out until the publisher knows it: never a guess. With it, "
+            "a handout's 'Read more' items link to the guide's sections and its foot gives the address; "
+            "without it, they name the sections and the foot says to ask the publishers (W322)."
         ),
     )
     language: Literal["en-GB"]

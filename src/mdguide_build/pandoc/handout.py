@@ -12,8 +12,10 @@ A handout is emailed or printed on its own, so it stands alone:
   feedback"), the guide's own words, when it is lifted out of a subsection;
 * "Read more in the full guide" links to the published guide by its full
   address (``guide.json``'s ``published_url``), in the web page and in Word;
+  while guide.json gives no address (the publisher has not said where the
+  guide will be), the items only name the guide's parts;
 * the page's foot (and the end of the Word document) says where the full
-  guide and its other formats are;
+  guide and its other formats are, or, without an address, whom to ask;
 * nothing of the 2017 extraction's scars (see ``guide.handouts``).
 
 ``web_document`` is the HTML page (and the PDF's source), ``docx_document``

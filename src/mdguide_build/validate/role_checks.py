@@ -10,7 +10,9 @@
   names exist (E327), each role's basis is the guide's own words (E326), and
   every theme is used (W320);
 * no two roles get the same items, which would make two identical handouts (W321);
-* guide.json gives the guide's public address, which handouts link to (W322).
+* guide.json gives the address where the publisher puts the guide, which
+  handouts link to; a warning while it does not, since only the publisher
+  can add it (W322).
 """
 
 from __future__ import annotations

@@ -106,6 +106,15 @@ class _Differ(SectionAligner):
             prose=False,
         )
         self.text_field(
+            "published address",
+            "Guide",
+            "published address",
+            part,
+            o.published_url,
+            n.published_url,
+            prose=False,
+        )
+        self.text_field(
             "accessibility",
             "Accessibility",
             "summary",
@@ -146,6 +155,7 @@ class _Differ(SectionAligner):
                 "slug",
                 "identifier",
                 "published",
+                "published_url",
                 "language",
                 "publishers",
                 "edition",

@@ -366,6 +366,7 @@ class ContentStore:
                 errors[0].hint,
                 problems=[diagnostic_dict(d) for d in errors],
             )
+        warnings = self._new_warnings(diagnostics)  # against the files as they are, before the writes
         for change in changes:
             self._write(change.relpath, change.after)
         if record:
@@ -379,9 +380,18 @@ class ContentStore:
             "message": message or f"Saved: {label}.",
             "files": [self.name(c.relpath) for c in changes],
             "digests": {r: digest(written.get(r, current[r])) for r in planned},
-            "warnings": [diagnostic_dict(d) for d in diagnostics],
+            "warnings": [diagnostic_dict(d) for d in warnings],
             **self.history(),
         }
+
+    def _new_warnings(self, after: list[Diagnostic]) -> list[Diagnostic]:
+        """The warnings this save brought: one the content gave before (e.g. W322, until the guide has
+        a published address) would otherwise end every save's message, and be read out each time."""
+        warnings = [d for d in after if not d.is_error]
+        if not warnings:
+            return []
+        before = {(d.code, d.file, d.pointer, d.message) for d in self._validate({}) if not d.is_error}
+        return [d for d in warnings if (d.code, d.file, d.pointer, d.message) not in before]
 
     def _validate(self, overlay: dict[str, bytes]) -> list[Diagnostic]:
         """The validator's diagnostics for content/ with ``overlay`` in place (nothing in content/ is written)."""
