@@ -119,20 +119,26 @@ def timed(cmd_factory, runs: int, setup=None, env: dict | None = None) -> dict:
     }
 
 
-def paired(cmd_factory, base_factory, runs: int, setup=None, env: dict | None = None) -> dict:
-    """``timed`` for a scenario, with its baseline run between its runs: ``against`` holds the baseline's.
+def interleaved(pairs: dict, runs: int, setup=None, env: dict | None = None) -> dict:
+    """``timed`` for each scenario of ``pairs`` ({key: (command, baseline command)}), run in turn.
 
-    These machines change speed from minute to minute (other tenants), so a
-    scenario is compared with baseline runs made at the same moments, one of
-    each in turn, not with a baseline measured minutes before.
+    These machines change speed from minute to minute (other tenants), so each
+    scenario is compared with baseline runs made at the same moments: one
+    baseline run, then one scenario run, for every pair, ``runs`` times over.
+    Each result's ``against`` holds its baseline's times.
     """
-    ours, theirs = [], []
+    ours: dict = {key: [] for key in pairs}
+    theirs: dict = {key: [] for key in pairs}
     for _ in range(runs):
-        theirs.append(timed(base_factory, 1))
-        ours.append(timed(cmd_factory, 1, setup=setup, env=env))
-    result = _merged(ours)
-    result["against"] = _merged(theirs)
-    return result
+        for key, (cmd_factory, base_factory) in pairs.items():
+            theirs[key].append(timed(base_factory, 1))
+            ours[key].append(timed(cmd_factory, 1, setup=setup, env=env))
+    return {key: {**_merged(ours[key]), "against": _merged(theirs[key])} for key in pairs}
+
+
+def paired(cmd_factory, base_factory, runs: int, setup=None, env: dict | None = None) -> dict:
+    """``interleaved`` for one scenario and its baseline."""
+    return interleaved({0: (cmd_factory, base_factory)}, runs, setup, env)[0]
 
 
 def _merged(samples: list[dict]) -> dict:
@@ -294,19 +300,11 @@ class Size:
     base_out: Path
     content_bytes: int
 
+    def build(self, *options: str) -> list[str]:
+        return [MDGUIDE, "build", "--content", str(self.content), "--out", str(self.out), *options]
+
     def full_build(self) -> list[str]:
-        main_args = [a for f in MAIN for a in ("--format", f)]
-        return [
-            MDGUIDE,
-            "build",
-            "--content",
-            str(self.content),
-            "--out",
-            str(self.out),
-            *main_args,
-            "--force",
-            "-q",
-        ]
+        return self.build(*(a for f in MAIN for a in ("--format", f)), "--force", "-q")
 
     def baseline(self) -> list[str]:
         return sequence(baseline_commands(self.asts, self.base_out))
@@ -328,21 +326,11 @@ def full_builds(sizes: list[Size], runs: int) -> dict[int, dict]:
     Time per MB compares sizes, so their builds are measured in the same
     minutes, not one size after the other.
     """
-    ours: dict[int, list[dict]] = {s.factor: [] for s in sizes}
-    theirs: dict[int, list[dict]] = {s.factor: [] for s in sizes}
-    for _ in range(runs):
-        for size in sizes:
-            theirs[size.factor].append(timed(size.baseline, 1))
-            ours[size.factor].append(timed(size.full_build, 1))
-    results = {}
-    for size in sizes:
-        results[size.factor] = _merged(ours[size.factor])
-        results[size.factor]["against"] = _merged(theirs[size.factor])
-    return results
+    return interleaved({size.factor: (size.full_build, size.baseline) for size in sizes}, runs)
 
 
 def bench_size(size: Size, runs: int, full_build: dict, full: bool, saves: int = 20) -> dict:
-    content, out, asts, base_out = size.content, size.out, size.asts, size.base_out
+    content, asts, base_out = size.content, size.asts, size.base_out
     result: dict = {"factor": size.factor, "content_bytes": size.content_bytes, "full_build": full_build}
     result["baseline"] = full_build["against"]
     baseline = size.baseline
@@ -357,14 +345,8 @@ def bench_size(size: Size, runs: int, full_build: dict, full: bool, saves: int =
     if not full:
         return result
 
-    result["everything"] = paired(
-        lambda: [MDGUIDE, "build", "--content", str(content), "--out", str(out), "--force", "-q"],
-        baseline,
-        runs,
-    )
-    result["noop"] = timed(
-        lambda: [MDGUIDE, "build", "--content", str(content), "--out", str(out), "-q"], runs
-    )
+    result["everything"] = paired(lambda: size.build("--force", "-q"), baseline, runs)
+    result["noop"] = timed(lambda: size.build("-q"), runs)
 
     # One-file rebuild: change one word in a section that some handouts do not use.
     section = content / "sections" / "4-conclusion.json"
@@ -375,9 +357,7 @@ def bench_size(size: Size, runs: int, full_build: dict, full: bool, saves: int =
         runs_done["n"] += 1  # a new word each run, so no run repeats an earlier request
         section.write_text(original.replace("exciting", f"exciting{runs_done['n']}", 1), encoding="utf-8")
 
-    one = timed(
-        lambda: [MDGUIDE, "build", "--content", str(content), "--out", str(out)], runs, setup=touch_one_file
-    )
+    one = timed(size.build, runs, setup=touch_one_file)
     built = [line.split()[1] for line in one.pop("stderr").splitlines() if line.strip().startswith("built")]
     one["rebuilt"] = built
     result["one_file"] = one
@@ -457,20 +437,18 @@ def targets(results: list[dict]) -> list[dict]:
                 f"{one['preview']['runs']} saves",
             )
     if 10 in by_factor and 50 in by_factor:
-        per_mb = {
-            f: by_factor[f]["full_build"]["median"] / (by_factor[f]["content_bytes"] / 1e6) for f in (10, 50)
-        }
+
+        def per_mb(factor: int, scenario: str) -> float:
+            return by_factor[factor][scenario]["median"] / (by_factor[factor]["content_bytes"] / 1e6)
+
         peak = max(m["peak_rss"] for m in by_factor[50].values() if isinstance(m, dict) and "peak_rss" in m)
-        pandoc_per_mb = {
-            f: by_factor[f]["baseline"]["median"] / (by_factor[f]["content_bytes"] / 1e6) for f in (10, 50)
-        }
         row(
             "50× time per MB",
-            per_mb[50] / per_mb[10],
+            per_mb(50, "full_build") / per_mb(10, "full_build"),
             "10× time per MB",
             1.0,
-            f"{per_mb[50]:.2f} s/MB against {per_mb[10]:.2f}; raw pandoc's own: "
-            f"{pandoc_per_mb[50] / pandoc_per_mb[10]:.3f}",
+            f"{per_mb(50, 'full_build'):.2f} s/MB against {per_mb(10, 'full_build'):.2f}; raw pandoc's own: "
+            f"{per_mb(50, 'baseline') / per_mb(10, 'baseline'):.3f}",
         )
         row("50× peak memory (GiB)", peak / 2**30, "1 GiB", 1.0)
     return rows

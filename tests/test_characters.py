@@ -23,6 +23,7 @@ from click.testing import CliRunner
 from mdguide_build.cli import main
 from mdguide_build.validate import characters
 from mdguide_build.writers import braille
+from serving import served
 from validators import pdftotext
 
 HERE = Path(__file__).resolve().parent
@@ -178,23 +179,12 @@ def test_special_files_are_refused_without_hanging(kind, expected, mini, tmp_pat
 
 def test_the_preview_shows_a_fifo_as_an_error_without_hanging(content_copy):
     _special(content_copy, "fifo")
-    process = subprocess.Popen(
-        [str(MDGUIDE), "serve", "--content", str(content_copy), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = process.stdout.readline()  # printed once the first build (the error page) is made
-        url = re.fullmatch(r"Serving (\S+) \(Ctrl\+C to stop\)\n", line).group(1)
+    with served(content_copy) as (_process, url):  # the address is printed once the error page is made
         import urllib.request
 
         with urllib.request.urlopen(url, timeout=30) as response:
             page = response.read().decode("utf-8")
         assert "the path is a named pipe (FIFO), not an ordinary file" in page
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_a_word_longer_than_the_line_wraps_in_both_pdfs(mini, tmp_path):

@@ -10,8 +10,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -21,6 +19,7 @@ from lxml import html as lxml_html
 
 from conftest import edit_json
 from mdguide_build.tools.serve import EVENTS_PATH, STATUS_PATH, Preview, PreviewError
+from serving import served
 
 ROOT = Path(__file__).resolve().parent.parent
 S3 = "sections/3-how-do-i-prepare.json"
@@ -169,26 +168,12 @@ def test_in_a_real_browser(preview, content_copy, browser, tmp_path):
 
 
 def test_the_command_runs_and_stops_cleanly(content_copy):
-    mdguide = Path(sys.executable).parent / "mdguide"
-    process = subprocess.Popen(
-        [str(mdguide), "serve", "--content", str(content_copy), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = process.stdout.readline()
-        match = re.fullmatch(r"Serving (http://127\.0\.0\.1:\d+/) \(Ctrl\+C to stop\)\n", line)
-        assert match, line
-        assert RESILIENCE_START in fetch(match.group(1))[2]
+    with served(content_copy) as (process, url):
+        assert RESILIENCE_START in fetch(url)[2]
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=15) == 0
         err = process.stderr.read()
         assert "start: built the preview in" in err and err.rstrip().endswith("Stopped.")
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def test_a_busy_port_is_explained(preview, content_copy):
@@ -319,18 +304,8 @@ def test_no_traceback_when_browsers_go_away(content_copy):
     """Closed mid-answer, or mid-request: nothing on the terminal but the builds."""
     import socket
 
-    mdguide = Path(sys.executable).parent / "mdguide"
-    process = subprocess.Popen(
-        [str(mdguide), "serve", "--content", str(content_copy), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        url = re.fullmatch(
-            r"Serving (http://127\.0\.0\.1:(\d+)/) \(Ctrl\+C to stop\)\n", process.stdout.readline()
-        )
-        port = int(url.group(2))
+    with served(content_copy) as (process, url):
+        port = int(url.rsplit(":", 1)[1].strip("/"))
         for request in (
             b"GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % port,
             b"GET /__mdguide/events?since=1 HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % port,
@@ -342,16 +317,12 @@ def test_no_traceback_when_browsers_go_away(content_copy):
                 sock.sendall(request)
                 sock.close()  # a reset, at once
         time.sleep(1)
-        assert RESILIENCE_START in fetch(url.group(1))[2]
+        assert RESILIENCE_START in fetch(url)[2]
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=15) == 0
         err = process.stderr.read()
         assert "Traceback" not in err and "Error" not in err, err
         assert err.splitlines() == [err.splitlines()[0], "Stopped."]
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def work_dirs(pid: int) -> list[Path]:
@@ -362,39 +333,20 @@ def work_dirs(pid: int) -> list[Path]:
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_the_temporary_folder_goes_on_every_stop(content_copy, stop):
-    mdguide = Path(sys.executable).parent / "mdguide"
-    process = subprocess.Popen(
-        [str(mdguide), "serve", "--content", str(content_copy), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout.readline().startswith("Serving ")
+    with served(content_copy) as (process, _url):
         folders = work_dirs(process.pid)
         assert len(folders) == 1 and (folders[0] / "page.html").is_file()
         process.send_signal(stop)
         assert process.wait(timeout=15) == 0
         assert process.stderr.read().rstrip().endswith("Stopped.")
         assert not folders[0].exists()
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def test_a_killed_previews_folder_is_removed_by_the_next(content_copy):
-    mdguide = Path(sys.executable).parent / "mdguide"
-    process = subprocess.Popen(
-        [str(mdguide), "serve", "--content", str(content_copy), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout.readline().startswith("Serving ")
-    folders = work_dirs(process.pid)
-    process.kill()  # SIGKILL: nothing can clean up
-    process.wait()
+    with served(content_copy) as (process, _url):
+        folders = work_dirs(process.pid)
+        process.kill()  # SIGKILL: nothing can clean up
+        process.wait()
     assert len(folders) == 1 and folders[0].exists()
     with Preview(content_copy, "127.0.0.1", 0):
         assert not folders[0].exists()
@@ -410,15 +362,7 @@ def test_outputs_never_carry_the_editors_marks(content_copy, tmp_path, preview):
 
 def test_file_names_reach_the_terminal_harmless(content_copy):
     """A saved file named with an escape sequence (it would set the terminal's title) is logged as text."""
-    mdguide = Path(sys.executable).parent / "mdguide"
-    process = subprocess.Popen(
-        [str(mdguide), "serve", "--content", str(content_copy), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        url = process.stdout.readline().split()[1]
+    with served(content_copy) as (process, url):
         generation = json.loads(fetch(url.rstrip("/") + STATUS_PATH)[2])["generation"]
         (content_copy / "sections" / "\x1b]0;pwned\x07.json").write_text("{}\n")  # a new file: a rebuild
         deadline = time.monotonic() + 20
@@ -431,7 +375,3 @@ def test_file_names_reach_the_terminal_harmless(content_copy):
         err = process.stderr.read()
         assert "\x1b" not in err and "\x07" not in err
         assert "saved sections/\\u001b]0;pwned\\u0007.json: built the preview in" in err, err
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()

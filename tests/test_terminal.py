@@ -15,8 +15,6 @@ import queue
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -24,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from mdguide_build.cli import main, terminal_safe
+from serving import served
 
 HERE = Path(__file__).resolve().parent
 MINI = HERE / "fixtures" / "mini-content"
@@ -93,17 +92,9 @@ def test_diff_labels_and_revisions_are_shown_not_obeyed(mini, tmp_path):
 
 
 def test_the_preview_log_shows_a_file_name_with_escapes_as_text(mini):
-    mdguide = Path(sys.executable).parent / "mdguide"
-    process = subprocess.Popen(
-        [str(mdguide), "serve", "--content", str(mini), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(x) for x in process.stderr], daemon=True).start()
-    try:
-        assert process.stdout.readline().startswith("Serving http://127.0.0.1:")
+    with served(mini) as (process, _url):
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(x) for x in process.stderr], daemon=True).start()
         named = mini / f"notes{TITLE}.json"
         named.write_text("{}", encoding="utf-8")
         while True:
@@ -114,7 +105,6 @@ def test_the_preview_log_shows_a_file_name_with_escapes_as_text(mini):
                 named.write_text("{ }", encoding="utf-8")
         assert _raw_controls(line) == []
         assert re.fullmatch(rf"saved notes{re.escape(SHOWN)}\.json: built the preview in \d+\.\d+ s\n", line)
-    finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
 

@@ -33,7 +33,7 @@ from mdguide_build.errors import MdguideError
 from mdguide_build.files import atomic_write_bytes
 from mdguide_build.tools.editor import patch
 from mdguide_build.validate.diagnostics import Diagnostic
-from mdguide_build.validate.loader import FIXED_FILES, MAX_FILE_BYTES, dump_json, read_content
+from mdguide_build.validate.loader import FIXED_FILES, MAX_FILE_BYTES, FileMemo, dump_json, read_content
 from mdguide_build.validate.sources import unsafe_path
 
 HISTORY_LIMIT = 500  # saves kept for undo
@@ -106,6 +106,8 @@ class ContentStore:
         self.scratch = scratch
         self.on_write = on_write
         self.lock = threading.Lock()
+        # Between saves most files keep their bytes: the loader checks again only those that changed.
+        self.memo = FileMemo()
         self.undo_stack: list[Save] = []
         self.redo_stack: list[Save] = []
 
@@ -390,7 +392,8 @@ class ContentStore:
         warnings = [d for d in after if not d.is_error]
         if not warnings:
             return []
-        before = {(d.code, d.file, d.pointer, d.message) for d in self._validate({}) if not d.is_error}
+        _, diagnostics = read_content(self.root, self.display, memo=self.memo)
+        before = {(d.code, d.file, d.pointer, d.message) for d in diagnostics if not d.is_error}
         return [d for d in warnings if (d.code, d.file, d.pointer, d.message) not in before]
 
     def _validate(self, overlay: dict[str, bytes]) -> list[Diagnostic]:
@@ -400,7 +403,7 @@ class ContentStore:
             _copy_tree(self.root, copy)
             for relpath, data in overlay.items():
                 (copy / relpath).write_bytes(data)
-            _, diagnostics = read_content(copy, self.display)
+            _, diagnostics = read_content(copy, self.display, memo=self.memo)
         return diagnostics
 
     def _write(self, relpath: str, data: bytes) -> None:
