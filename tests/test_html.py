@@ -19,10 +19,10 @@ from lxml import html as lxml_html
 import validators as v
 from expected import Guide, attribution
 from mdguide_build.build import build
-from mdguide_build.builders.html import CSS
 from mdguide_build.guide import inline
 from mdguide_build.guide import models as m
 from mdguide_build.guide.texts import iter_blocks, marked_texts
+from mdguide_build.writers.html_page import CSS
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # WCAG 1.4.12 text spacing, as the usual bookmarklet applies it.

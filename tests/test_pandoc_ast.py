@@ -37,6 +37,8 @@ from mdguide_build.pandoc.ast import (
     Span,
     Str,
     Strong,
+    blocks_json,
+    document_json,
     text,
 )
 
@@ -369,6 +371,8 @@ def test_json_text_is_exactly_the_standard_encoders_output(words, title, url_tai
         {"title": MetaInlines(text(title)), "lang": MetaString(words), "n": MetaList([MetaString(title)])},
     )
     assert doc.to_json_text() == json.dumps(doc.to_json(), ensure_ascii=False, separators=(",", ":"))
+    assert document_json(blocks_json(doc.blocks), doc.meta) == doc.to_json_text()
+    assert document_json(blocks_json(doc.blocks[1:])) == Document(doc.blocks[1:]).to_json_text()
 
 
 def test_base_classes_group_elements():

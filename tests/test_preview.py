@@ -106,12 +106,12 @@ def test_the_page_made_in_parts_is_the_html_build_after_every_kind_of_save(previ
 
 
 def test_a_save_to_one_paragraph_converts_one_part_of_the_page(preview, content_copy, monkeypatch):
-    from mdguide_build.tools import preview_page
+    from mdguide_build.writers import html_page
 
     converted: list[str] = []
-    real = preview_page.pandoc.convert
+    real = html_page.pandoc.convert
     monkeypatch.setattr(
-        preview_page.pandoc,
+        html_page.pandoc,
         "convert",
         lambda source, *a, **k: converted.append(source) or real(source, *a, **k),
     )

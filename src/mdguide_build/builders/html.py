@@ -17,33 +17,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mdguide_build.builders.base import ASSETS, Builder, Output
+from mdguide_build.builders.base import Builder, Output
 from mdguide_build.guide import models as m
 from mdguide_build.guide.content import Content
 from mdguide_build.pandoc import ast as pa
-from mdguide_build.pandoc import runner as pandoc
 from mdguide_build.pandoc.guide import Context, guide_blocks, metadata, note_lines
-
-TEMPLATE = ASSETS / "html" / "template.html"
-CSS = ASSETS / "html" / "guide.css"
+from mdguide_build.writers import html_page
 
 NOTES_ID = "notes"
-
-
-def html_args() -> list[str]:
-    """pandoc options shared by every HTML page mdguide writes (guide and handouts).
-
-    No ``--section-divs``: it moves each heading's identifier onto a wrapping
-    ``<section>``, so a case study's ``aria-labelledby`` would name the region
-    after all of its text instead of its heading.
-    """
-    return [
-        "--standalone",
-        f"--template={TEMPLATE}",
-        # The stylesheet is ours, not content: pass it as a template variable so
-        # the page is self-contained without pandoc reading files in the sandbox.
-        f"--variable=inline-css:{CSS.read_text(encoding='utf-8')}",
-    ]
 
 
 class Endnotes:
@@ -119,34 +100,17 @@ def guide_page(content: Content, *, source_map: bool = False) -> pa.Document:
     return pa.Document([*blocks, *notes.blocks()], metadata(content))
 
 
-# The page's body: headings one level down (the title is the masthead's <h1>).
-BODY_ARGS = ("--shift-heading-level-by=1",)
-
-
-def page_args() -> list[str]:
-    """pandoc options for the whole page: the frame, the contents, and the body."""
-    return [*html_args(), *BODY_ARGS, "--toc", "--toc-depth=3"]
-
-
-def write_page(document_json: str, path: Path) -> None:
-    """Write the page for ``guide_page``'s document (as JSON) at ``path``."""
-    # pandoc writes to a pipe, and Python the file: a pandoc left running by a killed
-    # build then dies on the closed pipe, rather than recreate the staging folder that
-    # the next build removed (pandoc makes the folders of --output).
-    path.write_bytes(pandoc.convert(document_json, "html5", extra_args=page_args()))
-
-
 class HtmlBuilder(Builder):
     name = "html"
     summary = (
         "Accessible web page (WCAG 2.2 AA), one self-contained file: for the web, email and screen readers."
     )
-    assets = (TEMPLATE, CSS)
+    assets = (html_page.TEMPLATE, html_page.CSS)
 
     def outputs(self, content: Content) -> list[Output]:
-        document = guide_page(content).to_json_text()
+        source = html_page.PageSource.of(guide_page(content))
 
         def write(path: Path) -> None:
-            write_page(document, path)
+            html_page.write_page(source, path)
 
-        return [Output(f"{content.guide.slug}.html", self.fingerprint(document), write)]
+        return [Output(f"{content.guide.slug}.html", self.fingerprint(source.frame, *source.blocks), write)]

@@ -54,6 +54,8 @@ __all__ = [
     "Span",
     "Str",
     "Strong",
+    "blocks_json",
+    "document_json",
     "stringify",
     "text",
 ]
@@ -652,6 +654,27 @@ class Document:
         format and each preview rebuild.
         """
         return orjson.dumps(self.to_json()).decode("utf-8")
+
+
+def blocks_json(blocks: Sequence[Block]) -> list[bytes]:
+    """Each block's JSON text: a large document can then be converted in parts (``document_json``)."""
+    return [orjson.dumps(block.to_json()) for block in _blocks("blocks_json", blocks)]
+
+
+def document_json(blocks: Sequence[bytes], meta: Mapping[str, MetaValue] | None = None) -> str:
+    """The JSON text of a document whose blocks ``blocks_json`` made: ``Document.to_json_text``'s bytes.
+
+    Each block is then serialised once, whether the document goes to pandoc
+    whole or in parts (tests/test_pandoc_ast.py checks the two agree).
+    """
+    meta = _meta_mapping("document_json meta", meta or {})
+    return orjson.dumps(
+        {
+            "pandoc-api-version": list(PANDOC_API_VERSION),
+            "meta": {key: value.to_json() for key, value in meta.items()},
+            "blocks": [orjson.Fragment(block) for block in blocks],
+        }
+    ).decode("utf-8")
 
 
 def stringify(inlines: Iterable[Inline]) -> str:

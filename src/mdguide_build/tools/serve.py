@@ -5,7 +5,7 @@
   made of each file's bytes (a ``FileMemo``: every file is read again, only one
   whose bytes changed is parsed and checked again) and the HTML pandoc made of
   each part of the page's AST (``preview_page``: only the parts whose AST changed
-  are converted again, and the page is byte for byte ``write_page``'s), so the
+  are converted again, and the page is byte for byte the build's), so the
   page is never older than the files.  A rebuild happens
   whenever a ``.json`` file under the content folder is saved (``watchfiles``,
   in a thread) and its bytes differ from those the page was made from (SHA-256),

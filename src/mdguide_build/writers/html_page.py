@@ -1,0 +1,201 @@
+"""The guide's web page from its pandoc document: in one pandoc run, or in parts at once.
+
+The page is ``assets/html/template.html`` around the guide's body, with a
+contents list.  It can be made in parts, each converted by pandoc on its own:
+
+* the *frame*: the template with the masthead, the contents and the footer,
+  converted from a skeleton of the document that keeps its metadata, its
+  headings and the divisions that hold them (all the contents list needs), with
+  every other block left out; the skeleton's body is cut out of the frame;
+* the *body*, in pieces that each begin at a heading of the guide's top two
+  levels (Foreword, a section, a subsection), converted as fragments.
+
+The frame with the pieces' HTML, joined by newlines, where the body goes, is
+byte for byte the page one pandoc run makes of the whole document, because
+pandoc's HTML writer renders each top-level block on its own and joins them
+with a newline, and this page has no pandoc footnotes or numbered sections,
+which would carry state from one block to the next.  tests/test_preview.py and
+tests/test_html_parts.py compare the two.
+
+Two users of the parts:
+
+* the preview (``tools.preview_page``) converts again only the pieces a save
+  changed;
+* the build converts a large guide's page in parts at once (``write_page``):
+  one pandoc run over the whole of it would take one core for seconds, with
+  memory growing with the document, while the build makes one output at a time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from mdguide_build import ASSETS
+from mdguide_build.errors import MdguideError
+from mdguide_build.pandoc import ast as pa
+from mdguide_build.pandoc import runner as pandoc
+
+TEMPLATE = ASSETS / "html" / "template.html"
+CSS = ASSETS / "html" / "guide.css"
+
+# The page's body: headings one level down (the title is the masthead's <h1>).
+BODY_ARGS = ("--shift-heading-level-by=1",)
+
+# Where the template puts the body: the frame's own body (its skeleton) lies between the two.
+MAIN_OPEN = b'<main id="main" tabindex="-1">\n'
+MAIN_CLOSE = b"\n</main>"
+PIECE_LEVELS = 2  # a piece begins at each top-level heading of these levels
+
+# From this size (characters of pandoc JSON; the guide is ~0.4 M, 50 copies of it ~16 M) the build
+# converts the page in parts: ~1 M characters each, at most one per core and never more at once
+# than fit in the memory one pandoc run over the whole page takes (pandoc needs ~44 bytes per
+# character, and ~180 MB however small the part). Measured on 50 copies of the guide (2 cores):
+# 6.5 s in one run, 3.6 s in parts of 1 M; parts of 0.5 M and 2 M were slower.
+PARTS_FROM = 8_000_000
+PART_CHARS = 1_000_000
+PANDOC_BYTES_PER_CHAR = 44
+PANDOC_BYTES_PER_PART = 180 * 2**20
+
+
+class PageError(MdguideError):
+    """The frame has no single place for the body: the HTML template changed."""
+
+
+def html_args() -> list[str]:
+    """pandoc options for the page's frame.
+
+    No ``--section-divs``: it moves each heading's identifier onto a wrapping
+    ``<section>``, so a case study's ``aria-labelledby`` would name the region
+    after all of its text instead of its heading.
+    """
+    return [
+        "--standalone",
+        f"--template={TEMPLATE}",
+        # The stylesheet is ours, not content: pass it as a template variable so
+        # the page is self-contained without pandoc reading files in the sandbox.
+        f"--variable=inline-css:{CSS.read_text(encoding='utf-8')}",
+    ]
+
+
+def page_args() -> list[str]:
+    """pandoc options for the whole page: the frame, the contents, and the body."""
+    return [*html_args(), *BODY_ARGS, "--toc", "--toc-depth=3"]
+
+
+Span = tuple[int, int]  # blocks [start, end) of the body
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """A page's document as pandoc JSON, to convert whole or as the frame and parts of the body.
+
+    Each top-level block is serialised once, and a part's JSON is made only when
+    it is converted, so a large page is never held as one text as well.
+    """
+
+    meta: Mapping[str, pa.MetaValue]
+    frame: str  # the skeleton with the metadata
+    blocks: tuple[bytes, ...]  # the body's top-level blocks
+    starts: tuple[int, ...]  # where each piece begins: its first block
+
+    @classmethod
+    def of(cls, document: pa.Document) -> PageSource:
+        return cls(
+            meta=document.meta,
+            frame=pa.Document(skeleton(document.blocks), document.meta).to_json_text(),
+            blocks=tuple(pa.blocks_json(document.blocks)),
+            starts=tuple(i for i, block in enumerate(document.blocks) if i == 0 or _starts_piece(block)),
+        )
+
+    @property
+    def size(self) -> int:
+        """Characters (bytes) of the body's JSON."""
+        return sum(map(len, self.blocks))
+
+    def whole(self) -> str:
+        return pa.document_json(self.blocks, self.meta)
+
+    def pieces(self) -> list[Span]:
+        return list(zip(self.starts, [*self.starts[1:], len(self.blocks)]))
+
+    def parts(self, chars: int) -> list[Span]:
+        """Consecutive pieces joined into parts of about ``chars`` characters of JSON each."""
+        spans: list[Span] = []
+        for start, end in self.pieces():
+            if spans and sum(map(len, self.blocks[spans[-1][0] : end])) <= chars:
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+        return spans
+
+    def body(self, span: Span) -> str:
+        """The blocks of ``span`` as a document of their own (no metadata): what ``convert_piece`` takes."""
+        return pa.document_json(self.blocks[span[0] : span[1]])
+
+
+def _starts_piece(block: pa.Block) -> bool:
+    return isinstance(block, pa.Header) and block.level <= PIECE_LEVELS
+
+
+def skeleton(blocks: Sequence[pa.Block]) -> list[pa.Block]:
+    """The headings and the divisions that hold them: what pandoc's contents list is made from."""
+    kept: list[pa.Block] = []
+    for block in blocks:
+        if isinstance(block, pa.Header):
+            kept.append(block)
+        elif isinstance(block, pa.Div):
+            kept.append(pa.Div(skeleton(block.blocks), block.attr))
+    return kept
+
+
+def convert_page(document: str) -> bytes:
+    """A standalone page of a document: the whole guide, or the frame's skeleton."""
+    return pandoc.convert(document, "html5", extra_args=page_args())
+
+
+def convert_piece(piece: str) -> bytes:
+    """A fragment of the body: one of ``piece_documents`` or ``parts``."""
+    return pandoc.convert(piece, "html5", extra_args=BODY_ARGS)
+
+
+def framed(frame: bytes, pieces: Iterable[bytes]) -> bytes:
+    """The page: the converted frame with the converted pieces where its body was."""
+    return b"".join(_page(frame, pieces))
+
+
+def _page(frame: bytes, pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """The page, chunk by chunk: the frame's head, the pieces joined by newlines, its foot."""
+    start, end = frame.find(MAIN_OPEN), frame.rfind(MAIN_CLOSE)
+    if start < 0 or frame.count(MAIN_OPEN) != 1 or end < start:
+        raise PageError(
+            "the HTML template has no single '<main id=\"main\" tabindex=\"-1\">' … '</main>' "
+            "for the page's body (hint: keep that element in assets/html/template.html)"
+        )
+    yield frame[: start + len(MAIN_OPEN)]
+    for n, piece in enumerate(pieces):
+        yield (b"\n" if n else b"") + piece.rstrip(b"\n")
+    yield frame[end:]
+
+
+def write_page(source: PageSource, path: Path) -> None:
+    """Write the page at ``path``: in one pandoc run, or in parts at once when it is large."""
+    # pandoc writes to a pipe, and Python the file: a pandoc left running by a killed
+    # build then dies on the closed pipe, rather than recreate the staging folder that
+    # the next build removed (pandoc makes the folders of --output).
+    if source.size < PARTS_FROM:
+        path.write_bytes(convert_page(source.whole()))
+        return
+    at_once = source.size * PANDOC_BYTES_PER_CHAR // PANDOC_BYTES_PER_PART
+    with ThreadPoolExecutor(max(1, min(at_once, os.cpu_count() or 1))) as pool:
+        frame = pool.submit(convert_page, source.frame)
+        # each part's JSON is made in the thread that converts it: only those converting are held
+        body = pool.map(lambda span: convert_piece(source.body(span)), source.parts(PART_CHARS))
+        with path.open("wb") as page:  # written as the parts come: the page is never whole in memory
+            page.writelines(_page(frame.result(), body))
+    import ctypes
+
+    ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -1,0 +1,58 @@
+"""A large guide's web page, converted by pandoc in parts at once, is the page one pandoc run makes.
+
+The build converts the page in parts only from ~8 M characters of pandoc JSON
+(20 copies of the guide), too slow for the suite, so these tests lower the
+thresholds to split the guide itself into parts; tests/test_html.py checks the
+page made whole against the 2017 text.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from mdguide_build.build import build
+from mdguide_build.writers import html_page
+
+PAGE = "the-medical-directors-role.html"
+
+
+def built_page(content: Path, out: Path) -> bytes:
+    return (build(content, out, ["html"], force=True).out_dir / PAGE).read_bytes()
+
+
+@pytest.fixture
+def conversions(monkeypatch) -> list[str]:
+    """The JSON of every pandoc conversion made for the page."""
+    made: list[str] = []
+    real = html_page.pandoc.convert
+    monkeypatch.setattr(
+        html_page.pandoc, "convert", lambda source, *a, **k: made.append(source) or real(source, *a, **k)
+    )
+    return made
+
+
+@pytest.mark.parametrize("part_chars", [1, 40_000, 10_000_000])
+def test_the_page_made_in_parts_is_the_page_made_whole(
+    content_copy, tmp_path, monkeypatch, conversions, part_chars
+):
+    whole = built_page(content_copy, tmp_path / "whole")
+    assert len(conversions) == 1  # the guide is far below the size for parts
+
+    monkeypatch.setattr(html_page, "PARTS_FROM", 0)
+    monkeypatch.setattr(html_page, "PART_CHARS", part_chars)
+    monkeypatch.setattr(html_page, "PANDOC_BYTES_PER_PART", 1)  # as many at once as there are cores
+    conversions.clear()
+    in_parts = built_page(content_copy, tmp_path / "parts")
+
+    frames = [source for source in conversions if '"meta":{}' not in source]
+    parts = [source for source in conversions if '"meta":{}' in source]
+    assert len(frames) == 1 and '"t":"Para"' not in frames[0]  # the frame: metadata and headings
+    if part_chars == 1:  # a part for each piece: each begins at a heading of the top two levels
+        assert len(parts) > 10
+        assert all(re.search(r'"blocks":\[\{"t":"Header","c":\[[12],', part) for part in parts)
+    else:  # pieces joined up to the size, or the whole body in one part
+        assert (len(parts) > 1) == (part_chars == 40_000)
+    assert in_parts == whole
