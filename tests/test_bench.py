@@ -31,6 +31,7 @@ def test_quick_benchmark_runs_and_reports_every_scenario(tmp_path):
     for scenario in (
         "baseline",
         "full_build",
+        "full_build_edited",
         "everything",
         "noop",
         "one_file",
@@ -52,6 +53,7 @@ def test_quick_benchmark_runs_and_reports_every_scenario(tmp_path):
     rows = {t["scenario"]: t for t in data["meta"]["targets"]}
     assert set(rows) == {
         "full build (HTML+EPUB+DOCX)",
+        "full build after an edit",
         "everything (every format and handout)",
         "one-file rebuild",
         "validate",

@@ -17,7 +17,9 @@ The promises, and how each is kept:
   content validated, and the snapshot's digest covers everything validation
   looks at (a listed file that became a link, a folder or a FIFO changes it).
   So a no-op build does not load the content, and yet ``build`` fails,
-  with ``validate``'s own messages, whenever ``validate`` would.
+  with ``validate``'s own messages, whenever ``validate`` would.  Content
+  that ``validate`` or a build found valid is taken as they found it
+  (``validate.remembered``), under the same digest, never for other bytes.
 * **A set is replaced whole or not at all, also when the build is killed.**
   Every file is staged in ``.mdguide-staging-*`` inside the output folder,
   then swapped in under the folder's lock with a journal (``folder``): a
@@ -180,7 +182,7 @@ def build(
                 copy = picture.write(staging.content)
             except OSError as error:
                 raise folder.failure(error, f"write in the output folder {folder.display}") from None
-            content = _load(copy, display)
+            content = _checked(copy, display, picture)
             reuse = {} if force else {r.relpath: r for g in groups for r in g.files}
             made = _make(
                 content, formats, options, staging, folder, reuse, progress, workers_for(picture.size, jobs)
@@ -198,6 +200,17 @@ def build(
     built = [r.relpath for name in formats for r, fresh in made[name] if fresh]
     skipped = [r.relpath for name in formats for r, fresh in made[name] if not fresh]
     return BuildReport(built, skipped, out_dir, time.perf_counter() - started, removed)
+
+
+def _checked(root: Path, display: str, picture: snapshot.Snapshot) -> Content:
+    """The content at ``root`` (``picture``'s copy), checked now or as ``validate`` or a build found it."""
+    from mdguide_build.validate.remembered import remember, remembered
+
+    content = remembered(root, display, picture)
+    if content is None:
+        content = _load(root, display)
+        remember(content, display, picture)
+    return content
 
 
 def _load(root: Path, display: str) -> Content:

@@ -500,7 +500,8 @@ class RolesFile(ContentFile):
     )
 
 
-Subsection.model_rebuild()
+# No model_rebuild() for Subsection's reference to itself: defer_build completes each model at its
+# first validation, so a build that takes remembered content (validate.remembered) builds no validator.
 
 # Which model validates which file; the loader and the schema generator share it.
 FILE_MODELS: dict[str, type[ContentFile]] = {

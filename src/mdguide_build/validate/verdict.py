@@ -53,17 +53,23 @@ def verdict(root: Path, root_display: str) -> Verdict:
     stored = cache.load(KIND, name)
     if stored is not None:
         return _decoded(stored)
-    found = _checked(root, root_display)
+    found = _checked(root, root_display, picture)
     cache.store(KIND, name, _encoded(found))
     return found
 
 
-def _checked(root: Path, root_display: str) -> Verdict:
+def _checked(root: Path, root_display: str, picture: snapshot.Snapshot | None = None) -> Verdict:
     from mdguide_build.guide.inventory import take_inventory
     from mdguide_build.validate.loader import read_content
 
     content, diagnostics = read_content(root, root_display)
-    return Verdict(diagnostics, None if content is None else take_inventory(content).line())
+    if content is None:
+        return Verdict(diagnostics, None)
+    if picture is not None:  # for the build that usually follows (``validate.remembered``)
+        from mdguide_build.validate.remembered import remember
+
+        remember(content, root_display, picture)
+    return Verdict(diagnostics, take_inventory(content).line())
 
 
 def _encoded(found: Verdict) -> bytes:
