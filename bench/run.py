@@ -23,8 +23,10 @@ Every figure is a whole process (`mdguide …` or `pandoc …`) timed several
 times; the table shows the median and the spread (min–max), and each ratio
 divides medians taken in this run.  These machines change speed from minute to
 minute, so each scenario's runs alternate with runs of its baseline (and the
-preview's saves with raw pandoc runs), and the full builds of every size
-alternate too: each ratio compares times taken in the same minutes.
+preview's saves with raw pandoc runs), and the full builds of the larger
+sizes alternate too: each ratio compares times taken in the same minutes.  The
+guide's own size builds in under a second, so a slow minute moves its median
+most: its full builds get three times the runs (``SMALL_RUNS``).
 Results go to bench/results/latest.json and a table on stdout.
 """
 
@@ -55,6 +57,7 @@ BIN = Path(sys.executable).parent
 MDGUIDE = str(BIN / "mdguide")
 MAIN = ["html", "epub", "docx"]
 CACHE_ENV = "MDGUIDE_CACHE_DIR"  # mdguide_build.cache
+SMALL_RUNS = 3  # the guide's own size: its full builds get this many times the runs (see main)
 
 
 # --- measuring -----------------------------------------------------------------------------
@@ -303,11 +306,11 @@ class Size:
     base_out: Path
     content_bytes: int
 
-    def build(self, *options: str) -> list[str]:
-        return [MDGUIDE, "build", "--content", str(self.content), "--out", str(self.out), *options]
+    def build(self, *options: str, out: Path | None = None) -> list[str]:
+        return [MDGUIDE, "build", "--content", str(self.content), "--out", str(out or self.out), *options]
 
-    def full_build(self) -> list[str]:
-        return self.build(*(a for f in MAIN for a in ("--format", f)), "--force", "-q")
+    def full_build(self, out: Path | None = None) -> list[str]:
+        return self.build(*(a for f in MAIN for a in ("--format", f)), "--force", "-q", out=out)
 
     def baseline(self) -> list[str]:
         return sequence(baseline_commands(self.asts, self.base_out))
@@ -362,7 +365,14 @@ def bench_size(size: Size, runs: int, full_build: dict, full: bool, saves: int =
 
     # The full build of content no one has checked yet (validate.remembered has nothing for it),
     # as a bare `mdguide build` after an edit: `make` would have run validate first.
-    result["full_build_edited"] = paired(size.full_build, baseline, runs, setup=touch_one_file)
+    # (In a folder of its own: the one-file rebuild below must find every output of the content as it was.)
+    result["full_build_edited"] = paired(
+        lambda: size.full_build(out=size.out.with_name("outputs-edited")),
+        baseline,
+        runs * SMALL_RUNS,
+        setup=touch_one_file,
+    )
+    section.write_text(original, encoding="utf-8")
     one = timed(size.build, runs, setup=touch_one_file)
     built = [line.split()[1] for line in one.pop("stderr").splitlines() if line.strip().startswith("built")]
     one["rebuilt"] = built
@@ -471,7 +481,8 @@ def targets(results: list[dict]) -> list[dict]:
 def report(results: list[dict], meta: dict) -> str:
     lines = [
         f"mdguide benchmark — {meta['machine']}, {meta['cpus']} CPUs, pandoc {meta['pandoc']}, "
-        f"Python {meta['python']}, medians of {meta['runs']} run(s)",
+        f"Python {meta['python']}, medians of {meta['runs']} run(s) "
+        f"({meta['runs'] * SMALL_RUNS} for the full builds at 1×)",
         "",
     ]
     lines.append(
@@ -573,7 +584,14 @@ def main() -> None:
         print(
             f"measuring the full build at {', '.join(f'{f}×' for f in sizes)} …", file=sys.stderr, flush=True
         )
-        builds = full_builds(prepared, runs)
+        # Time per MB compares the larger sizes, so their full builds alternate run by run. The
+        # guide's own size builds in well under a second, where one slow minute on these shared
+        # machines moves a median of five most: it gets SMALL_RUNS times the runs, each run beside
+        # a baseline run.
+        builds = full_builds([size for size in prepared if size.factor != 1], runs)
+        for size in prepared:
+            if size.factor == 1:
+                builds[1] = paired(size.full_build, size.baseline, runs * SMALL_RUNS)
         for size in prepared:
             print(f"measuring {size.factor}× …", file=sys.stderr, flush=True)
             # Scenarios beyond the main build only at the real size: they are about editing, not scale.
