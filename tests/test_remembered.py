@@ -128,3 +128,28 @@ def test_a_planted_or_foreign_entry_runs_nothing_and_the_content_is_checked_afre
     assert build_and_tell(content_copy, tmp_path / "no-cache", "") == "checked"
     assert outputs(tmp_path / "out") == outputs(tmp_path / "no-cache")
     assert build_and_tell(content_copy, tmp_path / "again", private_cache) == "remembered"  # replaced
+
+
+def test_a_file_saved_while_validate_reads_is_never_remembered_for_the_bytes_it_replaced(
+    content_copy, tmp_path, private_cache, monkeypatch
+):
+    from mdguide_build.build import build
+    from mdguide_build.validate import verdict
+
+    section = content_copy / CONCLUSION
+    original = section.read_bytes()
+    take = snapshot.take
+
+    def take_then_an_editor_saves(root):
+        picture = take(root)
+        section.write_bytes(original.replace(b"exciting", b"thrilling", 1))
+        return picture
+
+    monkeypatch.setattr(verdict.snapshot, "take", take_then_an_editor_saves)
+    assert verdict.verdict(content_copy, content_copy.as_posix()).valid
+    monkeypatch.setattr(verdict.snapshot, "take", take)
+    section.write_bytes(original)  # undone: the very bytes validate's snapshot saw
+
+    build(content_copy, tmp_path / "out", ["txt"], force=True)
+    text = (tmp_path / "out" / "the-medical-directors-role.txt").read_bytes()
+    assert b"exciting" in text and b"thrilling" not in text

@@ -53,7 +53,16 @@ def verdict(root: Path, root_display: str) -> Verdict:
     stored = cache.load(KIND, name)
     if stored is not None:
         return _decoded(stored)
-    found = _checked(root, root_display, picture)
+    import tempfile
+
+    # Checked from the snapshot's own copy, as a build does: read from ``root``, a file saved
+    # between the snapshot and the reading would be checked, and remembered for the build
+    # (``validate.remembered``), under the digest of bytes that were never checked.
+    try:
+        with tempfile.TemporaryDirectory(prefix="mdguide-validate-") as folder:
+            found = _checked(picture.write(Path(folder) / "content"), root_display, picture)
+    except OSError:  # no room for the copy: check the folder itself, and remember nothing
+        return _checked(root, root_display)
     cache.store(KIND, name, _encoded(found))
     return found
 
