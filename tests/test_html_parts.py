@@ -56,3 +56,17 @@ def test_the_page_made_in_parts_is_the_page_made_whole(
     else:  # pieces joined up to the size, or the whole body in one part
         assert (len(parts) > 1) == (part_chars == 40_000)
     assert in_parts == whole
+
+
+def test_a_page_that_fails_stops_its_parts_at_once(content, tmp_path, monkeypatch, conversions):
+    from mdguide_build.builders.html import guide_page
+
+    source = html_page.PageSource.of(guide_page(content))
+    monkeypatch.setattr(html_page, "PARTS_FROM", 0)
+    monkeypatch.setattr(html_page, "PART_CHARS", 1)
+    monkeypatch.setattr(html_page, "PANDOC_BYTES_PER_PART", 2**60)  # one at a time
+    monkeypatch.setattr(html_page, "MAIN_OPEN", b"<main class='not-in-the-template'>")  # the frame fails
+    with pytest.raises(html_page.PageError, match="HTML template"):
+        html_page.write_page(source, tmp_path / PAGE)
+    parts = [s for s in conversions if '"meta":{}' in s]
+    assert len(source.parts(1)) > 10 and len(parts) <= 2  # at most the one or two running when it failed

@@ -190,12 +190,17 @@ def write_page(source: PageSource, path: Path) -> None:
         path.write_bytes(convert_page(source.whole()))
         return
     at_once = source.size * PANDOC_BYTES_PER_CHAR // PANDOC_BYTES_PER_PART
-    with ThreadPoolExecutor(max(1, min(at_once, os.cpu_count() or 1))) as pool:
+    pool = ThreadPoolExecutor(max(1, min(at_once, os.cpu_count() or 1)))
+    try:
         frame = pool.submit(convert_page, source.frame)
         # each part's JSON is made in the thread that converts it: only those converting are held
         body = pool.map(lambda span: convert_piece(source.body(span)), source.parts(PART_CHARS))
         with path.open("wb") as page:  # written as the parts come: the page is never whole in memory
             page.writelines(_page(frame.result(), body))
+    finally:
+        # A failed frame (or Ctrl-C) stops here before the parts are asked for, and a plain
+        # ``with`` would wait for every part to be converted (seconds of pandoc) before saying so.
+        pool.shutdown(wait=True, cancel_futures=True)
     import ctypes
 
     ctypes.CDLL("libc.so.6").malloc_trim(0)
