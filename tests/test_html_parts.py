@@ -70,3 +70,18 @@ def test_a_page_that_fails_stops_its_parts_at_once(content, tmp_path, monkeypatc
         html_page.write_page(source, tmp_path / PAGE)
     parts = [s for s in conversions if '"meta":{}' in s]
     assert len(source.parts(1)) > 10 and len(parts) <= 2  # at most the one or two running when it failed
+
+
+def test_a_first_part_that_renders_as_nothing_adds_no_line(tmp_path, monkeypatch):
+    from mdguide_build.pandoc import ast as pa
+
+    heading = pa.Header(1, pa.text("Foreword"), pa.Attr(identifier="foreword"))
+    document = pa.Document([pa.Plain([]), heading, pa.Para(pa.text("Text."))], {"title": pa.MetaString("T")})
+    source = html_page.PageSource.of(document)
+    whole = html_page.convert_page(source.whole())
+    assert b'<main id="main" tabindex="-1">\n<h2 id="foreword">' in whole  # pandoc leaves the empty block out
+
+    monkeypatch.setattr(html_page, "PARTS_FROM", 0)
+    monkeypatch.setattr(html_page, "PART_CHARS", 1)
+    html_page.write_page(source, tmp_path / PAGE)
+    assert (tmp_path / PAGE).read_bytes() == whole

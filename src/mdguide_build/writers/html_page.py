@@ -176,8 +176,12 @@ def _page(frame: bytes, pieces: Iterable[bytes]) -> Iterator[bytes]:
             "for the page's body (hint: keep that element in assets/html/template.html)"
         )
     yield frame[: start + len(MAIN_OPEN)]
-    for n, piece in enumerate(pieces):
-        yield (b"\n" if n else b"") + piece.rstrip(b"\n")
+    joined = 0
+    for piece in pieces:
+        piece = piece.rstrip(b"\n")
+        if piece:  # pandoc leaves out a block that renders as nothing, and its newline with it
+            yield (b"\n" if joined else b"") + piece
+            joined += 1
     yield frame[end:]
 
 
