@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,22 @@ def test_builders_take_the_reference_document_through_the_cache(monkeypatch, tmp
     (entry,) = _entries(tmp_path)
     assert cache.load("reference-docx", entry.name) == made
     assert made.startswith(b"PK")
+
+
+@pytest.mark.parametrize("planted", ["fifo", "link to /dev/zero"])
+def test_an_entry_that_is_not_an_ordinary_file_is_missing_and_never_read(tmp_path, planted):
+    """Someone able to write into the cache could leave a FIFO (a read waits forever) or a link to /dev/zero."""
+    entry = tmp_path / "cache" / "kind" / "name"
+    entry.parent.mkdir(parents=True)
+    os.mkfifo(entry) if planted == "fifo" else os.symlink("/dev/zero", entry)
+    load = "from mdguide_build import cache; print(cache.load('kind', 'name'))"
+    done = subprocess.run(
+        [sys.executable, "-c", load],
+        env={**os.environ, cache.CACHE_ENV: str(tmp_path / "cache")},
+        capture_output=True,
+        text=True,
+        timeout=20,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)),
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (0, "None\n"), done.stderr[-500:]

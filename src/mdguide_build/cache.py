@@ -23,6 +23,7 @@ import functools
 import hashlib
 import importlib.util
 import os
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -118,8 +119,13 @@ def load(kind: str, name: str) -> bytes | None:
     path = _entry(kind, name)
     if path is None:
         return None
-    try:
-        stored = path.read_bytes()
+    try:  # an ordinary file only: a FIFO or a link to /dev/zero planted as an entry would hang or fill memory
+        with os.fdopen(
+            os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC), "rb"
+        ) as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return None
+            stored = file.read()
     except OSError:
         return None
     head = len(_MAGIC) + 64
