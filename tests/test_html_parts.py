@@ -1,9 +1,9 @@
 """A large guide's web page, converted by pandoc in parts at once, is the page one pandoc run makes.
 
-The build converts the page in parts only from ~8 M characters of pandoc JSON
-(20 copies of the guide), too slow for the suite, so these tests lower the
-thresholds to split the guide itself into parts; tests/test_html.py checks the
-page made whole against the 2017 text.
+The build converts the page in parts only from ~8.6 M bytes of pandoc JSON
+(about 26 copies of the guide), too slow for the suite, so these tests lower
+the thresholds to split the guide itself into parts; tests/test_html.py checks
+the page made whole against the 2017 text.
 """
 
 from __future__ import annotations
@@ -85,3 +85,27 @@ def test_a_first_part_that_renders_as_nothing_adds_no_line(tmp_path, monkeypatch
     monkeypatch.setattr(html_page, "PART_CHARS", 1)
     html_page.write_page(source, tmp_path / PAGE)
     assert (tmp_path / PAGE).read_bytes() == whole
+
+
+def test_a_page_with_pandoc_footnotes_is_made_whole_by_the_build_and_the_preview(tmp_path, monkeypatch):
+    """pandoc numbers footnotes on from block to block: in parts, each part's would start again at 1."""
+    from mdguide_build.pandoc import ast as pa
+    from mdguide_build.tools.preview_page import IncrementalPage
+
+    def section(title: str, note: str) -> list[pa.Block]:
+        return [
+            pa.Header(1, pa.text(title), pa.Attr(identifier=title.lower())),
+            pa.Para([*pa.text("See"), pa.Note([pa.Para(pa.text(note))])]),
+        ]
+
+    document = pa.Document(
+        [*section("One", "First note."), *section("Two", "Second note.")], {"title": pa.MetaString("T")}
+    )
+    whole = html_page.convert_page(document.to_json_text())
+    assert b'id="fnref1"' in whole and b'id="fnref2"' in whole  # numbered on: 1, then 2
+
+    monkeypatch.setattr(html_page, "PARTS_FROM", 0)
+    monkeypatch.setattr(html_page, "PART_CHARS", 1)
+    html_page.write_page(html_page.PageSource.of(document), tmp_path / PAGE)
+    assert (tmp_path / PAGE).read_bytes() == whole
+    assert IncrementalPage().page(document) == whole

@@ -30,8 +30,9 @@ class IncrementalPage:
 
     def page(self, document: pa.Document) -> bytes:
         source = html_page.PageSource.of(document)
-        frame = (True, source.frame)
-        pieces = [(False, source.body(span)) for span in source.pieces()]
+        whole = not source.parts_match_whole  # then the page is one pandoc run, remembered as one part
+        frame = (True, source.whole() if whole else source.frame)
+        pieces = [] if whole else [(False, source.body(span)) for span in source.pieces()]
         wanted = [frame, *pieces]
         missing = list(dict.fromkeys(key for key in wanted if key not in self.converted))
         if missing:
@@ -39,6 +40,8 @@ class IncrementalPage:
                 self.converted.update(zip(missing, pool.map(_convert, missing), strict=True))
         # Remember only what this page used: the next save is compared with it.
         self.converted = {key: self.converted[key] for key in wanted}
+        if whole:
+            return self.converted[frame]
         return html_page.framed(self.converted[frame], [self.converted[key] for key in pieces])
 
 

@@ -13,9 +13,13 @@ Any change to any of them is a new key, so what is remembered is always what
 checking afresh gives (tests/test_remembered.py checks).
 
 The entry is a pickle, read with an unpickler that makes nothing but the
-content's own types (``_ALLOWED``): a damaged, foreign or planted entry
-cannot run code, and is ignored like a missing one, so the content is then
-checked afresh.
+content's own types (``_ALLOWED``): no entry can run code, and a damaged one,
+or one that is not content, is ignored like a missing one, so the content is
+then checked afresh.  The cache is trusted as the user's own files are, as it
+already was for the Word reference documents: whoever can write into it can
+change what a build publishes (its SHA-256 catches damage, not intent).  So it
+is never shared or restored from elsewhere (README: "delete the folder at any
+time"; ``MDGUIDE_CACHE_DIR=`` set empty uses none).
 """
 
 from __future__ import annotations

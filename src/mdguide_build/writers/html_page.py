@@ -50,15 +50,15 @@ MAIN_OPEN = b'<main id="main" tabindex="-1">\n'
 MAIN_CLOSE = b"\n</main>"
 PIECE_LEVELS = 2  # a piece begins at each top-level heading of these levels
 
-# From this size (characters of pandoc JSON; the guide is ~0.4 M, 50 copies of it ~16 M) the build
-# converts the page in parts: ~1 M characters each, at most one per core and never more at once
-# than fit in the memory one pandoc run over the whole page takes (pandoc needs ~44 bytes per
-# character, and ~180 MB however small the part). Measured on 50 copies of the guide (2 cores):
-# 6.5 s in one run, 3.6 s in parts of 1 M; parts of 0.5 M and 2 M were slower.
-PARTS_FROM = 8_000_000
+# A large page is converted in parts of ~1 M bytes of pandoc JSON each (the guide has ~0.33 M),
+# at most one per core and never more at once than fit in the memory one pandoc run over the
+# whole page would take: pandoc needs ~44 bytes per byte of JSON, and ~180 MiB however small the
+# part. So parts begin where two fit: ~8.6 M, about 26 copies of the guide. Measured on 50 copies
+# (2 cores): 6.5 s in one run, 3.6 s in parts of 1 M; parts of 0.5 M and 2 M were slower.
 PART_CHARS = 1_000_000
 PANDOC_BYTES_PER_CHAR = 44
 PANDOC_BYTES_PER_PART = 180 * 2**20
+PARTS_FROM = 2 * PANDOC_BYTES_PER_PART // PANDOC_BYTES_PER_CHAR
 
 
 class PageError(MdguideError):
@@ -101,14 +101,20 @@ class PageSource:
     frame: str  # the skeleton with the metadata
     blocks: tuple[bytes, ...]  # the body's top-level blocks
     starts: tuple[int, ...]  # where each piece begins: its first block
+    # False when the body has pandoc footnotes: pandoc numbers them on from block to block, so
+    # only a whole run numbers them right. (The guide's page has its own endnotes instead.)
+    parts_match_whole: bool = True
 
     @classmethod
     def of(cls, document: pa.Document) -> PageSource:
+        blocks = tuple(pa.blocks_json(document.blocks))
         return cls(
             meta=document.meta,
             frame=pa.Document(skeleton(document.blocks), document.meta).to_json_text(),
-            blocks=tuple(pa.blocks_json(document.blocks)),
+            blocks=blocks,
             starts=tuple(i for i, block in enumerate(document.blocks) if i == 0 or _starts_piece(block)),
+            # A note's tag as pandoc JSON (text that reads '"t":"Note"' is escaped, never taken for one)
+            parts_match_whole=not any(b'"t":"Note"' in block for block in blocks),
         )
 
     @property
@@ -190,7 +196,7 @@ def write_page(source: PageSource, path: Path) -> None:
     # pandoc writes to a pipe, and Python the file: a pandoc left running by a killed
     # build then dies on the closed pipe, rather than recreate the staging folder that
     # the next build removed (pandoc makes the folders of --output).
-    if source.size < PARTS_FROM:
+    if source.size < PARTS_FROM or not source.parts_match_whole:
         path.write_bytes(convert_page(source.whole()))
         return
     at_once = source.size * PANDOC_BYTES_PER_CHAR // PANDOC_BYTES_PER_PART
@@ -205,6 +211,3 @@ def write_page(source: PageSource, path: Path) -> None:
         # A failed frame (or Ctrl-C) stops here before the parts are asked for, and a plain
         # ``with`` would wait for every part to be converted (seconds of pandoc) before saying so.
         pool.shutdown(wait=True, cancel_futures=True)
-    import ctypes
-
-    ctypes.CDLL("libc.so.6").malloc_trim(0)
