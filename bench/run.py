@@ -478,6 +478,35 @@ def targets(results: list[dict]) -> list[dict]:
     return rows
 
 
+def _table_rows(r: dict) -> list[tuple]:
+    """(name, measurement, ratio or None, what the ratio is against) for each scenario of one size."""
+    rows: list[tuple] = [("baseline", r["baseline"], None, "raw pandoc ×3 (HTML, EPUB, DOCX) in sequence")]
+
+    def row(name: str, key: str, against: str = "baseline", note: str = "baseline") -> None:
+        if key in r:
+            rows.append((name, r[key], _ratio(r[key], r[against]), note))
+
+    row("full build", "full_build")
+    row("after an edit", "full_build_edited", note="baseline (full build of content not checked before)")
+    row("everything", "everything")
+    row("no-op", "noop", "full_build", "full build")
+    row("one file", "one_file", "everything", "everything")
+    row("validate", "validate")
+    row("validate, no cache", "validate_uncached", note="baseline (nothing remembered)")
+    if "preview" in r:
+        rows.append(("pandoc html", r["pandoc_html"], None, "raw pandoc AST → standalone HTML"))
+        rows.append(
+            (
+                "preview",
+                r["preview"],
+                _ratio(r["preview"], r["pandoc_html"]),
+                f"pandoc html (p90 {r['preview']['p90']:.3f} s, "
+                f"{_ratio(r['preview'], r['pandoc_html'], 'p90'):.2f}×)",
+            )
+        )
+    return rows
+
+
 def report(results: list[dict], meta: dict) -> str:
     lines = [
         f"mdguide benchmark — {meta['machine']}, {meta['cpus']} CPUs, pandoc {meta['pandoc']}, "
@@ -491,42 +520,7 @@ def report(results: list[dict], meta: dict) -> str:
     )
     for r in results:
         mb = r["content_bytes"] / 1e6
-        rows = [("baseline", r["baseline"], None, "raw pandoc ×3 (HTML, EPUB, DOCX) in sequence")]
-        rows.append(("full build", r["full_build"], _ratio(r["full_build"], r["baseline"]), "baseline"))
-        if "full_build_edited" in r:
-            rows.append(
-                (
-                    "after an edit",
-                    r["full_build_edited"],
-                    _ratio(r["full_build_edited"], r["baseline"]),
-                    "baseline (full build of content not checked before)",
-                )
-            )
-        if "everything" in r:
-            rows.append(("everything", r["everything"], _ratio(r["everything"], r["baseline"]), "baseline"))
-            rows.append(("no-op", r["noop"], _ratio(r["noop"], r["full_build"]), "full build"))
-            rows.append(("one file", r["one_file"], _ratio(r["one_file"], r["everything"]), "everything"))
-        rows.append(("validate", r["validate"], _ratio(r["validate"], r["baseline"]), "baseline"))
-        if "validate_uncached" in r:
-            rows.append(
-                (
-                    "validate, no cache",
-                    r["validate_uncached"],
-                    _ratio(r["validate_uncached"], r["baseline"]),
-                    "baseline (nothing remembered)",
-                )
-            )
-        if "preview" in r:
-            rows.append(("pandoc html", r["pandoc_html"], None, "raw pandoc AST → standalone HTML"))
-            rows.append(
-                (
-                    "preview",
-                    r["preview"],
-                    _ratio(r["preview"], r["pandoc_html"]),
-                    f"pandoc html (p90 {r['preview']['p90']:.3f} s, "
-                    f"{_ratio(r['preview'], r['pandoc_html'], 'p90'):.2f}×)",
-                )
-            )
+        rows = _table_rows(r)
         for name, m, ratio, against in rows:
             ratio_text = f"{ratio:7.3f}" if ratio is not None else "      —"
             peak = f"{m['peak_rss'] / 2**20:9.0f}" if m.get("peak_rss") else f"{'—':>9}"
