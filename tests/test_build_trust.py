@@ -677,16 +677,103 @@ def test_ctrl_c_during_a_build_leaves_the_outputs_as_they_were(tmp_path, content
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        env={
+            **os.environ,
+            "PYTHONFAULTHANDLER": "1",
+        },  # a hung build, sent SIGABRT, shows its threads' stacks
     )
-    for line in building.stderr:
-        if line.startswith("  making"):
-            break
-    os.killpg(building.pid, signal.SIGINT)  # as a terminal's Ctrl+C: to the whole process group
-    rest = building.stderr.read()
-    assert building.wait(timeout=120) == 130
+    with Watched(building) as watched:
+        watched.until(lambda line: line.startswith("  making"))
+        os.killpg(building.pid, signal.SIGINT)  # as a terminal's Ctrl+C: to the whole process group
+        assert watched.exit_code() == 130
+        rest = watched.rest()
     assert "Traceback" not in rest
     assert rest.splitlines()[-1] == (
         "Interrupted: o was left as it was (hint: run the build again to make the outputs)."
     )
     assert files(tmp_path / "o") == before
     assert leftovers(tmp_path / "o") == []
+
+
+class Watched:
+    """A process's stderr read on a thread, so that no wait in a test is unbounded.
+
+    A build that hangs fails the test within ``LIMIT`` seconds (CI would
+    otherwise wait out its whole time), with the stacks of its Python threads
+    (faulthandler, on SIGABRT) and the processes left in its group.
+    """
+
+    LIMIT = 120
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        import threading
+
+        self.process = process
+        self.lines: list[str] = []
+        self.seen = 0
+        self.changed = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+
+    def __enter__(self) -> Watched:
+        self.reader.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.process.poll() is None:
+            self._fail("it was still running")
+
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            with self.changed:
+                self.lines.append(line)
+                self.changed.notify_all()
+        with self.changed:
+            self.lines.append(None)  # end of the stream
+            self.changed.notify_all()
+
+    def until(self, wanted) -> str:
+        """The first line from here on for which ``wanted`` holds."""
+        deadline = time.monotonic() + self.LIMIT
+        with self.changed:
+            while True:
+                while self.seen < len(self.lines):
+                    line = self.lines[self.seen]
+                    self.seen += 1
+                    if line is None:
+                        self._fail("its stderr ended before the line the test waits for")
+                    if wanted(line):
+                        return line
+                if not self.changed.wait(max(0.0, deadline - time.monotonic())):
+                    self._fail(f"no such line within {self.LIMIT} s")
+
+    def exit_code(self) -> int:
+        try:
+            return self.process.wait(timeout=self.LIMIT)
+        except subprocess.TimeoutExpired:
+            self._fail(f"it did not end within {self.LIMIT} s")
+
+    def rest(self) -> str:
+        """Everything after the lines already seen, once the stream has ended."""
+        self.reader.join(self.LIMIT)
+        if self.reader.is_alive():
+            self._fail("its stderr stayed open after it ended (a child still holds it)")
+        with self.changed:
+            return "".join(line for line in self.lines[self.seen :] if line is not None)
+
+    def _fail(self, why: str) -> None:
+        group = subprocess.run(
+            ["ps", "-o", "pid,ppid,stat,etime,args", "-g", str(self.process.pid)],
+            capture_output=True,
+            text=True,
+        ).stdout
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGABRT)  # faulthandler prints every thread's stack
+            time.sleep(2)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.reader.join(10)
+        pytest.fail(
+            f"mdguide build: {why}\nits process group:\n{group}\nits stderr:\n{''.join(line for line in self.lines if line)}"
+        )
