@@ -259,13 +259,15 @@ def _make(
     stops the planning.  Returns each format's records in the planned order,
     each with True if it was made now.
     """
-    from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+    from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoolExecutor
 
     slots: list[tuple[str, Record | Future]] = []
     running: set[Future] = set()
     pool = ThreadPoolExecutor(max_workers=workers)
+    pressed = _Interrupts()
     try:
         for name, output in plan(content, formats, options):
+            pressed.check()
             _check_relpath(output.relpath)
             target = staging.new / output.relpath
             known = reuse.get(output.relpath)
@@ -278,13 +280,14 @@ def _make(
                     progress(Event("skip", output.relpath))
                     continue
             while len(running) >= workers:
-                running = wait(running, return_when=FIRST_COMPLETED).not_done
+                running = _waited(running, FIRST_COMPLETED, pressed)
             if _failed(slots):
                 break
             future = pool.submit(_run_one, output, target, progress)
             running.add(future)
             slots.append((name, future))
             del output  # the pool holds the document until it is made, and no longer
+        _waited(running, ALL_COMPLETED, pressed)
         made: dict[str, list[tuple[Record, bool]]] = {name: [] for name in formats}
         errors = []
         for name, slot in slots:
@@ -299,6 +302,55 @@ def _make(
         raise folder.failure(error, f"write in the output folder {folder.display}") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # never leave a thread writing into a removed folder
+        pressed.restore()
+
+
+def _waited(running: set, until: str, pressed: _Interrupts) -> set:
+    """Wait for ``running`` (``until`` one or all is done), stopping if Ctrl+C was pressed; return the rest."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    while True:
+        done, running = wait(running, timeout=0.1, return_when=until)
+        pressed.check()
+        if not running or (done and until == FIRST_COMPLETED):
+            return running
+
+
+class _Interrupts:
+    """Ctrl+C, while outputs are made on threads, noted and raised only where the build checks for it.
+
+    Raised wherever the main thread happens to be, KeyboardInterrupt can leave
+    a lock it took half-way (a module's import lock in the middle of an import,
+    a future's condition in ``concurrent.futures.wait``); a worker then waits
+    on that lock for ever, the pool's shutdown waits on the worker, and a
+    build that should stop hangs instead.  So the handler only notes the
+    press; the main thread raises KeyboardInterrupt between plans and while it
+    waits, where it holds no lock.  Where Ctrl+C is ignored, or outside the
+    main thread, nothing changes.
+    """
+
+    def __init__(self) -> None:
+        self._pressed = self._raised = False
+        self._previous = None
+        noted = threading.current_thread() is threading.main_thread()
+        if noted and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self._previous = signal.signal(signal.SIGINT, self._note)
+
+    def _note(self, signum: int, frame: object) -> None:
+        self._pressed = True
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt if Ctrl+C was pressed since."""
+        if self._pressed and not self._raised:
+            self._raised = True
+            raise KeyboardInterrupt
+
+    def restore(self) -> None:
+        """Ctrl+C as it was; one pressed after the last check still stops the build."""
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+            self.check()
 
 
 def _failed(slots: list) -> bool:
