@@ -123,6 +123,90 @@ def content(tmp_path, contents) -> Path:
 # --- 1. stale outputs reported as current: the issue's reproductions, as written ------------------
 
 
+class Watched:
+    """A process's stderr read on a thread, so that no wait in a test is unbounded.
+
+    A build that hangs fails the test within ``LIMIT`` seconds (CI would
+    otherwise wait out its whole time), with the stacks of its Python threads
+    (faulthandler, on SIGABRT) and the processes left in its group.
+    """
+
+    LIMIT = 120
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        import threading
+
+        self.process = process
+        self.lines: list[str] = []
+        self.seen = 0
+        self.changed = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+
+    def __enter__(self) -> Watched:
+        self.reader.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.process.poll() is None:
+            self._fail("it was still running")
+
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            with self.changed:
+                self.lines.append(line)
+                self.changed.notify_all()
+        with self.changed:
+            self.lines.append(None)  # end of the stream
+            self.changed.notify_all()
+
+    def until(self, wanted) -> str:
+        """The first line from here on for which ``wanted`` holds."""
+        deadline = time.monotonic() + self.LIMIT
+        with self.changed:
+            while True:
+                while self.seen < len(self.lines):
+                    line = self.lines[self.seen]
+                    self.seen += 1
+                    if line is None:
+                        self._fail("its stderr ended before the line the test waits for")
+                    if wanted(line):
+                        return line
+                if not self.changed.wait(max(0.0, deadline - time.monotonic())):
+                    self._fail(f"no such line within {self.LIMIT} s")
+
+    def exit_code(self) -> int:
+        try:
+            return self.process.wait(timeout=self.LIMIT)
+        except subprocess.TimeoutExpired:
+            self._fail(f"it did not end within {self.LIMIT} s")
+
+    def rest(self) -> str:
+        """Everything after the lines already seen, once the stream has ended."""
+        self.reader.join(self.LIMIT)
+        if self.reader.is_alive():
+            self._fail("its stderr stayed open after it ended (a child still holds it)")
+        with self.changed:
+            return "".join(line for line in self.lines[self.seen :] if line is not None)
+
+    def _fail(self, why: str) -> None:
+        group = subprocess.run(
+            ["ps", "-o", "pid,ppid,stat,etime,args", "-g", str(self.process.pid)],
+            capture_output=True,
+            text=True,
+        ).stdout
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGABRT)  # faulthandler prints every thread's stack
+            time.sleep(2)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.reader.join(10)
+        pytest.fail(
+            f"mdguide build: {why}\nits process group:\n{group}\nits stderr:\n{''.join(line for line in self.lines if line)}"
+        )
+
+
 def test_undo_with_git_restore_is_rebuilt_not_reported_up_to_date(tmp_path, content, reference):
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
     subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
@@ -340,12 +424,12 @@ def test_staging_left_by_a_killed_build_is_removed_by_the_next_build(tmp_path, c
         cwd=tmp_path,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},
     )
-    for line in slow.stderr:  # kill it while it makes the PDF
-        if line.startswith("  making"):
-            break
-    slow.kill()
-    slow.wait()
+    with Watched(slow) as watched:
+        watched.until(lambda line: line.startswith("  making"))  # kill it while it makes the PDF
+        slow.kill()
+        watched.exit_code()
     assert len(leftovers(out)) == 1 and leftovers(out)[0].startswith(".mdguide-staging-")
     assert files(out) == before
 
@@ -396,19 +480,22 @@ def test_a_live_builds_staging_is_not_taken_for_a_killed_ones(tmp_path, content)
         cwd=tmp_path,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},
     )
-    for line in slow.stderr:
-        if line.startswith("  making"):
-            break
-    slow.send_signal(signal.SIGSTOP)  # frozen mid-build, its staging folder in use, however fast the machine
-    try:
-        run(
-            "build", "--format", "txt", "--out", "o", cwd=tmp_path, check=0
-        )  # cleans up: must spare the live one
-    finally:
-        slow.send_signal(signal.SIGCONT)
-    rest = slow.stderr.read()
-    assert slow.wait() == 0, rest
+    with Watched(slow) as watched:
+        watched.until(lambda line: line.startswith("  making"))
+        slow.send_signal(
+            signal.SIGSTOP
+        )  # frozen mid-build, its staging folder in use, however fast the machine
+        try:
+            run(
+                "build", "--format", "txt", "--out", "o", cwd=tmp_path, check=0
+            )  # cleans up: must spare the live one
+        finally:
+            slow.send_signal(signal.SIGCONT)
+        code = watched.exit_code()
+        rest = watched.rest()
+    assert code == 0, rest
     assert sorted(files(tmp_path / "o")) == [
         "the-medical-directors-role.pdf",
         "the-medical-directors-role.txt",
@@ -693,87 +780,3 @@ def test_ctrl_c_during_a_build_leaves_the_outputs_as_they_were(tmp_path, content
     )
     assert files(tmp_path / "o") == before
     assert leftovers(tmp_path / "o") == []
-
-
-class Watched:
-    """A process's stderr read on a thread, so that no wait in a test is unbounded.
-
-    A build that hangs fails the test within ``LIMIT`` seconds (CI would
-    otherwise wait out its whole time), with the stacks of its Python threads
-    (faulthandler, on SIGABRT) and the processes left in its group.
-    """
-
-    LIMIT = 120
-
-    def __init__(self, process: subprocess.Popen) -> None:
-        import threading
-
-        self.process = process
-        self.lines: list[str] = []
-        self.seen = 0
-        self.changed = threading.Condition()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-
-    def __enter__(self) -> Watched:
-        self.reader.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        if self.process.poll() is None:
-            self._fail("it was still running")
-
-    def _read(self) -> None:
-        for line in self.process.stderr:
-            with self.changed:
-                self.lines.append(line)
-                self.changed.notify_all()
-        with self.changed:
-            self.lines.append(None)  # end of the stream
-            self.changed.notify_all()
-
-    def until(self, wanted) -> str:
-        """The first line from here on for which ``wanted`` holds."""
-        deadline = time.monotonic() + self.LIMIT
-        with self.changed:
-            while True:
-                while self.seen < len(self.lines):
-                    line = self.lines[self.seen]
-                    self.seen += 1
-                    if line is None:
-                        self._fail("its stderr ended before the line the test waits for")
-                    if wanted(line):
-                        return line
-                if not self.changed.wait(max(0.0, deadline - time.monotonic())):
-                    self._fail(f"no such line within {self.LIMIT} s")
-
-    def exit_code(self) -> int:
-        try:
-            return self.process.wait(timeout=self.LIMIT)
-        except subprocess.TimeoutExpired:
-            self._fail(f"it did not end within {self.LIMIT} s")
-
-    def rest(self) -> str:
-        """Everything after the lines already seen, once the stream has ended."""
-        self.reader.join(self.LIMIT)
-        if self.reader.is_alive():
-            self._fail("its stderr stayed open after it ended (a child still holds it)")
-        with self.changed:
-            return "".join(line for line in self.lines[self.seen :] if line is not None)
-
-    def _fail(self, why: str) -> None:
-        group = subprocess.run(
-            ["ps", "-o", "pid,ppid,stat,etime,args", "-g", str(self.process.pid)],
-            capture_output=True,
-            text=True,
-        ).stdout
-        if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGABRT)  # faulthandler prints every thread's stack
-            time.sleep(2)
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.reader.join(10)
-        pytest.fail(
-            f"mdguide build: {why}\nits process group:\n{group}\nits stderr:\n{''.join(line for line in self.lines if line)}"
-        )
