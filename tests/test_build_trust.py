@@ -780,3 +780,20 @@ def test_ctrl_c_during_a_build_leaves_the_outputs_as_they_were(tmp_path, content
     )
     assert files(tmp_path / "o") == before
     assert leftovers(tmp_path / "o") == []
+
+
+def test_ctrl_c_is_raised_where_the_build_checks_for_it_never_where_it_may_hold_a_lock(tmp_path, content):
+    """Raised wherever the main thread is, Ctrl+C can leave a lock half taken (an import's, a future's)
+    that a worker then waits on for ever; so the build notes the press and raises it itself."""
+    from mdguide_build.build import build
+
+    def press(event) -> None:
+        if event.kind == "start":  # on a worker thread, while the main thread plans and waits
+            signal.raise_signal(signal.SIGINT)
+            time.sleep(0.3)
+
+    with pytest.raises(KeyboardInterrupt) as raised:
+        build(content, tmp_path / "o", ["txt", "html"], progress=press, jobs=1)
+    assert raised.traceback[-1].name == "check"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert not (tmp_path / "o").exists()
