@@ -34,6 +34,11 @@ The promises, and how each is kept:
   removes those made from content that has changed since, those whose files
   were edited or deleted by hand, and those that share a file with the new
   group (e.g. handouts for fewer roles): a group is there whole or not at all.
+* **Ctrl+C stops a build and leaves the folder as it was.**  While outputs
+  are made on threads, a press is only noted, and the main thread raises it
+  where it holds no lock (``_Interrupts``): raised anywhere, it could leave a
+  lock half taken that a worker then waits on for ever, and the build would
+  hang instead of stopping.
 
 Why a journal rather than a link swapped to a fresh versioned folder: the
 paths readers open (``outputs/the-medical-directors-role.html``) must stay
