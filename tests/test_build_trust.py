@@ -14,12 +14,14 @@ would for anyone else (a nobody user cannot run this machine's Python).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -120,9 +122,6 @@ def content(tmp_path, contents) -> Path:
     return shutil.copytree(contents["A"], tmp_path / "content")
 
 
-# --- 1. stale outputs reported as current: the issue's reproductions, as written ------------------
-
-
 class Watched:
     """A process's stderr read on a thread, so that no wait in a test is unbounded.
 
@@ -134,8 +133,6 @@ class Watched:
     LIMIT = 120
 
     def __init__(self, process: subprocess.Popen) -> None:
-        import threading
-
         self.process = process
         self.lines: list[str] = []
         self.seen = 0
@@ -162,17 +159,20 @@ class Watched:
     def until(self, wanted) -> str:
         """The first line from here on for which ``wanted`` holds."""
         deadline = time.monotonic() + self.LIMIT
-        with self.changed:
-            while True:
-                while self.seen < len(self.lines):
-                    line = self.lines[self.seen]
-                    self.seen += 1
-                    if line is None:
-                        self._fail("its stderr ended before the line the test waits for")
-                    if wanted(line):
-                        return line
-                if not self.changed.wait(max(0.0, deadline - time.monotonic())):
-                    self._fail(f"no such line within {self.LIMIT} s")
+        with self.changed:  # failed outside it: the reader needs it to take the last lines
+            while self.changed.wait_for(lambda: self.seen < len(self.lines), deadline - time.monotonic()):
+                line = self.lines[self.seen]
+                self.seen += 1
+                if line is None:
+                    break
+                if wanted(line):
+                    return line
+            ended = self.lines[-1:] == [None]
+        self._fail(
+            "its stderr ended before the line the test waits for"
+            if ended
+            else f"no such line within {self.LIMIT} s"
+        )
 
     def exit_code(self) -> int:
         try:
@@ -197,14 +197,16 @@ class Watched:
         if self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGABRT)  # faulthandler prints every thread's stack
             time.sleep(2)
-        try:
+        self.process.kill()
+        with contextlib.suppress(ProcessLookupError):  # its children too, where it leads a group of its own
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.reader.join(10)
         pytest.fail(
             f"mdguide build: {why}\nits process group:\n{group}\nits stderr:\n{''.join(line for line in self.lines if line)}"
         )
+
+
+# --- 1. stale outputs reported as current: the issue's reproductions, as written ------------------
 
 
 def test_undo_with_git_restore_is_rebuilt_not_reported_up_to_date(tmp_path, content, reference):

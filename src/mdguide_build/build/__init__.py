@@ -269,10 +269,10 @@ def _make(
     slots: list[tuple[str, Record | Future]] = []
     running: set[Future] = set()
     pool = ThreadPoolExecutor(max_workers=workers)
-    pressed = _Interrupts()
+    interrupts = _Interrupts()
     try:
         for name, output in plan(content, formats, options):
-            pressed.check()
+            interrupts.check()
             _check_relpath(output.relpath)
             target = staging.new / output.relpath
             known = reuse.get(output.relpath)
@@ -285,14 +285,14 @@ def _make(
                     progress(Event("skip", output.relpath))
                     continue
             while len(running) >= workers:
-                running = _waited(running, FIRST_COMPLETED, pressed)
+                running = _waited(running, FIRST_COMPLETED, interrupts)
             if _failed(slots):
                 break
             future = pool.submit(_run_one, output, target, progress)
             running.add(future)
             slots.append((name, future))
             del output  # the pool holds the document until it is made, and no longer
-        _waited(running, ALL_COMPLETED, pressed)
+        _waited(running, ALL_COMPLETED, interrupts)
         made: dict[str, list[tuple[Record, bool]]] = {name: [] for name in formats}
         errors = []
         for name, slot in slots:
@@ -307,16 +307,16 @@ def _make(
         raise folder.failure(error, f"write in the output folder {folder.display}") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # never leave a thread writing into a removed folder
-        pressed.restore()
+        interrupts.restore()
 
 
-def _waited(running: set, until: str, pressed: _Interrupts) -> set:
+def _waited(running: set, until: str, interrupts: _Interrupts) -> set:
     """Wait for ``running`` (``until`` one or all is done), stopping if Ctrl+C was pressed; return the rest."""
     from concurrent.futures import FIRST_COMPLETED, wait
 
     while True:
         done, running = wait(running, timeout=0.1, return_when=until)
-        pressed.check()
+        interrupts.check()
         if not running or (done and until == FIRST_COMPLETED):
             return running
 
@@ -337,8 +337,8 @@ class _Interrupts:
     def __init__(self) -> None:
         self._pressed = self._raised = False
         self._previous = None
-        noted = threading.current_thread() is threading.main_thread()
-        if noted and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        on_main_thread = threading.current_thread() is threading.main_thread()
+        if on_main_thread and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             self._previous = signal.signal(signal.SIGINT, self._note)
 
     def _note(self, signum: int, frame: object) -> None:
