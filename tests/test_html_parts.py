@@ -15,6 +15,7 @@ import pytest
 
 from mdguide_build.build import build
 from mdguide_build.writers import html_page
+from mdguide_build.writers import parts as sizes
 
 PAGE = "the-medical-directors-role.html"
 
@@ -41,9 +42,9 @@ def test_the_page_made_in_parts_is_the_page_made_whole(
     whole = built_page(content_copy, tmp_path / "whole")
     assert len(conversions) == 1  # the guide is far below the size for parts
 
-    monkeypatch.setattr(html_page, "PARTS_FROM", 0)
-    monkeypatch.setattr(html_page, "PART_CHARS", part_chars)
-    monkeypatch.setattr(html_page, "PANDOC_BYTES_PER_PART", 1)  # as many at once as there are cores
+    monkeypatch.setattr(sizes, "PARTS_FROM", 0)
+    monkeypatch.setattr(sizes, "PART_CHARS", part_chars)
+    monkeypatch.setattr(sizes, "PANDOC_BYTES_PER_PART", 1)  # as many at once as there are cores
     conversions.clear()
     in_parts = built_page(content_copy, tmp_path / "parts")
 
@@ -62,9 +63,9 @@ def test_a_page_that_fails_stops_its_parts_at_once(content, tmp_path, monkeypatc
     from mdguide_build.builders.html import guide_page
 
     source = html_page.PageSource.of(guide_page(content))
-    monkeypatch.setattr(html_page, "PARTS_FROM", 0)
-    monkeypatch.setattr(html_page, "PART_CHARS", 1)
-    monkeypatch.setattr(html_page, "PANDOC_BYTES_PER_PART", 2**60)  # one at a time
+    monkeypatch.setattr(sizes, "PARTS_FROM", 0)
+    monkeypatch.setattr(sizes, "PART_CHARS", 1)
+    monkeypatch.setattr(sizes, "PANDOC_BYTES_PER_PART", 2**60)  # one at a time
     monkeypatch.setattr(html_page, "MAIN_OPEN", b"<main class='not-in-the-template'>")  # the frame fails
     with pytest.raises(html_page.PageError, match="HTML template"):
         html_page.write_page(source, tmp_path / PAGE)
@@ -81,8 +82,8 @@ def test_a_first_part_that_renders_as_nothing_adds_no_line(tmp_path, monkeypatch
     whole = html_page.convert_page(source.whole())
     assert b'<main id="main" tabindex="-1">\n<h2 id="foreword">' in whole  # pandoc leaves the empty block out
 
-    monkeypatch.setattr(html_page, "PARTS_FROM", 0)
-    monkeypatch.setattr(html_page, "PART_CHARS", 1)
+    monkeypatch.setattr(sizes, "PARTS_FROM", 0)
+    monkeypatch.setattr(sizes, "PART_CHARS", 1)
     html_page.write_page(source, tmp_path / PAGE)
     assert (tmp_path / PAGE).read_bytes() == whole
 
@@ -104,8 +105,8 @@ def test_a_page_with_pandoc_footnotes_is_made_whole_by_the_build_and_the_preview
     whole = html_page.convert_page(document.to_json_text())
     assert b'id="fnref1"' in whole and b'id="fnref2"' in whole  # numbered on: 1, then 2
 
-    monkeypatch.setattr(html_page, "PARTS_FROM", 0)
-    monkeypatch.setattr(html_page, "PART_CHARS", 1)
+    monkeypatch.setattr(sizes, "PARTS_FROM", 0)
+    monkeypatch.setattr(sizes, "PART_CHARS", 1)
     html_page.write_page(html_page.PageSource.of(document), tmp_path / PAGE)
     assert (tmp_path / PAGE).read_bytes() == whole
     assert IncrementalPage().page(document) == whole

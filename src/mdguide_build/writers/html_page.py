@@ -28,9 +28,7 @@ Two users of the parts:
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +36,8 @@ from mdguide_build import ASSETS
 from mdguide_build.errors import MdguideError
 from mdguide_build.pandoc import ast as pa
 from mdguide_build.pandoc import runner as pandoc
+from mdguide_build.writers import parts
+from mdguide_build.writers.parts import Blocks
 
 TEMPLATE = ASSETS / "html" / "template.html"
 CSS = ASSETS / "html" / "guide.css"
@@ -49,16 +49,6 @@ BODY_ARGS = ("--shift-heading-level-by=1",)
 MAIN_OPEN = b'<main id="main" tabindex="-1">\n'
 MAIN_CLOSE = b"\n</main>"
 PIECE_LEVELS = 2  # a piece begins at each top-level heading of these levels
-
-# A large page is converted in parts of ~1 M bytes of pandoc JSON each (the guide has ~0.33 M),
-# at most one per core and never more at once than fit in the memory one pandoc run over the
-# whole page would take: pandoc needs ~44 bytes per byte of JSON, and ~180 MiB however small the
-# part. So parts begin where two fit: ~8.6 M, about 26 copies of the guide. Measured on 50 copies
-# (2 cores): 6.5 s in one run, 3.6 s in parts of 1 M; parts of 0.5 M and 2 M were slower.
-PART_CHARS = 1_000_000
-PANDOC_BYTES_PER_CHAR = 44
-PANDOC_BYTES_PER_PART = 180 * 2**20
-PARTS_FROM = 2 * PANDOC_BYTES_PER_PART // PANDOC_BYTES_PER_CHAR
 
 
 class PageError(MdguideError):
@@ -86,61 +76,23 @@ def page_args() -> list[str]:
     return [*html_args(), *BODY_ARGS, "--toc", "--toc-depth=3"]
 
 
-Span = tuple[int, int]  # blocks [start, end) of the body
-
-
 @dataclass(frozen=True)
-class PageSource:
-    """A page's document as pandoc JSON, to convert whole or as the frame and parts of the body.
+class PageSource(Blocks):
+    """A page's document as pandoc JSON, to convert whole or as the frame and parts of the body."""
 
-    Each top-level block is serialised once, and a part's JSON is made only when
-    it is converted, so a large page is never held as one text as well.
-    """
-
-    meta: Mapping[str, pa.MetaValue]
-    frame: str  # the skeleton with the metadata
-    blocks: tuple[bytes, ...]  # the body's top-level blocks
-    starts: tuple[int, ...]  # where each piece begins: its first block
-    # False when the body has pandoc footnotes: pandoc numbers them on from block to block, so
-    # only a whole run numbers them right. (The guide's page has its own endnotes instead.)
-    parts_match_whole: bool = True
+    frame: str = ""  # the skeleton with the metadata
 
     @classmethod
     def of(cls, document: pa.Document) -> PageSource:
-        blocks = tuple(pa.blocks_json(document.blocks))
-        return cls(
-            meta=document.meta,
-            frame=pa.Document(skeleton(document.blocks), document.meta).to_json_text(),
-            blocks=blocks,
-            starts=tuple(i for i, block in enumerate(document.blocks) if i == 0 or _starts_piece(block)),
-            # A note's tag as pandoc JSON (text that reads '"t":"Note"' is escaped, never taken for one)
-            parts_match_whole=not any(b'"t":"Note"' in block for block in blocks),
-        )
+        frame = pa.Document(skeleton(document.blocks), document.meta).to_json_text()
+        return cls.from_document(document, _starts_piece, frame=frame)
 
     @property
-    def size(self) -> int:
-        """Characters (bytes) of the body's JSON."""
-        return sum(map(len, self.blocks))
-
-    def whole(self) -> str:
-        return pa.document_json(self.blocks, self.meta)
-
-    def pieces(self) -> list[Span]:
-        return list(zip(self.starts, [*self.starts[1:], len(self.blocks)]))
-
-    def parts(self, chars: int) -> list[Span]:
-        """Consecutive pieces joined into parts of about ``chars`` characters of JSON each."""
-        spans: list[Span] = []
-        for start, end in self.pieces():
-            if spans and sum(map(len, self.blocks[spans[-1][0] : end])) <= chars:
-                spans[-1] = (spans[-1][0], end)
-            else:
-                spans.append((start, end))
-        return spans
-
-    def body(self, span: Span) -> str:
-        """The blocks of ``span`` as a document of their own (no metadata): what ``convert_piece`` takes."""
-        return pa.document_json(self.blocks[span[0] : span[1]])
+    def parts_match_whole(self) -> bool:
+        """False when the body has pandoc footnotes: pandoc numbers them on from block to block, so
+        only a whole run numbers them right. (The guide's page has its own endnotes instead.)"""
+        # A note's tag as pandoc JSON (text that reads '"t":"Note"' is escaped, never taken for one)
+        return not any(b'"t":"Note"' in block for block in self.blocks)
 
 
 def _starts_piece(block: pa.Block) -> bool:
@@ -196,18 +148,11 @@ def write_page(source: PageSource, path: Path) -> None:
     # pandoc writes to a pipe, and Python the file: a pandoc left running by a killed
     # build then dies on the closed pipe, rather than recreate the staging folder that
     # the next build removed (pandoc makes the folders of --output).
-    if source.size < PARTS_FROM or not source.parts_match_whole:
+    if not source.worth_parts() or not source.parts_match_whole:
         path.write_bytes(convert_page(source.whole()))
         return
-    at_once = source.size * PANDOC_BYTES_PER_CHAR // PANDOC_BYTES_PER_PART
-    pool = ThreadPoolExecutor(max(1, min(at_once, os.cpu_count() or 1)))
-    try:
+    with parts.converting(source.size) as pool:
         frame = pool.submit(convert_page, source.frame)
-        # each part's JSON is made in the thread that converts it: only those converting are held
-        body = pool.map(lambda span: convert_piece(source.body(span)), source.parts(PART_CHARS))
+        body = pool.map(lambda span: convert_piece(source.body(span)), source.parts(parts.PART_CHARS))
         with path.open("wb") as page:  # written as the parts come: the page is never whole in memory
             page.writelines(_page(frame.result(), body))
-    finally:
-        # A failed frame (or Ctrl-C) stops here before the parts are asked for, and a plain
-        # ``with`` would wait for every part to be converted (seconds of pandoc) before saying so.
-        pool.shutdown(wait=True, cancel_futures=True)
