@@ -25,7 +25,7 @@ from mdguide_build.builders.base import BuildOptions
 from mdguide_build.builders.epub import CSS, EpubDateError
 from mdguide_build.guide import models as m
 from mdguide_build.guide.texts import iter_blocks
-from mdguide_build.writers.epub import EpubPackageError, Finish, finish, pack
+from mdguide_build.writers.epub import EpubPackageError, Finish, finish, pack, unzipped
 
 ROOT = Path(__file__).resolve().parent.parent
 MDGUIDE = Path(sys.executable).parent / "mdguide"
@@ -364,7 +364,7 @@ def test_finish_refuses_what_is_not_an_epub():
         bodymatter_label="L",
     )
     with pytest.raises(EpubPackageError, match="not a readable zip"):
-        finish(b"not a zip", spec)
+        finish(unzipped(b"not a zip"), spec)
 
 
 # --- safe ------------------------------------------------------------------------------

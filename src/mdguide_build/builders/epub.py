@@ -25,7 +25,8 @@ from mdguide_build.guide.content import Content
 from mdguide_build.pandoc import ast as pa
 from mdguide_build.pandoc import runner as pandoc
 from mdguide_build.pandoc.guide import guide_document, plain
-from mdguide_build.writers.epub import Finish, finish
+from mdguide_build.writers.epub import Finish
+from mdguide_build.writers.epub_parts import BookSource, book
 
 TEMPLATE = ASSETS / "epub" / "template.xhtml"
 CSS = ASSETS / "epub" / "guide.css"
@@ -91,7 +92,7 @@ class EpubBuilder(Builder):
     assets = (TEMPLATE, CSS)
 
     def outputs(self, content: Content) -> list[Output]:
-        document = epub_document(content).to_json_text()
+        source = BookSource.of(epub_document(content))
         guide = content.guide
         spec = Finish(
             stylesheet=CSS.read_bytes(),
@@ -104,16 +105,14 @@ class EpubBuilder(Builder):
         )
 
         def write(path: Path) -> None:
-            book = pandoc.convert(
-                document,
-                "epub3",
-                extra_args=[
-                    f"--template={TEMPLATE}",
-                    "--split-level=1",
-                    "--toc",
-                    "--toc-depth=3",
-                ],
-            )
-            path.write_bytes(finish(book, spec))
+            path.write_bytes(book(source, _convert, spec))
 
-        return [Output(f"{guide.slug}.epub", self.fingerprint(document, repr(spec)), write)]
+        fingerprint = self.fingerprint(pa.document_json((), source.meta), *source.blocks, repr(spec))
+        return [Output(f"{guide.slug}.epub", fingerprint, write)]
+
+
+def _convert(document: str) -> bytes:
+    """pandoc's EPUB of ``document``: a chapter file for each top-level section."""
+    return pandoc.convert(
+        document, "epub3", extra_args=[f"--template={TEMPLATE}", "--split-level=1", "--toc", "--toc-depth=3"]
+    )

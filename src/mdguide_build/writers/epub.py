@@ -43,7 +43,7 @@ from lxml import etree
 from mdguide_build.errors import MdguideError
 from mdguide_build.writers.zipped import zip_bytes
 
-__all__ = ["EpubPackageError", "Finish", "finish", "pack"]
+__all__ = ["Book", "EpubPackageError", "Finish", "finish", "one", "pack", "parse", "serialise", "unzipped"]
 
 MIMETYPE = b"application/epub+zip"
 OPF = "http://www.idpf.org/2007/opf"
@@ -51,7 +51,8 @@ DC = "http://purl.org/dc/elements/1.1/"
 XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"
 CONTAINER = "urn:oasis:names:tc:opendocument:xmlns:container"
-NS = {"opf": OPF, "dc": DC, "x": XHTML, "epub": OPS, "c": CONTAINER}
+NCX = "http://www.daisy.org/z3986/2005/ncx/"
+NS = {"opf": OPF, "dc": DC, "x": XHTML, "epub": OPS, "c": CONTAINER, "n": NCX}
 EPUB_TYPE = f"{{{OPS}}}type"
 _IS_HEADING = " or ".join(f"self::x:h{n}" for n in range(1, 7))
 
@@ -77,22 +78,24 @@ class Finish:
     note_label: str = "Note {n}"  # a reference's accessible name
 
 
-def finish(epub: bytes, spec: Finish) -> bytes:
-    """pandoc's EPUB bytes -> the finished, reproducible EPUB bytes."""
-    files = _unzip(epub)
-    book = _Book(files)
+def finish(files: dict[str, bytes], spec: Finish) -> bytes:
+    """The files of pandoc's EPUB (``unzipped``) -> the finished, reproducible EPUB bytes."""
+    book = Book(files)
     _package_metadata(book.opf, spec)
-    documents = {path: _parse(files[path], path) for path in book.spine_documents()}
+    documents = {path: parse(files[path], path) for path in book.spine_documents()}
     nav_path = book.nav_path()
-    documents.setdefault(nav_path, _parse(files[nav_path], nav_path))
+    documents.setdefault(nav_path, parse(files[nav_path], nav_path))
     for root in documents.values():
         _title_from_heading(root)
     _number_notes([documents[p] for p in book.spine_documents()], spec)
     _add_bodymatter_landmark(documents, nav_path, book.spine_documents(), spec.bodymatter_label)
     files[book.stylesheet_path()] = spec.stylesheet
-    files[book.opf_path] = _serialise(book.opf)
+    files[book.opf_path] = serialise(book.opf)
+    # Written by lxml, as the NCX of a book made in parts is (``epub_parts``): the same bytes either way.
+    ncx = book.ncx_path()
+    files[ncx] = serialise(parse(files.get(ncx, b""), ncx))
     for path, root in documents.items():
-        files[path] = _serialise(root)
+        files[path] = serialise(root)
     return pack(files, spec.modified)
 
 
@@ -113,7 +116,7 @@ def pack(files: dict[str, bytes], when: datetime) -> bytes:
 # --- reading -------------------------------------------------------------------------
 
 
-def _unzip(epub: bytes) -> dict[str, bytes]:
+def unzipped(epub: bytes) -> dict[str, bytes]:
     try:
         with zipfile.ZipFile(io.BytesIO(epub)) as archive:
             return {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
@@ -121,19 +124,19 @@ def _unzip(epub: bytes) -> dict[str, bytes]:
         raise EpubPackageError(f"pandoc's EPUB is not a readable zip: {exc}") from exc
 
 
-def _parse(data: bytes, path: str) -> etree._Element:
+def parse(data: bytes, path: str) -> etree._Element:
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise EpubPackageError(f"{path} in pandoc's EPUB is not well-formed XML: {exc}") from exc
 
 
-def _serialise(root: etree._Element) -> bytes:
+def serialise(root: etree._Element) -> bytes:
     # The tree keeps its DOCTYPE (<!DOCTYPE html> in XHTML), so it is written again.
     return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
 
 
-def _one(root: etree._Element, path: str, what: str, where: str) -> etree._Element:
+def one(root: etree._Element, path: str, what: str, where: str) -> etree._Element:
     found = root.xpath(path, namespaces=NS)
     if len(found) != 1:
         raise EpubPackageError(
@@ -143,19 +146,19 @@ def _one(root: etree._Element, path: str, what: str, where: str) -> etree._Eleme
     return found[0]
 
 
-class _Book:
+class Book:
     """Where things are in pandoc's EPUB, read from its container and package document."""
 
     def __init__(self, files: dict[str, bytes]):
-        container = _parse(files.get("META-INF/container.xml", b""), "META-INF/container.xml")
-        rootfile = _one(container, "//c:rootfile", "rootfile", "META-INF/container.xml")
+        container = parse(files.get("META-INF/container.xml", b""), "META-INF/container.xml")
+        rootfile = one(container, "//c:rootfile", "rootfile", "META-INF/container.xml")
         self.opf_path: str = rootfile.get("full-path", "")
         if self.opf_path not in files:
             raise EpubPackageError(f"the package document {self.opf_path!r} is missing from the EPUB")
-        self.opf = _parse(files[self.opf_path], self.opf_path)
+        self.opf = parse(files[self.opf_path], self.opf_path)
         self._base = posixpath.dirname(self.opf_path)
 
-    def _path(self, href: str) -> str:
+    def path(self, href: str) -> str:
         return posixpath.normpath(posixpath.join(self._base, unquote(href)))
 
     def spine_documents(self) -> list[str]:
@@ -171,26 +174,35 @@ class _Book:
                     f"{self.opf_path}: spine item {ref.get('idref')!r} is not in the manifest"
                 )
             if item.get("media-type") == "application/xhtml+xml":
-                paths.append(self._path(item.get("href", "")))
+                paths.append(self.path(item.get("href", "")))
         return paths
 
     def nav_path(self) -> str:
-        item = _one(
+        item = one(
             self.opf,
             "/opf:package/opf:manifest/opf:item[contains(concat(' ', @properties, ' '), ' nav ')]",
             "navigation document",
             self.opf_path,
         )
-        return self._path(item.get("href", ""))
+        return self.path(item.get("href", ""))
+
+    def ncx_path(self) -> str:
+        item = one(
+            self.opf,
+            "/opf:package/opf:manifest/opf:item[@media-type='application/x-dtbncx+xml']",
+            "NCX document",
+            self.opf_path,
+        )
+        return self.path(item.get("href", ""))
 
     def stylesheet_path(self) -> str:
-        item = _one(
+        item = one(
             self.opf,
             "/opf:package/opf:manifest/opf:item[@media-type='text/css']",
             "stylesheet",
             self.opf_path,
         )
-        return self._path(item.get("href", ""))
+        return self.path(item.get("href", ""))
 
 
 # --- package document --------------------------------------------------------------------
@@ -200,12 +212,10 @@ def _package_metadata(opf: etree._Element, spec: Finish) -> None:
     # pandoc declares an unused opf: prefix besides the default namespace; without
     # it, lxml writes the elements added here as <meta>, like pandoc's, not <opf:meta>.
     etree.cleanup_namespaces(opf)
-    metadata = _one(opf, "/opf:package/opf:metadata", "<metadata>", "package document")
+    metadata = one(opf, "/opf:package/opf:metadata", "<metadata>", "package document")
     indent = metadata.text or "\n"
 
-    modified = _one(
-        metadata, "opf:meta[@property='dcterms:modified']", "dcterms:modified", "package metadata"
-    )
+    modified = one(metadata, "opf:meta[@property='dcterms:modified']", "dcterms:modified", "package metadata")
     modified.text = spec.modified.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     # One dc:publisher per publisher, where pandoc put its single one.
@@ -217,7 +227,7 @@ def _package_metadata(opf: etree._Element, spec: Finish) -> None:
         _remove(element)
 
     # The subtitle as a second title, each refined by its type (EPUB 3.3 "title-type").
-    title = _one(metadata, "dc:title", "dc:title", "package metadata")
+    title = one(metadata, "dc:title", "dc:title", "package metadata")
     title_id = title.get("id") or "epub-title-1"
     title.set("id", title_id)
     subtitle = _element(f"{{{DC}}}title", spec.subtitle, indent, id="epub-subtitle")
@@ -338,7 +348,7 @@ def _add_bodymatter_landmark(
     documents: dict[str, etree._Element], nav_path: str, spine: list[str], label: str
 ) -> None:
     nav = documents[nav_path]
-    landmarks = _one(nav, "//x:nav[@epub:type='landmarks']/x:ol", "landmarks list", nav_path)
+    landmarks = one(nav, "//x:nav[@epub:type='landmarks']/x:ol", "landmarks list", nav_path)
     if landmarks.xpath("x:li/x:a[contains(concat(' ', @epub:type, ' '), ' bodymatter ')]", namespaces=NS):
         return
     start = next(

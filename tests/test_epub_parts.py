@@ -1,0 +1,133 @@
+"""A large guide's EPUB, converted by pandoc in parts at once, is the book one pandoc run makes.
+
+The build converts the book in parts only from ~8.6 M bytes of pandoc JSON
+(about 26 copies of the guide), too slow for the suite, so these tests lower
+the thresholds to split the guide itself into parts; tests/test_epub.py checks
+the book made whole (EPUBCheck, Ace, the 2017 text).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from mdguide_build.build import build
+from mdguide_build.pandoc import ast as pa
+from mdguide_build.pandoc import runner
+from mdguide_build.writers import epub_parts
+from mdguide_build.writers import parts as sizes
+from mdguide_build.writers.epub import Finish, finish, unzipped
+
+BOOK = "the-medical-directors-role.epub"
+
+
+def built_book(content: Path, out: Path) -> bytes:
+    return (build(content, out, ["epub"], force=True).out_dir / BOOK).read_bytes()
+
+
+@pytest.fixture
+def conversions(monkeypatch) -> list[str]:
+    """The JSON of every pandoc conversion made for the book."""
+    made: list[str] = []
+    real = runner.convert
+    monkeypatch.setattr(
+        runner, "convert", lambda source, *a, **k: made.append(source) or real(source, *a, **k)
+    )
+    return made
+
+
+def in_parts(monkeypatch, part_chars: int) -> None:
+    monkeypatch.setattr(sizes, "PARTS_FROM", 0)
+    monkeypatch.setattr(epub_parts, "PART_CHARS", part_chars)
+    monkeypatch.setattr(sizes, "PANDOC_BYTES_PER_PART", 1)  # as many at once as there are cores
+
+
+def chapters(book: bytes) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(book)) as archive:
+        return sorted(name for name in archive.namelist() if re.search(r"/ch\d+\.xhtml$", name))
+
+
+@pytest.mark.parametrize("part_chars", [1, 40_000, 10_000_000])
+def test_the_book_made_in_parts_is_the_book_made_whole(
+    content_copy, tmp_path, monkeypatch, conversions, part_chars
+):
+    whole = built_book(content_copy, tmp_path / "whole")
+    assert len(conversions) == 1  # the guide is far below the size for parts
+
+    in_parts(monkeypatch, part_chars)
+    conversions.clear()
+    book = built_book(content_copy, tmp_path / "parts")
+
+    if part_chars == 1:  # a part for each chapter: each begins at a top-level heading
+        assert len(conversions) == len(chapters(whole)) > 5
+        assert all(re.search(r'"blocks":\[\{"t":"Header","c":\[1,', part) for part in conversions[1:])
+    else:  # chapters joined up to the size, or the whole book in one part
+        assert (len(conversions) > 1) == (part_chars == 40_000)
+    assert all('"meta":{}' not in part for part in conversions)  # every part has the book's metadata
+    assert book == whole
+
+
+def two_chapters(*extra: pa.Inline, second: str = "Two") -> pa.Document:
+    """Two chapters, the second headed ``second`` and with ``extra`` after its text."""
+
+    def chapter(title: str, *inlines: pa.Inline) -> list[pa.Block]:
+        heading = pa.Header(1, pa.text(title), pa.Attr(identifier=title.lower() or "untitled"))
+        return [heading, pa.Para([*pa.text("Text."), *inlines])]
+
+    meta = {"title": pa.MetaString("T"), "lang": pa.MetaString("en-GB"), "identifier": pa.MetaString("urn:x")}
+    return pa.Document([*chapter("One"), *chapter(second, *extra)], meta)
+
+
+def convert(document: str) -> bytes:
+    return runner.convert(document, "epub3", extra_args=["--split-level=1", "--toc"])
+
+
+@pytest.mark.parametrize(
+    "extra, made_in_parts",
+    [
+        ((), True),
+        ((pa.Link(pa.text("back to One"), "#one"),), False),  # pandoc resolves it to ch001.xhtml#one
+        ((pa.Link(pa.text("a site"), "https://example.org/#one"),), True),
+        (tuple(pa.text('text that reads ["#one"]')), True),
+    ],
+)
+def test_a_book_that_links_to_an_identifier_is_made_in_one_run(
+    monkeypatch, conversions, extra, made_in_parts
+):
+    source = epub_parts.BookSource.of(two_chapters(*extra))
+    whole = finish(unzipped(convert(source.whole())), SPEC)
+    in_parts(monkeypatch, 1)
+    conversions.clear()
+    book = epub_parts.book(source, convert, SPEC)
+    assert len(conversions) == (2 if made_in_parts else 1)
+    assert book == whole
+    if not made_in_parts:  # what a part without chapter One could not have known
+        with zipfile.ZipFile(io.BytesIO(book)) as archive:
+            assert b'href="ch001.xhtml#one"' in archive.read("EPUB/text/ch002.xhtml")
+
+
+def test_a_chapter_whose_heading_has_no_words_keeps_the_title_of_its_place_in_the_book(monkeypatch):
+    """The finish titles a chapter after its heading; with no words there, pandoc's title (its file) stays."""
+    source = epub_parts.BookSource.of(two_chapters(second=""))
+    whole = finish(unzipped(convert(source.whole())), SPEC)
+    in_parts(monkeypatch, 1)
+    book = epub_parts.book(source, convert, SPEC)
+    with zipfile.ZipFile(io.BytesIO(book)) as archive:
+        assert b"<title>ch002.xhtml</title>" in archive.read("EPUB/text/ch002.xhtml")
+    assert book == whole
+
+
+SPEC = Finish(
+    stylesheet=b"body {}",
+    modified=datetime(2017, 6, 1, tzinfo=UTC),
+    publishers=("P",),
+    subtitle="S",
+    conforms_to="EPUB Accessibility 1.1 - WCAG 2.2 Level AA",
+    certified_by="C",
+    bodymatter_label="Start",
+)
