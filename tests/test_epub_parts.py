@@ -21,7 +21,7 @@ from mdguide_build.pandoc import ast as pa
 from mdguide_build.pandoc import runner
 from mdguide_build.writers import epub_parts
 from mdguide_build.writers import parts as sizes
-from mdguide_build.writers.epub import Finish, finish, unzipped
+from mdguide_build.writers.epub import EpubPackageError, Finish, finish, pack, unzipped
 
 BOOK = "the-medical-directors-role.epub"
 
@@ -131,3 +131,13 @@ SPEC = Finish(
     certified_by="C",
     bodymatter_label="Start",
 )
+
+
+def test_a_part_whose_chapter_is_not_in_its_spine_is_refused_with_a_message():
+    """Should pandoc's EPUB change shape, the join says so instead of making a book that lists a chapter nowhere."""
+    source = epub_parts.BookSource.of(two_chapters())
+    first, second = (convert(source.with_meta(span)) for span in source.parts(1))
+    files = unzipped(second)
+    files["EPUB/content.opf"] = re.sub(rb'\s*<itemref idref="ch001_xhtml" />', b"", files["EPUB/content.opf"])
+    with pytest.raises(EpubPackageError, match=r"\['text/ch001.xhtml'\] are not in the spine"):
+        epub_parts.joined([first, pack(files, SPEC.modified)])

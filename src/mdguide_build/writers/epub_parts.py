@@ -117,6 +117,12 @@ class _Lists:
         spine = {
             ref.get("idref"): ref for ref in part.book.opf.xpath("//opf:spine/opf:itemref", namespaces=NS)
         }
+        missing = [item.get("href") for item in items if item.get("id") not in spine]
+        if missing:
+            raise EpubPackageError(
+                f"{part.book.opf_path}: chapters {missing} are not in the spine "
+                "(hint: pandoc's EPUB changed shape; check the pandoc version)"
+            )
         refs = [spine[item.get("id")] for item in items]
         for element in (*items, *refs):
             for name in ("id", "idref"):
