@@ -111,6 +111,19 @@ def test_a_book_that_links_to_an_identifier_is_made_in_one_run(
             assert b'href="ch001.xhtml#one"' in archive.read("EPUB/text/ch002.xhtml")
 
 
+def test_a_chapter_that_begins_inside_a_division_makes_the_book_in_one_run(monkeypatch, conversions):
+    """A part can only begin at a top-level block: a level-1 heading inside a division begins no part."""
+    one, two, three = (two_chapters(second=title) for title in ("Two", "Three", "Four"))
+    wrapped = pa.Div(list(two.blocks[2:]), pa.Attr("wrap"))  # chapter Three, in a division
+    nested = pa.Document([*one.blocks, wrapped, *three.blocks[2:]], one.meta)  # then chapter Four
+    source = epub_parts.BookSource.of(nested)
+    whole = finish(unzipped(convert(source.whole())), SPEC)
+    in_parts(monkeypatch, 1)
+    conversions.clear()
+    assert epub_parts.book(source, convert, SPEC) == whole
+    assert len(conversions) == 1
+
+
 def test_a_chapter_whose_heading_has_no_words_keeps_the_title_of_its_place_in_the_book(monkeypatch):
     """The finish titles a chapter after its heading; with no words there, pandoc's title (its file) stays."""
     source = epub_parts.BookSource.of(two_chapters(second=""))

@@ -44,6 +44,7 @@ from mdguide_build.writers.parts import Blocks
 # page's. Measured on the EPUB of 50 copies of the guide (15.6 M of JSON, 2 cores): 6.0-6.9 s in one
 # run; in parts of 1 M 4.8 s, of 4 M 3.6 s (~250 MiB each), of 8 M 3.8 s.
 PART_CHARS = 4_000_000
+_CHAPTER_HEADING = b'{"t":"Header","c":[1,'  # as pandoc JSON
 _CHAPTER = re.compile(r"ch(\d{3,})\.xhtml")
 _NUMBERED = re.compile(r"(toc-li-|navPoint-)(\d+)")
 
@@ -57,10 +58,12 @@ class BookSource(Blocks):
 
     @property
     def parts_match_whole(self) -> bool:
-        """Whether the book has no link to an identifier (see the module's docstring)."""
+        """Whether the book has no link to an identifier (see the module's docstring), and every
+        chapter begins at a heading of its own top level (a part can only begin at one)."""
         # As pandoc JSON, a link's target is an array whose first item is a string beginning with
         # '#' (in text, a '"' is escaped); a false alarm only makes the book in one run.
-        return not any(b'["#' in block for block in self.blocks)
+        # A top-level heading is a block that begins with its tag; one found further in is nested.
+        return not any(b'["#' in block or block.find(_CHAPTER_HEADING, 1) >= 0 for block in self.blocks)
 
 
 def book(source: BookSource, convert: Callable[[str], bytes], spec: Finish) -> bytes:
