@@ -20,7 +20,6 @@ from mdguide_build.build import build
 from mdguide_build.pandoc import ast as pa
 from mdguide_build.pandoc import runner
 from mdguide_build.writers import epub_parts
-from mdguide_build.writers import parts as sizes
 from mdguide_build.writers.epub import EpubPackageError, Finish, finish, pack, unzipped
 
 BOOK = "the-medical-directors-role.epub"
@@ -42,9 +41,9 @@ def conversions(monkeypatch) -> list[str]:
 
 
 def in_parts(monkeypatch, part_chars: int) -> None:
-    monkeypatch.setattr(sizes, "PARTS_FROM", 0)
+    monkeypatch.setattr(epub_parts, "PARTS_FROM", 0)
     monkeypatch.setattr(epub_parts, "PART_CHARS", part_chars)
-    monkeypatch.setattr(sizes, "PANDOC_BYTES_PER_PART", 1)  # as many at once as there are cores
+    monkeypatch.setattr(epub_parts, "PANDOC_BYTES_PER_PART", 1)  # as many at once as there are cores
 
 
 def chapters(book: bytes) -> list[str]:
@@ -122,6 +121,66 @@ def test_a_chapter_that_begins_inside_a_division_makes_the_book_in_one_run(monke
     conversions.clear()
     assert epub_parts.book(source, convert, SPEC) == whole
     assert len(conversions) == 1
+
+
+def chapters_with(*blocks: pa.Block, named: bool = False) -> pa.Document:
+    """Chapters One and Two, each with ``blocks`` after its heading (their identifiers made unique if ``named``)."""
+    book = two_chapters()
+    one, two = book.blocks[0], book.blocks[2]
+
+    def own(block: pa.Block, chapter: str) -> pa.Block:
+        if named and isinstance(block, pa.Header):
+            return pa.Header(block.level, block.content, pa.Attr(f"{chapter}-summary"))
+        return block
+
+    return pa.Document(
+        [one, *(own(b, "one") for b in blocks), two, *(own(b, "two") for b in blocks)], book.meta
+    )
+
+
+SUMMARY = pa.Header(2, pa.text("Summary"))  # no identifier: pandoc makes "summary", then "summary-1"
+CASE_STUDY = pa.Div(  # a case study's shape: a named section division opened by a heading without one
+    [pa.Header(4, pa.text("Dr A"), pa.Attr("", ["unnumbered", "unlisted"])), pa.Para(pa.text("Story."))],
+    pa.Attr("case-study", ["section", "case-study"]),
+)
+
+
+@pytest.mark.parametrize(
+    "book, made_in_parts",
+    [
+        (chapters_with(SUMMARY), False),
+        (chapters_with(SUMMARY, named=True), True),
+        (chapters_with(pa.Div([SUMMARY], pa.Attr("", ["box"]))), False),
+        (pa.Document([*two_chapters().blocks, pa.Header(1, pa.text("One"))], two_chapters().meta), False),
+        (
+            pa.Document(
+                [*two_chapters().blocks, *two_chapters(second="One").blocks[2:]], two_chapters().meta
+            ),
+            False,
+        ),
+        (chapters_with(CASE_STUDY), True),
+    ],
+    ids=["unnamed", "named", "unnamed in a division", "unnamed chapter", "chapter named twice", "case study"],
+)
+def test_a_heading_pandoc_must_name_makes_the_book_in_one_run(monkeypatch, conversions, book, made_in_parts):
+    source = epub_parts.BookSource.of(book)
+    whole = finish(unzipped(convert(source.whole())), SPEC)
+    in_parts(monkeypatch, 1)
+    conversions.clear()
+    assert epub_parts.book(source, convert, SPEC) == whole
+    assert (len(conversions) > 1) == made_in_parts
+
+
+def test_a_first_part_with_nothing_in_the_contents_is_joined(monkeypatch, conversions):
+    """Its chapters all unlisted, the first part's contents list is empty: the next part's entries begin it."""
+    book = two_chapters()
+    unlisted = pa.Header(1, pa.text("One"), pa.Attr("one", ["unlisted"]))
+    source = epub_parts.BookSource.of(pa.Document([unlisted, *book.blocks[1:]], book.meta))
+    whole = finish(unzipped(convert(source.whole())), SPEC)
+    in_parts(monkeypatch, 1)
+    conversions.clear()
+    assert epub_parts.book(source, convert, SPEC) == whole
+    assert len(conversions) == 2
 
 
 def test_a_chapter_whose_heading_has_no_words_keeps_the_title_of_its_place_in_the_book(monkeypatch):

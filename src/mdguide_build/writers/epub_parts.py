@@ -11,11 +11,20 @@ spine, the contents list and the NCX, with the ids of those lists
 (``toc-li-N``, ``navPoint-N``) numbered on as well.  The parts' own title
 pages and documents are dropped.
 
-What does carry from chapter to chapter is a link to an identifier: pandoc
-resolves it to the file of the chapter that holds it, which a part may not
-have.  A book with such a link is made in one run.  (Pictures, whose media
-files pandoc numbers through the book, would be another; the typed AST has
-none.)  tests/test_epub_parts.py compares the two ways, byte for byte.
+Two things do carry from chapter to chapter, and a book with either is made
+in one run (``BookSource.parts_match_whole``):
+
+* a link to an identifier: pandoc resolves it to the file of the chapter that
+  holds it, which a part may not have;
+* a heading without an identifier, or with one an earlier heading has:
+  pandoc makes one from its words, unique through the book ("summary", then
+  "summary-1"), so a part would repeat one an earlier part made.  A heading
+  that opens a named section division (a case study's) is left without one,
+  and is no hindrance.
+
+(Pictures, whose media files pandoc numbers through the book, would be a third;
+the typed AST has none.)  tests/test_epub_parts.py compares the two ways,
+byte for byte.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+import orjson
 from lxml import etree
 
 from mdguide_build.pandoc import ast as pa
@@ -43,7 +53,13 @@ from mdguide_build.writers.parts import Blocks
 # pandoc's EPUB writer costs more per run than its HTML writer, so a book's parts are larger than a
 # page's. Measured on the EPUB of 50 copies of the guide (15.6 M of JSON, 2 cores): 6.0-6.9 s in one
 # run; in parts of 1 M 4.8 s, of 4 M 3.6 s (~250 MiB each), of 8 M 3.8 s.
+# A part of 4 M takes 218-251 MiB, so parts begin where two fit in the memory one run over the
+# whole book would take (~44 bytes per byte of JSON): from ~11.9 M, about 36 copies of the guide.
 PART_CHARS = 4_000_000
+PANDOC_BYTES_PER_PART = 250 * 2**20
+PARTS_FROM = 2 * PANDOC_BYTES_PER_PART // parts.PANDOC_BYTES_PER_CHAR
+_UNNAMED_HEADING = re.compile(rb'\{"t":"Header","c":\[\d,\["",')  # as pandoc JSON
+_HEADING_IDENTIFIER = re.compile(rb'\{"t":"Header","c":\[\d,\["((?:[^"\\]|\\.)+)",')
 _CHAPTER_HEADING = b'{"t":"Header","c":[1,'  # as pandoc JSON
 _CHAPTER = re.compile(r"ch(\d{3,})\.xhtml")
 _NUMBERED = re.compile(r"(toc-li-|navPoint-)(\d+)")
@@ -58,19 +74,42 @@ class BookSource(Blocks):
 
     @property
     def parts_match_whole(self) -> bool:
-        """Whether the book has no link to an identifier (see the module's docstring), and every
+        """Whether nothing carries from chapter to chapter (see the module's docstring), and every
         chapter begins at a heading of its own top level (a part can only begin at one)."""
         # As pandoc JSON, a link's target is an array whose first item is a string beginning with
-        # '#' (in text, a '"' is escaped); a false alarm only makes the book in one run.
-        # A top-level heading is a block that begins with its tag; one found further in is nested.
-        return not any(b'["#' in block or block.find(_CHAPTER_HEADING, 1) >= 0 for block in self.blocks)
+        # '#' (in text, a '"' is escaped); a false alarm only makes the book in one run.  A
+        # top-level heading is a block that begins with its tag; one found further in is nested.
+        identifiers = [name for block in self.blocks for name in _HEADING_IDENTIFIER.findall(block)]
+        return len(set(identifiers)) == len(identifiers) and not any(
+            b'["#' in block or block.find(_CHAPTER_HEADING, 1) >= 0 or not _headings_named(block)
+            for block in self.blocks
+        )
+
+
+def _headings_named(block: bytes) -> bool:
+    """Whether every heading in ``block`` has an identifier, or opens a section division that has one."""
+    return not _UNNAMED_HEADING.search(block) or _named(orjson.loads(block))
+
+
+def _named(node: object, opens_named_section: bool = False) -> bool:
+    if isinstance(node, list):
+        return all(_named(item) for item in node)
+    if not isinstance(node, dict):
+        return True
+    if node.get("t") == "Header":
+        return bool(node["c"][1][0]) or opens_named_section
+    if node.get("t") == "Div":
+        (identifier, classes, _), blocks = node["c"]
+        named_section = bool(identifier) and "section" in classes
+        return all(_named(block, named_section and i == 0) for i, block in enumerate(blocks))
+    return _named(node.get("c"))
 
 
 def book(source: BookSource, convert: Callable[[str], bytes], spec: Finish) -> bytes:
     """The finished EPUB of ``source``: ``convert`` (pandoc JSON to pandoc's EPUB) run once, or on parts at once."""
-    if not source.worth_parts() or not source.parts_match_whole:
+    if source.size < PARTS_FROM or not source.parts_match_whole:
         return finish(unzipped(convert(source.whole())), spec)
-    with parts.converting(source.size) as pool:
+    with parts.converting(source.size, PANDOC_BYTES_PER_PART) as pool:
         books = list(pool.map(lambda span: convert(source.with_meta(span)), source.parts(PART_CHARS)))
     return finish(joined(books), spec)
 
@@ -143,7 +182,10 @@ class _Lists:
         ours = one(self.nav, toc, "contents list", self.nav_path)
         theirs = one(part.nav, toc, "contents list", part.nav_path)
         _number_on(theirs, len(ours.xpath(".//x:li", namespaces=NS)), offset, "href")
-        _insert_after(ours[-1], list(theirs))
+        if len(ours):
+            _insert_after(ours[-1], list(theirs))
+        else:  # every chapter so far is unlisted
+            ours.extend(theirs)
 
     def _add_ncx(self, part: _Lists, offset: int) -> None:
         ours = one(self.ncx, "/n:ncx/n:navMap", "navMap", self.ncx_path)
@@ -167,7 +209,7 @@ def _chapter_renamed(name: str, offset: int) -> str:
 
 
 def _number_on(root: etree._Element, ids: int, chapters: int, link: str) -> None:
-    """Number on the list ids (``toc-li-N``) under ``root`` by ``ids``, and its links' chapter files by ``chapters``."""
+    """Number on the list ids under ``root`` (``toc-li-N``, ``navPoint-N``) by ``ids``, and the chapter files its links name by ``chapters``."""
     for element in root.iter(etree.Element):
         if _NUMBERED.fullmatch(element.get("id", "")):
             prefix, number = _NUMBERED.fullmatch(element.get("id")).groups()

@@ -90,9 +90,11 @@ class Blocks:
 
 
 @contextmanager
-def converting(size: int) -> Iterator[ThreadPoolExecutor]:
-    """Threads to convert the parts of a document of ``size`` characters: one per core, within the budget."""
-    at_once = size * PANDOC_BYTES_PER_CHAR // PANDOC_BYTES_PER_PART
+def converting(size: int, part_bytes: int | None = None) -> Iterator[ThreadPoolExecutor]:
+    """Threads to convert the parts of a document of ``size`` characters: one per core, and no more
+    than fit, at ``part_bytes`` each (default ``PANDOC_BYTES_PER_PART``), in the memory one pandoc
+    run over the whole document would take."""
+    at_once = size * PANDOC_BYTES_PER_CHAR // (part_bytes or PANDOC_BYTES_PER_PART)
     pool = ThreadPoolExecutor(max(1, min(at_once, os.cpu_count() or 1)))
     try:
         yield pool
