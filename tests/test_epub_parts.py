@@ -213,3 +213,24 @@ def test_a_part_whose_chapter_is_not_in_its_spine_is_refused_with_a_message():
     files["EPUB/content.opf"] = re.sub(rb'\s*<itemref idref="ch001_xhtml" />', b"", files["EPUB/content.opf"])
     with pytest.raises(EpubPackageError, match=r"\['text/ch001.xhtml'\] are not in the spine"):
         epub_parts.joined([first, pack(files, SPEC.modified)])
+
+
+def test_once_a_part_fails_no_part_not_yet_begun_begins(monkeypatch):
+    """Ctrl+C stops the running pandocs too: the book then fails at once, instead of a freed thread
+    beginning the next part (measured at 50 copies: 2.3 s from Ctrl+C to the end, now 0.07 s)."""
+    book = two_chapters()
+    chapters = [pa.Header(1, pa.text(f"Chapter {n}"), pa.Attr(f"c{n}")) for n in range(3, 9)]
+    source = epub_parts.BookSource.of(pa.Document([*book.blocks, *chapters], book.meta))
+    begun: list[int] = []
+
+    def convert_failing_second(part: str) -> bytes:
+        begun.append(len(begun) + 1)
+        if len(begun) == 2:
+            raise runner.PandocError("pandoc failed converting to epub3 (exit 130): interrupted", to="epub3")
+        return convert(part)
+
+    in_parts(monkeypatch, 1)
+    monkeypatch.setattr(epub_parts.parts.os, "cpu_count", lambda: 2)
+    with pytest.raises(runner.PandocError, match="interrupted"):
+        epub_parts.book(source, convert_failing_second, SPEC)
+    assert len(source.parts(1)) == 8 and begun == [1, 2]

@@ -109,8 +109,8 @@ def book(source: BookSource, convert: Callable[[str], bytes], spec: Finish) -> b
     """The finished EPUB of ``source``: ``convert`` (pandoc JSON to pandoc's EPUB) run once, or on parts at once."""
     if source.size < PARTS_FROM or not source.parts_match_whole:
         return finish(unzipped(convert(source.whole())), spec)
-    with parts.converting(source.size, PANDOC_BYTES_PER_PART) as pool:
-        books = list(pool.map(lambda span: convert(source.with_meta(span)), source.parts(PART_CHARS)))
+    with parts.converting(source.size, PANDOC_BYTES_PER_PART) as conversions:
+        books = list(conversions.map(lambda span: convert(source.with_meta(span)), source.parts(PART_CHARS)))
     return finish(joined(books), spec)
 
 

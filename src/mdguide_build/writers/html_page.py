@@ -151,8 +151,8 @@ def write_page(source: PageSource, path: Path) -> None:
     if not source.worth_parts() or not source.parts_match_whole:
         path.write_bytes(convert_page(source.whole()))
         return
-    with parts.converting(source.size) as pool:
-        frame = pool.submit(convert_page, source.frame)
-        body = pool.map(lambda span: convert_piece(source.body(span)), source.parts(parts.PART_CHARS))
+    with parts.converting(source.size) as conversions:
+        frame = conversions.submit(convert_page, source.frame)
+        body = conversions.map(lambda span: convert_piece(source.body(span)), source.parts(parts.PART_CHARS))
         with path.open("wb") as page:  # written as the parts come: the page is never whole in memory
             page.writelines(_page(frame.result(), body))

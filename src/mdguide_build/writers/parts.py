@@ -17,10 +17,12 @@ as well.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from mdguide_build.pandoc import ast as pa
 
@@ -35,6 +37,7 @@ PANDOC_BYTES_PER_PART = 180 * 2**20
 PARTS_FROM = 2 * PANDOC_BYTES_PER_PART // PANDOC_BYTES_PER_CHAR
 
 Span = tuple[int, int]  # blocks [start, end)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -90,15 +93,49 @@ class Blocks:
 
 
 @contextmanager
-def converting(size: int, part_bytes: int | None = None) -> Iterator[ThreadPoolExecutor]:
+def converting(size: int, part_bytes: int | None = None) -> Iterator[Conversions]:
     """Threads to convert the parts of a document of ``size`` characters: one per core, and no more
     than fit, at ``part_bytes`` each (default ``PANDOC_BYTES_PER_PART``), in the memory one pandoc
     run over the whole document would take."""
     at_once = size * PANDOC_BYTES_PER_CHAR // (part_bytes or PANDOC_BYTES_PER_PART)
     pool = ThreadPoolExecutor(max(1, min(at_once, os.cpu_count() or 1)))
     try:
-        yield pool
+        yield Conversions(pool)
     finally:
         # A failed part (or Ctrl-C) stops here before the other parts are asked for, and a plain
         # ``with`` would wait for every part to be converted (seconds of pandoc) before saying so.
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Conversions:
+    """Conversions on threads, begun in the order given; once one fails, none not yet begun begins.
+
+    Ctrl+C in a terminal stops the running pandocs too, and each such conversion
+    fails; without this, a thread freed by the first would begin the next part
+    before the failure was seen, and the build would wait seconds for it.
+    """
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self._pool = pool
+        self._failed = threading.Event()
+
+    def submit(self, convert: Callable[..., bytes], *args: object) -> Future[bytes]:
+        return self._pool.submit(self._run, convert, *args)
+
+    def map(self, convert: Callable[[T], bytes], items: Iterable[T]) -> Iterator[bytes]:
+        """``convert`` of each item, in order, as they come (all are submitted at once)."""
+        futures = [self.submit(convert, item) for item in items]
+        return (future.result() for future in futures)
+
+    def _run(self, convert: Callable[..., bytes], *args: object) -> bytes:
+        if self._failed.is_set():
+            raise PartNotBegun("an earlier part failed")  # its own error is raised first, in order
+        try:
+            return convert(*args)
+        except BaseException:
+            self._failed.set()
+            raise
+
+
+class PartNotBegun(Exception):
+    """A part not converted because an earlier one failed (never seen: the failure comes first)."""
