@@ -90,6 +90,19 @@ def content_copy(tmp_path) -> Path:
     return target
 
 
+@pytest.fixture
+def conversions(monkeypatch) -> list[str]:
+    """The JSON of every pandoc conversion made from now on, in the order they began."""
+    from mdguide_build.pandoc import runner
+
+    made: list[str] = []
+    real = runner.convert
+    monkeypatch.setattr(
+        runner, "convert", lambda source, *a, **k: made.append(source) or real(source, *a, **k)
+    )
+    return made
+
+
 def edit_json(path: Path, change: Callable[[Any], object]) -> Path:
     """Edit a JSON file in place: ``change`` alters the value it is given (what it returns is ignored,
     so ``lambda v: v.pop("x")`` is fine), and the file is written back as mdguide writes content

@@ -29,17 +29,6 @@ def built_book(content: Path, out: Path) -> bytes:
     return (build(content, out, ["epub"], force=True).out_dir / BOOK).read_bytes()
 
 
-@pytest.fixture
-def conversions(monkeypatch) -> list[str]:
-    """The JSON of every pandoc conversion made for the book."""
-    made: list[str] = []
-    real = runner.convert
-    monkeypatch.setattr(
-        runner, "convert", lambda source, *a, **k: made.append(source) or real(source, *a, **k)
-    )
-    return made
-
-
 def in_parts(monkeypatch, part_chars: int) -> None:
     monkeypatch.setattr(epub_parts, "PARTS_FROM", 0)
     monkeypatch.setattr(epub_parts, "PART_CHARS", part_chars)

@@ -24,17 +24,6 @@ def built_page(content: Path, out: Path) -> bytes:
     return (build(content, out, ["html"], force=True).out_dir / PAGE).read_bytes()
 
 
-@pytest.fixture
-def conversions(monkeypatch) -> list[str]:
-    """The JSON of every pandoc conversion made for the page."""
-    made: list[str] = []
-    real = html_page.pandoc.convert
-    monkeypatch.setattr(
-        html_page.pandoc, "convert", lambda source, *a, **k: made.append(source) or real(source, *a, **k)
-    )
-    return made
-
-
 @pytest.mark.parametrize("part_chars", [1, 40_000, 10_000_000])
 def test_the_page_made_in_parts_is_the_page_made_whole(
     content_copy, tmp_path, monkeypatch, conversions, part_chars

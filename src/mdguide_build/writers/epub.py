@@ -178,30 +178,17 @@ class Book:
         return paths
 
     def nav_path(self) -> str:
-        item = one(
-            self.opf,
-            "/opf:package/opf:manifest/opf:item[contains(concat(' ', @properties, ' '), ' nav ')]",
-            "navigation document",
-            self.opf_path,
-        )
-        return self.path(item.get("href", ""))
+        return self._item_path("contains(concat(' ', @properties, ' '), ' nav ')", "navigation document")
 
     def ncx_path(self) -> str:
-        item = one(
-            self.opf,
-            "/opf:package/opf:manifest/opf:item[@media-type='application/x-dtbncx+xml']",
-            "NCX document",
-            self.opf_path,
-        )
-        return self.path(item.get("href", ""))
+        return self._item_path("@media-type='application/x-dtbncx+xml'", "NCX document")
 
     def stylesheet_path(self) -> str:
-        item = one(
-            self.opf,
-            "/opf:package/opf:manifest/opf:item[@media-type='text/css']",
-            "stylesheet",
-            self.opf_path,
-        )
+        return self._item_path("@media-type='text/css'", "stylesheet")
+
+    def _item_path(self, condition: str, what: str) -> str:
+        """The path of the one manifest item that meets the XPath ``condition``."""
+        item = one(self.opf, f"/opf:package/opf:manifest/opf:item[{condition}]", what, self.opf_path)
         return self.path(item.get("href", ""))
 
 

@@ -144,16 +144,12 @@ class _Lists:
         """Put ``part``'s chapters after this book's, numbered on."""
         offset = len(self.chapters())
         items = part.chapters()
-        renamed = {}
         for item in items:
             old = item.get("href", "")
-            number = int(_CHAPTER.fullmatch(old.rpartition("/")[2]).group(1))
-            new = f"{old.rpartition('/')[0]}/ch{number + offset:03d}.xhtml".lstrip("/")
-            renamed[old] = new
-            data = part.files[part.book.path(old)]
+            new = _chapter_renamed(old, offset)
             old_name, new_name = old.rpartition("/")[2], new.rpartition("/")[2]
             # pandoc titles a chapter after its file name; the finish titles it after its heading
-            self.files[self.book.path(new)] = data.replace(
+            self.files[self.book.path(new)] = part.files[part.book.path(old)].replace(
                 f"<title>{old_name}</title>".encode(), f"<title>{new_name}</title>".encode(), 1
             )
         spine = {
@@ -167,11 +163,9 @@ class _Lists:
             )
         refs = [spine[item.get("id")] for item in items]
         for element in (*items, *refs):
-            for name in ("id", "idref"):
+            for name in ("id", "idref", "href"):
                 if element.get(name):
                     element.set(name, _chapter_renamed(element.get(name), offset))
-            if element.get("href"):
-                element.set("href", renamed[element.get("href")])
         _insert_after(self.chapters()[-1], items)
         _insert_after(self.book.opf.xpath("//opf:spine/opf:itemref", namespaces=NS)[-1], refs)
         self._add_contents(part, offset)
